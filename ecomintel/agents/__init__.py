@@ -1,0 +1,1 @@
+"""Analysis agents. Each is a small class registered by name in `ecomintel.agents.base.REGISTRY`."""

@@ -1,0 +1,1 @@
+"""Ask: question → plan (router / offline / LLM planner) → parallel agents → one Report."""

@@ -1,0 +1,157 @@
+"""Every setting ecomintel reads, in one table.
+
+Why a table: the README's configuration section is generated from `SETTINGS` and a test keeps the two
+equal, so there is exactly one place to learn what can be configured (datasette's Setting pattern).
+Values come from the environment only; secrets are never read from the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: its environment name, default (as text) and what it does."""
+
+    name: str
+    default: str
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ECOMINTEL_DATABASE_URL", "sqlite:///var/ecomintel.db",
+            "SQLAlchemy URL of the database. `postgresql+psycopg://user@host/db` for PostgreSQL."),
+    Setting("ECOMINTEL_REDIS_URL", "", "Redis URL for the shared cache and RQ job queues. Unset: in-process cache and thread-pool jobs."),
+    Setting("ECOMINTEL_DEMO_MODE", "1", "1: a `demo` tenant is created and loaded with the sample data on `make run`; CLI tenants are created on first ingest."),
+    Setting("ECOMINTEL_MAX_UPLOAD_MB", "200", "Largest file accepted by ingestion, in megabytes."),
+    Setting("ECOMINTEL_INGEST_CHUNK_ROWS", "50000", "Rows read, validated and loaded per chunk; bounds ingestion memory."),
+    Setting("ECOMINTEL_LLM_PROVIDER", "", "`none`, `openai` or `gemini`. Unset: `openai` if OPENAI_API_KEY or ECOMINTEL_LLM_BASE_URL is set, `gemini` if GEMINI_API_KEY is set, else `none`."),
+    Setting("ECOMINTEL_LLM_MODEL", "", "Model name for the LLM provider (default gpt-4o-mini for openai, gemini-2.0-flash for gemini)."),
+    Setting("ECOMINTEL_LLM_BASE_URL", "", "Base URL of any OpenAI-compatible server (Ollama, vLLM, LM Studio, a local stub)."),
+    Setting("ECOMINTEL_LLM_TIMEOUT_S", "20", "Seconds before an LLM call is abandoned (the offline planner answers instead)."),
+    Setting("ECOMINTEL_LLM_MONTHLY_BUDGET_USD", "20", "Per-tenant monthly LLM spend limit in USD; over it, the offline planner answers with a warning."),
+    Setting("ECOMINTEL_LLM_PRICES", "gpt-4o-mini=0.15/0.60,gpt-4o=2.50/10.00,gemini-2.0-flash=0.10/0.40,*=0.50/1.50",
+            "USD per million prompt/completion tokens by model; `*` is the fallback for unknown (e.g. local) models."),
+    Setting("OPENAI_API_KEY", "", "API key for OpenAI (or the OpenAI-compatible server).", secret=True),
+    Setting("GEMINI_API_KEY", "", "API key for Google Gemini.", secret=True),
+    Setting("ECOMINTEL_CACHE_TTL_S", "3600", "Seconds a cached answer lives (it is also dropped when the tenant's data changes)."),
+    Setting("ECOMINTEL_CACHE_MAX_ENTRIES", "512", "Size of the in-process LRU cache (used when Redis is not configured)."),
+    Setting("ECOMINTEL_QUICK_TIMEOUT_S", "5", "Per-agent time limit in quick mode."),
+    Setting("ECOMINTEL_DEEP_TIMEOUT_S", "30", "Per-agent time limit in deep mode."),
+    Setting("ECOMINTEL_MAX_CONCURRENT_AGENTS", "4", "Agents run at once per process; more wait in a queue."),
+    Setting("ECOMINTEL_RQ_QUEUE", "ecomintel", "Name of the RQ queue deep questions and syncs go to."),
+    Setting("ECOMINTEL_LOG_LEVEL", "INFO", "Log level of the JSON logs."),
+)
+
+
+def _setting_names() -> set[str]:
+    return {s.name for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed view of `SETTINGS` read from an environment mapping (explicitly passed, default os.environ)."""
+
+    database_url: str
+    redis_url: str
+    demo_mode: bool
+    max_upload_mb: int
+    ingest_chunk_rows: int
+    llm_provider: str
+    llm_model: str
+    llm_base_url: str
+    llm_timeout_s: float
+    llm_monthly_budget_usd: float
+    llm_prices: dict[str, tuple[float, float]] = field(default_factory=dict)
+    openai_api_key: str = field(default="", repr=False)
+    gemini_api_key: str = field(default="", repr=False)
+    cache_ttl_s: int = 3600
+    cache_max_entries: int = 512
+    quick_timeout_s: float = 5.0
+    deep_timeout_s: float = 30.0
+    max_concurrent_agents: int = 4
+    rq_queue: str = "ecomintel"
+    log_level: str = "INFO"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some values changed (tests and the CLI use this instead of mutating)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Settings(**values)
+
+
+def parse_prices(text: str) -> dict[str, tuple[float, float]]:
+    """`model=in/out,...` → {model: (usd per 1M prompt tokens, usd per 1M completion tokens)}."""
+    prices: dict[str, tuple[float, float]] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        model, _, pair = part.partition("=")
+        prompt, _, completion = pair.partition("/")
+        prices[model.strip()] = (float(prompt), float(completion or prompt))
+    return prices
+
+
+def _resolve_provider(env: Mapping[str, str]) -> str:
+    explicit = env.get("ECOMINTEL_LLM_PROVIDER", "").strip().lower()
+    if explicit:
+        return explicit
+    if env.get("OPENAI_API_KEY") or env.get("ECOMINTEL_LLM_BASE_URL"):
+        return "openai"
+    if env.get("GEMINI_API_KEY"):
+        return "gemini"
+    return "none"
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read every setting from `env` (os.environ by default), falling back to the table's defaults."""
+    env = os.environ if env is None else env
+    defaults = {s.name: s.default for s in SETTINGS}
+
+    def get(name: str) -> str:
+        value = env.get(name)
+        return defaults[name] if value is None or value == "" else value
+
+    return Settings(
+        database_url=get("ECOMINTEL_DATABASE_URL"),
+        redis_url=get("ECOMINTEL_REDIS_URL"),
+        demo_mode=get("ECOMINTEL_DEMO_MODE").lower() in {"1", "true", "yes", "on"},
+        max_upload_mb=int(get("ECOMINTEL_MAX_UPLOAD_MB")),
+        ingest_chunk_rows=int(get("ECOMINTEL_INGEST_CHUNK_ROWS")),
+        llm_provider=_resolve_provider(env),
+        llm_model=get("ECOMINTEL_LLM_MODEL"),
+        llm_base_url=get("ECOMINTEL_LLM_BASE_URL"),
+        llm_timeout_s=float(get("ECOMINTEL_LLM_TIMEOUT_S")),
+        llm_monthly_budget_usd=float(get("ECOMINTEL_LLM_MONTHLY_BUDGET_USD")),
+        llm_prices=parse_prices(get("ECOMINTEL_LLM_PRICES")),
+        openai_api_key=get("OPENAI_API_KEY"),
+        gemini_api_key=get("GEMINI_API_KEY"),
+        cache_ttl_s=int(get("ECOMINTEL_CACHE_TTL_S")),
+        cache_max_entries=int(get("ECOMINTEL_CACHE_MAX_ENTRIES")),
+        quick_timeout_s=float(get("ECOMINTEL_QUICK_TIMEOUT_S")),
+        deep_timeout_s=float(get("ECOMINTEL_DEEP_TIMEOUT_S")),
+        max_concurrent_agents=int(get("ECOMINTEL_MAX_CONCURRENT_AGENTS")),
+        rq_queue=get("ECOMINTEL_RQ_QUEUE"),
+        log_level=get("ECOMINTEL_LOG_LEVEL"),
+    )
+
+
+def settings_markdown() -> str:
+    """The README's configuration table, generated from `SETTINGS`."""
+    lines = ["| Variable | Default | What it does |", "|---|---|---|"]
+    for s in SETTINGS:
+        default = f"`{s.default}`" if s.default else "(unset)"
+        lines.append(f"| `{s.name}` | {default} | {s.help} |")
+    return "\n".join(lines)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a `sqlite:///` URL (so its folder can be created), or None for other databases."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != "sqlite:///:memory:":
+        return Path(url[len(prefix):])
+    return None

@@ -1,0 +1,1 @@
+"""Database layer: table definitions, engine/migrations, and the tenant-scoped Repository."""

@@ -1,0 +1,250 @@
+"""Table definitions (SQLAlchemy Core). Every tenant table carries an indexed `tenant_id`.
+
+Why Core tables rather than ORM classes: ecomintel reads aggregates (GROUP BY in the database) and
+writes in bulk (COPY / executemany); neither benefits from identity maps, and Core keeps the SQL visible.
+Lineage: every stored data row carries the `batch_id` of the ingestion (or sync) that wrote it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+JSONType = sa.JSON().with_variant(sa.dialects.postgresql.JSONB(), "postgresql")
+Money = sa.Float  # double precision: aggregates of 500k lines stay exact to the cent in practice
+TS = sa.DateTime(timezone=False)
+
+
+def _now() -> sa.sql.elements.ColumnElement[sa.DateTime]:
+    return sa.func.current_timestamp()
+
+
+def _tenant_fk() -> sa.Column[int]:
+    return sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id", ondelete="CASCADE"),
+                     nullable=False, index=True)
+
+
+def _batch_fk() -> sa.Column[int]:
+    return sa.Column("batch_id", sa.Integer, sa.ForeignKey("ingestion_batches.id", ondelete="SET NULL"),
+                     nullable=True, index=True)
+
+
+tenants = sa.Table(
+    "tenants", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slug", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("data_version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _tenant_fk(),
+    sa.Column("username", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("email", sa.String(200), nullable=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False, server_default="analyst"),
+    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.UniqueConstraint("username"),
+)
+
+ingestion_batches = sa.Table(
+    "ingestion_batches", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _tenant_fk(),
+    sa.Column("user_id", sa.Integer, nullable=True),
+    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.Column("finished_at", TS, nullable=True),
+    sa.Column("source", sa.String(40), nullable=False, server_default="upload"),  # upload | cli | sync | sample
+    sa.Column("file_name", sa.String(300), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # sales | products | reviews
+    sa.Column("mapping", JSONType, nullable=True),
+    sa.Column("rows_total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rows_accepted", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rows_rejected", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rows_duplicate", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rows_returns", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("status", sa.String(20), nullable=False, server_default="running"),  # running|done|failed|skipped
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Column("profile", JSONType, nullable=True),
+    sa.Column("elapsed_ms", sa.Integer, nullable=True),
+    sa.Index("ix_ingestion_batches_tenant_sha", "tenant_id", "sha256"),
+)
+
+rejected_rows = sa.Table(
+    "rejected_rows", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _tenant_fk(),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("ingestion_batches.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("row_number", sa.Integer, nullable=False),  # 1-based data row number in the file (header = 0)
+    sa.Column("raw", JSONType, nullable=False),
+    sa.Column("reasons", sa.Text, nullable=False),
+)
+
+products = sa.Table(
+    "products", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _tenant_fk(),
+    sa.Column("sku", sa.String(100), nullable=False),
+    sa.Column("name", sa.Text, nullable=True),
+    sa.Column("brand", sa.String(200), nullable=True),
+    sa.Column("category", sa.String(500), nullable=True),
+    sa.Column("marketplace", sa.String(100), nullable=False, server_default=""),
+    sa.Column("price", Money, nullable=True),
+    sa.Column("list_price", Money, nullable=True),
+    sa.Column("cost", Money, nullable=True),
+    sa.Column("currency", sa.String(3), nullable=True),
+    sa.Column("inventory_level", sa.Integer, nullable=True),
+    sa.Column("lead_time_days", sa.Integer, nullable=True),
+    sa.Column("rating", sa.Float, nullable=True),
+    sa.Column("rating_count", sa.Integer, nullable=True),
+    sa.Column("attributes", JSONType, nullable=True),
+    sa.Column("updated_at", TS, nullable=True),
+    _batch_fk(),
+    sa.UniqueConstraint("tenant_id", "marketplace", "sku"),
+)
+
+listings = sa.Table(
+    "listings", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _tenant_fk(),
+    sa.Column("sku", sa.String(100), nullable=False),
+    sa.Column("marketplace", sa.String(100), nullable=False),
+    sa.Column("seller", sa.String(200), nullable=True),
+    sa.Column("is_own", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("url", sa.Text, nullable=True),
+    sa.Column("price", Money, nullable=True),
+    sa.Column("currency", sa.String(3), nullable=True),
+    sa.Column("observed_at", TS, nullable=True),
+    _batch_fk(),
+    sa.Index("ix_listings_tenant_sku", "tenant_id", "sku"),
+)
+
+price_history = sa.Table(
+    "price_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _tenant_fk(),
+    sa.Column("sku", sa.String(100), nullable=False),
+    sa.Column("marketplace", sa.String(100), nullable=False, server_default=""),
+    sa.Column("seller", sa.String(200), nullable=True),
+    sa.Column("price", Money, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=True),
+    sa.Column("observed_at", TS, nullable=False),
+    _batch_fk(),
+    sa.Index("ix_price_history_tenant_sku_time", "tenant_id", "sku", "observed_at"),
+)
+
+reviews = sa.Table(
+    "reviews", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _tenant_fk(),
+    sa.Column("review_key", sa.String(64), nullable=False),  # external id, or a content hash when absent
+    sa.Column("sku", sa.String(100), nullable=True),
+    sa.Column("product_name", sa.Text, nullable=True),
+    sa.Column("category", sa.String(500), nullable=True),
+    sa.Column("rating", sa.Float, nullable=True),
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("text", sa.Text, nullable=True),
+    sa.Column("author", sa.String(200), nullable=True),
+    sa.Column("created_at", TS, nullable=True),
+    sa.Column("verified", sa.Boolean, nullable=True),
+    sa.Column("helpful_count", sa.Integer, nullable=True),
+    sa.Column("is_spam", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("spam_reasons", sa.Text, nullable=True),
+    sa.Column("attributes", JSONType, nullable=True),
+    _batch_fk(),
+    sa.UniqueConstraint("tenant_id", "review_key"),
+)
+
+sales = sa.Table(
+    "sales", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    _tenant_fk(),
+    sa.Column("line_key", sa.String(32), nullable=False),  # dedup key: hash of the identifying fields
+    sa.Column("order_id", sa.String(64), nullable=False),
+    sa.Column("sku", sa.String(100), nullable=False),
+    sa.Column("product_name", sa.Text, nullable=True),
+    sa.Column("quantity", sa.Float, nullable=False),
+    sa.Column("unit_price", Money, nullable=False),
+    sa.Column("revenue", Money, nullable=False),  # quantity × unit_price; negative for returns
+    sa.Column("currency", sa.String(3), nullable=True),
+    sa.Column("customer_id", sa.String(64), nullable=True),
+    sa.Column("country", sa.String(100), nullable=True),
+    sa.Column("channel", sa.String(100), nullable=True),
+    sa.Column("marketplace", sa.String(100), nullable=True),
+    sa.Column("sold_at", TS, nullable=False),
+    sa.Column("is_return", sa.Boolean, nullable=False, server_default=sa.false()),
+    _batch_fk(),
+    sa.UniqueConstraint("tenant_id", "line_key"),
+    sa.Index("ix_sales_tenant_sold_at", "tenant_id", "sold_at"),
+    sa.Index("ix_sales_tenant_sku", "tenant_id", "sku"),
+)
+
+reports = sa.Table(
+    "reports", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _tenant_fk(),
+    sa.Column("user_id", sa.Integer, nullable=True),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("mode", sa.String(10), nullable=False, server_default="quick"),
+    sa.Column("intent", sa.String(60), nullable=True),
+    sa.Column("plan", JSONType, nullable=True),
+    sa.Column("report", JSONType, nullable=True),
+    sa.Column("confidence", sa.Float, nullable=True),
+    sa.Column("data_version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("elapsed_ms", sa.Integer, nullable=True),
+    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+)
+
+preferences = sa.Table(
+    "preferences", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _tenant_fk(),
+    sa.Column("user_id", sa.Integer, nullable=True),
+    sa.Column("key", sa.String(100), nullable=False),
+    sa.Column("value", JSONType, nullable=True),
+    sa.Column("updated_at", TS, nullable=False, server_default=_now()),
+    sa.UniqueConstraint("tenant_id", "user_id", "key"),
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _tenant_fk(),
+    sa.Column("user_id", sa.Integer, nullable=True),
+    sa.Column("action", sa.String(60), nullable=False),
+    sa.Column("detail", JSONType, nullable=True),
+    sa.Column("request_id", sa.String(32), nullable=True),
+    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+)
+
+llm_usage = sa.Table(
+    "llm_usage", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _tenant_fk(),
+    sa.Column("provider", sa.String(20), nullable=False),
+    sa.Column("model", sa.String(100), nullable=False),
+    sa.Column("purpose", sa.String(40), nullable=False),  # plan | summary
+    sa.Column("prompt_tokens", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("completion_tokens", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("cost_usd", sa.Float, nullable=False, server_default="0"),
+    sa.Column("ok", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+)
+
+TENANT_TABLES = (users, ingestion_batches, rejected_rows, products, listings, price_history, reviews,
+                 sales, reports, preferences, audit_log, llm_usage)

@@ -1,0 +1,237 @@
+"""Repository: the only way to read or write tenant data. Every statement it runs is filtered by the
+context's tenant_id, and every row it writes is stamped with it.
+
+Why one choke point: tenant isolation then holds by construction (a property test hammers it), and the
+SQL that agents depend on lives next to the schema instead of being scattered through the code.
+Capabilities that grow large live in their own modules as mixins (e.g. bulk loading, sales queries)
+and are listed in `Repository`'s bases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from ecomintel.context import RequestContext
+from ecomintel.db import models as m
+from ecomintel.errors import Forbidden, NotFound
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp (the schema stores naive UTC everywhere)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class RepositoryCore:
+    """Tenant-scoped primitives shared by every mixin."""
+
+    def __init__(self, engine: sa.Engine, ctx: RequestContext) -> None:
+        self.engine = engine
+        self.ctx = ctx
+        self.tenant_id = ctx.tenant_id
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def scoped(self, table: sa.Table, *columns: Any) -> sa.Select[Any]:
+        """SELECT columns (all by default) FROM table WHERE tenant_id = ctx.tenant_id."""
+        cols = columns or (table,)
+        return sa.select(*cols).where(table.c.tenant_id == self.tenant_id)
+
+    def frame(self, stmt: sa.Select[Any], conn: sa.Connection | None = None) -> pd.DataFrame:
+        """Run a SELECT built from `scoped(...)` and return a DataFrame."""
+        if conn is not None:
+            result = conn.execute(stmt)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        with self.engine.connect() as own:
+            result = own.execute(stmt)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    def require_write(self) -> None:
+        if not self.ctx.can_write:
+            raise Forbidden("Your role can view data but not change it.", "Ask an admin for analyst access.")
+
+    def stamp(self, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Copies of rows with this tenant's id (any tenant_id passed in is overwritten)."""
+        return [{**row, "tenant_id": self.tenant_id} for row in rows]
+
+    # -- data version: the cache-invalidation event -------------------------------------------------
+    def data_version(self) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(m.tenants.c.data_version)
+                                 .where(m.tenants.c.id == self.tenant_id)).scalar()
+        if value is None:
+            raise NotFound(f"Tenant {self.tenant_id} does not exist.")
+        return int(value)
+
+    def bump_data_version(self, conn: sa.Connection | None = None) -> int:
+        stmt = (sa.update(m.tenants).where(m.tenants.c.id == self.tenant_id)
+                .values(data_version=m.tenants.c.data_version + 1))
+        if conn is not None:
+            conn.execute(stmt)
+        else:
+            with self.engine.begin() as own:
+                own.execute(stmt)
+        return self.data_version()
+
+    # -- audit ----------------------------------------------------------------------------------------
+    def audit(self, action: str, detail: Mapping[str, Any] | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.insert(m.audit_log).values(
+                tenant_id=self.tenant_id, user_id=self.ctx.user_id, action=action,
+                detail=dict(detail or {}), request_id=self.ctx.request_id))
+
+    def audit_entries(self, limit: int = 100) -> list[dict[str, Any]]:
+        stmt = self.scoped(m.audit_log).order_by(m.audit_log.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+class BatchStore(RepositoryCore):
+    """Ingestion batches and their rejected rows (lineage of every stored row)."""
+
+    def create_batch(self, *, file_name: str, sha256: str, kind: str, source: str = "upload",
+                     mapping: Mapping[str, str] | None = None) -> int:
+        self.require_write()
+        with self.engine.begin() as conn:
+            result = conn.execute(sa.insert(m.ingestion_batches).values(
+                tenant_id=self.tenant_id, user_id=self.ctx.user_id, file_name=file_name[:300],
+                sha256=sha256, kind=kind, source=source, mapping=dict(mapping or {}), status="running"))
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def finish_batch(self, batch_id: int, **values: Any) -> None:
+        values.setdefault("finished_at", utcnow())
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(m.ingestion_batches)
+                         .where(m.ingestion_batches.c.tenant_id == self.tenant_id,
+                                m.ingestion_batches.c.id == batch_id)
+                         .values(**values))
+
+    def get_batch(self, batch_id: int) -> dict[str, Any]:
+        stmt = self.scoped(m.ingestion_batches).where(m.ingestion_batches.c.id == batch_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        if row is None:
+            raise NotFound(f"No ingestion batch {batch_id}.")
+        return dict(row._mapping)
+
+    def find_done_batch(self, sha256: str, kind: str) -> dict[str, Any] | None:
+        """A finished batch of the same kind with the same file hash (re-upload detection)."""
+        t = m.ingestion_batches
+        stmt = (self.scoped(t).where(t.c.sha256 == sha256, t.c.kind == kind, t.c.status == "done")
+                .order_by(t.c.id.desc()).limit(1))
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        return dict(row._mapping) if row else None
+
+    def list_batches(self, limit: int = 50) -> list[dict[str, Any]]:
+        stmt = self.scoped(m.ingestion_batches).order_by(m.ingestion_batches.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def add_rejected(self, batch_id: int, rows: Sequence[Mapping[str, Any]],
+                     conn: sa.Connection | None = None) -> None:
+        """rows: {row_number, raw (dict of original cell texts), reasons (str)}."""
+        if not rows:
+            return
+        payload = [{"tenant_id": self.tenant_id, "batch_id": batch_id, "row_number": int(r["row_number"]),
+                    "raw": r["raw"], "reasons": r["reasons"]} for r in rows]
+        if conn is not None:
+            conn.execute(sa.insert(m.rejected_rows), payload)
+        else:
+            with self.engine.begin() as own:
+                own.execute(sa.insert(m.rejected_rows), payload)
+
+    def rejected(self, batch_id: int, limit: int | None = None) -> pd.DataFrame:
+        """Rejected rows of a batch, one column per original field plus `row` and `reasons`."""
+        t = m.rejected_rows
+        stmt = self.scoped(t, t.c.row_number, t.c.raw, t.c.reasons).where(t.c.batch_id == batch_id)
+        stmt = stmt.order_by(t.c.row_number)
+        if limit:
+            stmt = stmt.limit(limit)
+        with self.engine.connect() as conn:
+            records = [{"row": r.row_number, **(r.raw or {}), "reasons": r.reasons} for r in conn.execute(stmt)]
+        return pd.DataFrame.from_records(records)
+
+    def latest_data_dates(self) -> dict[str, Any]:
+        """Freshness for the sidebar: last ingest time and the sales date range."""
+        t = m.ingestion_batches
+        with self.engine.connect() as conn:
+            last = conn.execute(self.scoped(t, sa.func.max(t.c.finished_at))
+                                .where(t.c.status == "done")).scalar()
+            lo, hi, n = conn.execute(self.scoped(m.sales, sa.func.min(m.sales.c.sold_at),
+                                                 sa.func.max(m.sales.c.sold_at),
+                                                 sa.func.count())).one()
+        return {"last_ingest": last, "sales_from": lo, "sales_to": hi, "sales_lines": int(n or 0)}
+
+
+class ReportStore(RepositoryCore):
+    """Saved reports (query history), preferences and LLM usage."""
+
+    def save_report(self, *, question: str, mode: str, intent: str | None, plan: Mapping[str, Any],
+                    report: Mapping[str, Any], confidence: float | None, data_version: int,
+                    elapsed_ms: int | None) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(sa.insert(m.reports).values(
+                tenant_id=self.tenant_id, user_id=self.ctx.user_id, question=question, mode=mode,
+                intent=intent, plan=dict(plan), report=dict(report), confidence=confidence,
+                data_version=data_version, elapsed_ms=elapsed_ms))
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def list_reports(self, limit: int = 50) -> list[dict[str, Any]]:
+        t = m.reports
+        stmt = (self.scoped(t, t.c.id, t.c.question, t.c.mode, t.c.intent, t.c.confidence, t.c.created_at,
+                            t.c.elapsed_ms, t.c.data_version)
+                .order_by(t.c.id.desc()).limit(limit))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def get_report(self, report_id: int) -> dict[str, Any]:
+        stmt = self.scoped(m.reports).where(m.reports.c.id == report_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        if row is None:
+            raise NotFound(f"No report {report_id}.")
+        return dict(row._mapping)
+
+    def get_preference(self, key: str, default: Any = None) -> Any:
+        t = m.preferences
+        stmt = self.scoped(t, t.c.value).where(t.c.key == key, t.c.user_id.is_(None))
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        return default if row is None else row.value
+
+    def set_preference(self, key: str, value: Any) -> None:
+        t = m.preferences
+        with self.engine.begin() as conn:
+            done = conn.execute(sa.update(t).where(t.c.tenant_id == self.tenant_id, t.c.key == key,
+                                                   t.c.user_id.is_(None))
+                                .values(value=value, updated_at=utcnow())).rowcount
+            if not done:
+                conn.execute(sa.insert(t).values(tenant_id=self.tenant_id, user_id=None, key=key, value=value))
+
+    def record_llm_usage(self, *, provider: str, model: str, purpose: str, prompt_tokens: int,
+                         completion_tokens: int, cost_usd: float, ok: bool = True) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.insert(m.llm_usage).values(
+                tenant_id=self.tenant_id, provider=provider, model=model, purpose=purpose,
+                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, cost_usd=cost_usd, ok=ok))
+
+    def llm_usage_since(self, since: datetime) -> pd.DataFrame:
+        t = m.llm_usage
+        stmt = (self.scoped(t, t.c.provider, t.c.model, t.c.purpose,
+                            sa.func.count().label("calls"),
+                            sa.func.sum(t.c.prompt_tokens).label("prompt_tokens"),
+                            sa.func.sum(t.c.completion_tokens).label("completion_tokens"),
+                            sa.func.sum(t.c.cost_usd).label("cost_usd"))
+                .where(t.c.created_at >= since).group_by(t.c.provider, t.c.model, t.c.purpose))
+        return self.frame(stmt)
+
+
+class Repository(ReportStore, BatchStore):
+    """`Repository(engine, ctx)`: every read and write of one tenant's data."""

@@ -1,0 +1,117 @@
+"""Shared fixtures: real SQLite, real PostgreSQL, real Redis.
+
+PostgreSQL and Redis tests skip when the service is unreachable, except when ECOMINTEL_REQUIRE_SERVICES=1
+(set by .ci/run): then they fail, so CI can never go green by skipping them.
+Each pytest-xdist worker gets its own PostgreSQL database and Redis db number, so workers never collide.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from ecomintel.context import RequestContext
+from ecomintel.db.engine import make_engine, migrate
+from ecomintel.db.repository import Repository
+from ecomintel.db.tenants import ensure_tenant
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples"
+PG_ADMIN_URL = os.environ.get("ECOMINTEL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("ECOMINTEL_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+REQUIRE_SERVICES = os.environ.get("ECOMINTEL_REQUIRE_SERVICES") == "1"
+
+
+def _unavailable(what: str, exc: Exception) -> None:
+    message = f"{what} is not reachable ({exc.__class__.__name__}: {exc})"
+    if REQUIRE_SERVICES:
+        pytest.fail(message + " and ECOMINTEL_REQUIRE_SERVICES=1", pytrace=False)
+    pytest.skip(message)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this xdist worker."""
+    name = f"ecomintel_test_{_worker()}"
+    try:
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        _unavailable("PostgreSQL", exc)
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    yield url
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_engine(pg_url: str) -> Iterator[sa.Engine]:
+    engine = make_engine(pg_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[sa.Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
+    """The same test on SQLite and on PostgreSQL. On PostgreSQL, each test uses fresh tenants."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_engine")
+    else:
+        yield request.getfixturevalue("pg_engine")
+
+
+_tenant_counter = iter(range(1, 10**9))
+
+
+def new_tenant_ctx(engine: sa.Engine, prefix: str = "t", role: str = "analyst") -> RequestContext:
+    """A brand-new tenant (unique name, so PostgreSQL tests sharing a database never see each other)."""
+    tenant = ensure_tenant(engine, f"{prefix}-{_worker()}-{os.getpid()}-{next(_tenant_counter)}")
+    return RequestContext(tenant_id=tenant.id, role=role)
+
+
+@pytest.fixture
+def ctx(engine: sa.Engine) -> RequestContext:
+    return new_tenant_ctx(engine)
+
+
+@pytest.fixture
+def repo(engine: sa.Engine, ctx: RequestContext) -> Repository:
+    return Repository(engine, ctx)
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis db number of this worker's own, flushed before and after the test."""
+    import redis
+
+    index = int(_worker().removeprefix("gw") or 0) % 14 + 1
+    url = f"{REDIS_URL}/{index}"
+    try:
+        client = redis.Redis.from_url(url)
+        client.ping()
+    except Exception as exc:
+        _unavailable("Redis", exc)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
