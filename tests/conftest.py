@@ -2,7 +2,8 @@
 
 PostgreSQL and Redis tests skip when the service is unreachable, except when ECOMINTEL_REQUIRE_SERVICES=1
 (set by .ci/run): then they fail, so CI can never go green by skipping them.
-Each pytest-xdist worker gets its own PostgreSQL database and Redis db number, so workers never collide.
+Each pytest run and xdist worker gets its own PostgreSQL database, and each Redis test its own key
+namespace, so parallel workers (and parallel pytest runs on one machine) never collide.
 """
 
 from __future__ import annotations
@@ -37,10 +38,15 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 
 
+def _run_id() -> str:
+    """Same for all workers of one pytest run: the controller's pid (workers are its children)."""
+    return str(os.getppid() if "PYTEST_XDIST_WORKER" in os.environ else os.getpid())
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this xdist worker."""
-    name = f"ecomintel_test_{_worker()}"
+    name = f"ecomintel_test_{_run_id()}_{_worker()}"
     try:
         admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
@@ -53,6 +59,8 @@ def pg_url() -> Iterator[str]:
     migrate(engine)
     engine.dispose()
     yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
@@ -101,17 +109,29 @@ def repo(engine: sa.Engine, ctx: RequestContext) -> Repository:
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    """A Redis db number of this worker's own, flushed before and after the test."""
+    """A reachable Redis URL. Tests isolate by key namespace (`redis_namespace`), never by FLUSHDB."""
     import redis
 
-    index = int(_worker().removeprefix("gw") or 0) % 14 + 1
-    url = f"{REDIS_URL}/{index}"
     try:
-        client = redis.Redis.from_url(url)
+        client = redis.Redis.from_url(REDIS_URL)
         client.ping()
     except Exception as exc:
         _unavailable("Redis", exc)
-    client.flushdb()
-    yield url
-    client.flushdb()
+    yield REDIS_URL
+    client.close()
+
+
+@pytest.fixture
+def redis_namespace(redis_url: str) -> Iterator[str]:
+    """A unique key prefix / queue-name suffix for one test; its keys are deleted afterwards."""
+    import uuid
+
+    import redis
+
+    namespace = f"ecomintel-test-{uuid.uuid4().hex[:10]}"
+    yield namespace
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"*{namespace}*", count=1000))
+    if keys:
+        client.delete(*keys)
     client.close()
