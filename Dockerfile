@@ -1,0 +1,32 @@
+# ecomintel: one image for the Streamlit app and the RQ workers (the command differs; see compose.yaml).
+FROM python:3.11-slim AS base
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Build tools only for wheels that need compiling; removed in the same layer to keep the image small.
+COPY requirements.txt ./
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends build-essential \
+ && pip install -r requirements.txt \
+ && apt-get purge -y build-essential && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
+
+COPY pyproject.toml README.md ./
+COPY ecomintel ./ecomintel
+COPY workers ./workers
+COPY pages ./pages
+COPY ui ./ui
+COPY app.py ./
+COPY .streamlit ./.streamlit
+COPY data/samples ./data/samples
+RUN pip install --no-deps . && useradd --create-home --uid 10001 ecomintel && mkdir -p /app/var && chown ecomintel /app/var
+USER ecomintel
+
+EXPOSE 8501
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"
+# Migrate (idempotent), load the demo tenant when ECOMINTEL_DEMO_MODE=1 and it is empty, then serve.
+CMD ["sh", "-c", "ecomintel init --demo && streamlit run app.py --server.port 8501 --server.address 0.0.0.0"]
