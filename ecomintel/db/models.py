@@ -8,6 +8,7 @@ Lineage: every stored data row carries the `batch_id` of the ingestion (or sync)
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql  # (registers sa.dialects.postgresql for JSONB below)
 
 metadata = sa.MetaData(
     naming_convention={

@@ -233,5 +233,8 @@ class ReportStore(RepositoryCore):
         return self.frame(stmt)
 
 
-class Repository(ReportStore, BatchStore):
+from ecomintel.db.overview_queries import OverviewQueries  # noqa: E402  (mixins import RepositoryCore)
+
+
+class Repository(OverviewQueries, ReportStore, BatchStore):
     """`Repository(engine, ctx)`: every read and write of one tenant's data."""
