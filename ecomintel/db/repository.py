@@ -235,7 +235,8 @@ class ReportStore(RepositoryCore):
 
 from ecomintel.db.overview_queries import OverviewQueries  # noqa: E402  (mixins import RepositoryCore)
 from ecomintel.db.sales_queries import SalesQueries  # noqa: E402
+from ecomintel.db.vocabulary import Vocabulary  # noqa: E402
 
 
-class Repository(SalesQueries, OverviewQueries, ReportStore, BatchStore):
+class Repository(Vocabulary, SalesQueries, OverviewQueries, ReportStore, BatchStore):
     """`Repository(engine, ctx)`: every read and write of one tenant's data."""

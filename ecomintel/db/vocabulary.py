@@ -1,0 +1,122 @@
+"""What a tenant's questions can refer to: the sales date range, countries, SKUs and product names,
+categories, channels and marketplaces.
+
+Why its own mixin: planners resolve "November", "the UK" or "white hanging heart" against the tenant's
+*own* data (time is anchored to the latest sales date; names are matched to real SKUs), so they need this
+small vocabulary on every question. The DISTINCT scans cost a few hundred ms on a 500k-line tenant, so the
+result is memoised per (database, tenant, data_version): every ingest bumps data_version, so a memoised
+vocabulary can never outlive the data it was read from, and the memo is bounded (a few tenants' worth).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ecomintel.db import models as m
+from ecomintel.db.repository import RepositoryCore
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """A tenant's nameable things. `catalogue` maps SKU → product name (the most common spelling)."""
+
+    sales_start: date | None = None
+    sales_end: date | None = None
+    countries: tuple[str, ...] = ()
+    catalogue: dict[str, str] = field(default_factory=dict)
+    categories: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    marketplaces: tuple[str, ...] = ()
+
+    @property
+    def has_sales(self) -> bool:
+        return self.sales_start is not None and self.sales_end is not None
+
+
+_MEMO: OrderedDict[tuple[str, int, int], Vocab] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+_MEMO_SIZE = 16
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+class Vocabulary(RepositoryCore):
+    """Cheap, tenant-scoped lookups of the values a question may name."""
+
+    def sales_date_range(self) -> tuple[date, date] | None:
+        """(first, last) sales date, or None when the tenant has no sales (uses the sold_at index)."""
+        s = m.sales
+        with self.engine.connect() as conn:
+            lo, hi = conn.execute(self.scoped(s, sa.func.min(s.c.sold_at), sa.func.max(s.c.sold_at))).one()
+        first, last = _as_date(lo), _as_date(hi)
+        return (first, last) if first and last else None
+
+    def _distinct(self, table: sa.Table, column: str) -> tuple[str, ...]:
+        col = table.c[column]
+        stmt = self.scoped(table, col).where(col.is_not(None), col != "").group_by(col).order_by(col)
+        with self.engine.connect() as conn:
+            return tuple(str(v).strip() for (v,) in conn.execute(stmt) if str(v).strip())
+
+    def distinct_countries(self) -> tuple[str, ...]:
+        return self._distinct(m.sales, "country")
+
+    def sku_catalogue(self) -> dict[str, str]:
+        """SKU → product name, from sales lines and the products table (products' names win)."""
+        s, p = m.sales, m.products
+        catalogue: dict[str, str] = {}
+        counted = (self.scoped(s, s.c.sku, s.c.product_name, sa.func.count().label("n"))
+                   .where(s.c.product_name.is_not(None)).group_by(s.c.sku, s.c.product_name))
+        best: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for sku, name, n in conn.execute(counted):
+                name = (name or "").strip()
+                if name and int(n) > best.get(sku, -1):
+                    best[sku] = int(n)
+                    catalogue[sku] = name
+            for sku, name in conn.execute(self.scoped(p, p.c.sku, p.c.name).where(p.c.name.is_not(None))):
+                if str(name).strip():
+                    catalogue[sku] = str(name).strip()
+        return catalogue
+
+    def categories(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self._distinct(m.products, "category"))
+                            | set(self._distinct(m.reviews, "category"))))
+
+    def channels(self) -> tuple[str, ...]:
+        return self._distinct(m.sales, "channel")
+
+    def marketplaces(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self._distinct(m.sales, "marketplace"))
+                            | set(self._distinct(m.products, "marketplace"))))
+
+    def vocabulary(self) -> Vocab:
+        """All of the above, memoised per data_version (see the module docstring for why)."""
+        key = (str(self.engine.url), self.tenant_id, self.data_version())
+        with _MEMO_LOCK:
+            if key in _MEMO:
+                _MEMO.move_to_end(key)
+                return _MEMO[key]
+        span = self.sales_date_range()
+        vocab = Vocab(
+            sales_start=span[0] if span else None, sales_end=span[1] if span else None,
+            countries=self.distinct_countries(), catalogue=self.sku_catalogue(),
+            categories=self.categories(), channels=self.channels(), marketplaces=self.marketplaces())
+        with _MEMO_LOCK:
+            _MEMO[key] = vocab
+            while len(_MEMO) > _MEMO_SIZE:
+                _MEMO.popitem(last=False)
+        return vocab
