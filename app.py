@@ -1,0 +1,31 @@
+"""ecomintel — the Streamlit router: login gate, sidebar (tenant, data freshness, mode), pages."""
+
+import streamlit as st
+
+from ui import errors, sidebar, state
+
+st.set_page_config(page_title="ecomintel", page_icon=":material/insights:", layout="wide")
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/upload.py", title="Upload data", icon=":material/upload_file:"),
+    st.Page("pages/ask.py", title="Ask", icon=":material/chat:"),
+    st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+]
+
+try:
+    ready = state.signed_in()
+except Exception as exc:  # e.g. the database cannot be reached: say so instead of a traceback
+    errors.show_error(exc, where="opening the database")
+    st.stop()
+
+if not ready:
+    st.navigation([st.Page(sidebar.login_page, title="Sign in", icon=":material/login:")],
+                  position="hidden").run()
+    st.stop()
+
+page = st.navigation(PAGES)
+with st.sidebar, errors.guarded("drawing the sidebar"):
+    sidebar.draw()
+with errors.guarded(f"showing {page.title}"):
+    page.run()

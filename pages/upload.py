@@ -1,0 +1,65 @@
+"""Upload: choose the kind, upload a file, check preview and mapping, import with progress, see results."""
+
+import streamlit as st
+
+from ui import errors, state, widgets
+
+repo = state.repo()
+settings = state.settings()
+st.title("Upload data")
+
+kind = st.radio("What is in the file?", ["sales", "products", "reviews"], horizontal=True, key="upload_kind",
+                captions=["order lines", "catalogue / listings", "customer reviews"])
+uploaded = st.file_uploader(f"{kind.capitalize()} file (CSV, CSV.GZ, TSV or XLSX, up to "
+                            f"{settings.max_upload_mb} MB)", type=["csv", "gz", "tsv", "txt", "xlsx"],
+                            key="upload_file")
+
+if uploaded is not None:
+    data = uploaded.getvalue()
+    file_key = f"{uploaded.file_id}_{kind}"
+    with errors.guarded("reading the file", request_id=repo.ctx.request_id):
+        from ecomintel.ingest.pipeline import ingest_file, preview_file
+
+        if st.session_state.get("preview_key") != file_key:  # parse once per file, not on every rerun
+            st.session_state["preview"] = preview_file(data, kind=kind, settings=settings,
+                                                       file_name=uploaded.name, n=20)
+            st.session_state["preview_key"] = file_key
+        preview = st.session_state["preview"]
+        st.caption(f"{uploaded.name}: {len(preview.columns)} columns · encoding {preview.encoding} · "
+                   f"delimiter {preview.delimiter!r} · first {len(preview.head)} rows")
+        st.dataframe(preview.head, hide_index=True, height=240, key="upload_preview")
+
+        st.subheader("Column mapping")
+        st.caption("Which column fills which field. Fields marked * are required; the guesses come from "
+                   "the column names — change any that are wrong.")
+        mapping = widgets.mapping_editor(kind, list(preview.columns), preview.mapping, key=f"map_{file_key}")
+        missing = [f for f in preview.required if f not in mapping]
+        if missing:
+            st.warning(f"Required field(s) without a column: {', '.join(missing)}.")
+        with st.expander("Defaults and options"):
+            left, right = st.columns(2)
+            defaults = {"marketplace": left.text_input("Marketplace for every row", key="upload_marketplace"),
+                        "currency": right.text_input("Currency for every row (e.g. GBP)", key="upload_currency")}
+            force = st.checkbox("Import again even if this exact file was imported before", key="upload_force")
+        if st.button("Import", type="primary", icon=":material/play_arrow:", key="upload_run",
+                     disabled=bool(missing)):
+            result = ingest_file(repo, kind, data, settings=settings, file_name=uploaded.name,
+                                 mapping=mapping, defaults={k: v.strip() for k, v in defaults.items() if v.strip()},
+                                 source_label="upload", force=force,
+                                 progress=widgets.progress_bar(f"Importing {uploaded.name}…"))
+            st.session_state["result_upload"] = result.to_dict()
+
+if st.session_state.get("result_upload"):
+    st.subheader("Result")
+    with errors.guarded("showing the result", request_id=repo.ctx.request_id):
+        widgets.result_panel(repo, st.session_state["result_upload"])
+
+st.divider()
+st.subheader("Sample data")
+st.caption("Loads the shipped samples (sales, reviews, product listings) into this tenant; "
+           "loading them twice adds nothing.")
+widgets.sample_loader(repo, key="upload_samples")
+
+st.subheader("Recent imports")
+with errors.guarded("listing imports", request_id=repo.ctx.request_id):
+    widgets.batch_history(repo)

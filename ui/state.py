@@ -1,0 +1,115 @@
+"""Who is using the app and on which tenant: settings, the shared engine and st.session_state.
+
+Why here: pages stay thin by asking for `repo()` and never touching engines, tenants or logins; the
+engine is a `st.cache_resource` (one pool per database URL per process, migrated once); the tenant and
+user live in `st.session_state` and become an explicit `RequestContext` for every core call.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import streamlit as st
+
+from ecomintel.config import Settings, load_settings
+from ecomintel.context import RequestContext
+from ecomintel.db.engine import make_engine, migrate
+from ecomintel.db.repository import Repository
+from ecomintel.db.tenants import (
+    Tenant,
+    authenticate,
+    ensure_tenant,
+    get_tenant,
+    get_tenant_by_id,
+    list_tenants,
+)
+
+DEMO_TENANT = "demo"
+_KEYS = ("tenant_id", "user_id", "role", "username")
+
+
+def settings() -> Settings:
+    """Settings from the environment (read on every run: cheap, and tests can change the environment)."""
+    return load_settings()
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def engine_for(url: str) -> sa.Engine:
+    """One migrated engine per database URL for the whole server process."""
+    engine = make_engine(url)
+    migrate(engine)
+    return engine
+
+
+def engine() -> sa.Engine:
+    return engine_for(settings().database_url)
+
+
+def signed_in() -> bool:
+    """True once a tenant is chosen; in demo mode that happens automatically (tenant `demo`, admin)."""
+    if st.session_state.get("tenant_id"):
+        return True
+    if settings().demo_mode:
+        use_tenant(ensure_tenant(engine(), DEMO_TENANT, "Demo"), role="admin", username="demo")
+        return True
+    return False
+
+
+def sign_in(username: str, password: str) -> bool:
+    """Check the users table (bcrypt); on success the user's tenant and role become the session's."""
+    row = authenticate(engine(), username.strip(), password)
+    if row is None:
+        return False
+    use_tenant(get_tenant_by_id(engine(), int(row.tenant_id)), role=str(row.role),
+               user_id=int(row.id), username=str(row.username))
+    return True
+
+
+def sign_out() -> None:
+    for key in _KEYS:
+        st.session_state.pop(key, None)
+    forget_results()
+
+
+def use_tenant(tenant: Tenant, *, role: str | None = None, user_id: int | None = None,
+               username: str | None = None) -> None:
+    """Make `tenant` current (keeping the role/user unless given) and drop results of the previous one."""
+    if st.session_state.get("tenant_id") != tenant.id:
+        forget_results()
+    st.session_state["tenant_id"] = tenant.id
+    if role is not None:
+        st.session_state["role"] = role
+    if user_id is not None or username is not None:
+        st.session_state["user_id"] = user_id
+        st.session_state["username"] = username
+
+
+def switch_tenant(slug: str, *, create: bool = False) -> Tenant:
+    """Demo mode only: open another tenant (created when `create`) as admin."""
+    tenant = ensure_tenant(engine(), slug) if create else get_tenant(engine(), slug)
+    use_tenant(tenant, role="admin")
+    return tenant
+
+
+def forget_results() -> None:
+    """Per-tenant results kept between reruns (last import, last report) must not leak across tenants."""
+    for key in [k for k in st.session_state if str(k).startswith("result_")]:
+        del st.session_state[key]
+
+
+def context() -> RequestContext:
+    """A fresh RequestContext (new request id) for the current run."""
+    return RequestContext(tenant_id=int(st.session_state["tenant_id"]),
+                          user_id=st.session_state.get("user_id"),
+                          role=st.session_state.get("role", "analyst"))
+
+
+def repo() -> Repository:
+    return Repository(engine(), context())
+
+
+def tenant() -> Tenant:
+    return get_tenant_by_id(engine(), int(st.session_state["tenant_id"]))
+
+
+def tenants() -> list[Tenant]:
+    return list_tenants(engine())

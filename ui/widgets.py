@@ -1,0 +1,125 @@
+"""Small widgets more than one page uses: the "Load sample data" button and an ingest result panel.
+
+Why shared: Home (empty tenant call to action) and Upload both load samples and show what an import
+did; one implementation keeps the wording and the numbers identical on both pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ecomintel.db.repository import Repository
+from ui import errors, state
+
+
+def progress_bar(text: str) -> Callable[[float, str], None]:
+    """A st.progress bar and the `progress(fraction, message)` callback the core functions take."""
+    bar = st.progress(0.0, text=text)
+
+    def update(fraction: float, message: str = "") -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=message or text)
+
+    return update
+
+
+def sample_loader(repo: Repository, key: str) -> None:
+    """The "Load sample data" button: loads data/samples into the current tenant with a progress bar."""
+    if st.button("Load sample data", key=key, type="primary", icon=":material/dataset:",
+                 help="Online Retail sales (Sep–Dec 2011), clothing reviews and product listings."):
+        with errors.guarded("loading the sample data", request_id=repo.ctx.request_id):
+            from ecomintel.samples import load_samples
+
+            results = load_samples(repo, state.settings(), progress=progress_bar("Loading samples…"))
+            st.session_state["result_samples"] = [r.to_dict() for r in results]
+    loaded = st.session_state.get("result_samples")
+    if loaded:
+        st.success("Sample data loaded: " + "; ".join(
+            f"{r['file_name']} → {r['accepted']:,} {r['kind']} rows ({r['status']})" for r in loaded))
+
+
+def result_panel(repo: Repository, result: dict[str, Any]) -> None:
+    """What one import did: counts, rejected rows with reasons (+ CSV download) and a profile."""
+    status = result.get("status")
+    name = result.get("file_name") or "file"
+    if status == "done":
+        st.success(f"Imported {name}: {result.get('message') or 'done'}", icon=":material/check_circle:")
+    elif status == "duplicate_file":
+        st.info(f"{name} was imported before; nothing was added. {result.get('message') or ''}",
+                icon=":material/content_copy:")
+    else:
+        st.error(f"Import of {name} failed: {result.get('message') or 'see the log'}")
+    cols = st.columns(5)
+    for col, (label, key) in zip(cols, [("Rows in file", "rows_total"), ("Accepted", "accepted"),
+                                        ("Rejected", "rejected"), ("Duplicates", "duplicates"),
+                                        ("Returns", "returns")], strict=True):
+        col.metric(label, f"{int(result.get(key) or 0):,}")
+    profile = result.get("profile") or {}
+    if profile:
+        st.markdown("**What was loaded**")
+        st.dataframe(pd.DataFrame({"": [str(k).replace("_", " ") for k in profile],
+                                   "value": [_fmt(v) for v in profile.values()]}),
+                     hide_index=True, width="content")
+    if int(result.get("rejected") or 0) and result.get("batch_id"):
+        rejected = repo.rejected(int(result["batch_id"]))
+        st.markdown(f"**Rejected rows** ({len(rejected):,}) — stored with their reasons, nothing else lost")
+        st.dataframe(rejected.head(1000), hide_index=True, key=f"rejected_{result['batch_id']}")
+        from ecomintel.ingest.export import to_safe_csv
+
+        st.download_button("Download rejected rows (CSV)", to_safe_csv(rejected),
+                           file_name=f"rejected_batch_{result['batch_id']}.csv", mime="text/csv",
+                           icon=":material/download:", key=f"dl_rejected_{result['batch_id']}")
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_fmt(v) for v in value)
+    return str(value)
+
+
+NOT_IN_FILE = "— not in the file —"
+
+
+def mapping_editor(kind: str, columns: list[str], guessed: dict[str, str | None], key: str) -> dict[str, str]:
+    """One selectbox per field of `kind` (required ones marked *), pre-set to the automatic mapping.
+
+    Returns {field: column} for the fields mapped to a column; `key` must change with the file so a new
+    file starts from its own automatic mapping.
+    """
+    from ecomintel.ingest.fields import FIELDS
+
+    options = [NOT_IN_FILE, *columns]
+    mapping: dict[str, str] = {}
+    cells = st.columns(3)
+    for i, spec in enumerate(FIELDS[kind]):
+        guess = guessed.get(spec.name)
+        chosen = cells[i % 3].selectbox(
+            f"{spec.name}{' *' if spec.required else ''}", options,
+            index=options.index(guess) if guess in options else 0,
+            help=spec.help + (" Required." if spec.required else ""), key=f"{key}_{spec.name}")
+        if chosen and chosen != NOT_IN_FILE:
+            mapping[spec.name] = chosen
+    return mapping
+
+
+def batch_history(repo: Repository, limit: int = 20) -> None:
+    """Recent imports of this tenant: file, kind, when, counts, status."""
+    batches = repo.list_batches(limit)
+    if not batches:
+        st.caption("No imports yet.")
+        return
+    frame = pd.DataFrame(batches)
+    frame = frame[["id", "file_name", "kind", "source", "created_at", "rows_total", "rows_accepted",
+                   "rows_rejected", "rows_duplicate", "rows_returns", "status", "elapsed_ms"]]
+    frame.columns = ["batch", "file", "kind", "source", "when (UTC)", "rows", "accepted", "rejected",
+                     "duplicates", "returns", "status", "ms"]
+    st.dataframe(frame, hide_index=True, key="batch_history")
