@@ -3,7 +3,7 @@
 Why module-level metric objects: that is the prometheus-client idiom (one collector per metric name in
 the process registry); defining them twice raises. They only count, they hold no application state.
 Note on RQ: a worker runs each job in a forked work horse, so counters incremented inside a job die with
-the horse; job outcomes are therefore counted where they are observed (submit/status in the app process).
+the horse; for RQ jobs we count submissions here and leave outcomes to RQ's own registries (`rq info`).
 
 Why a hand-written JSON formatter: it is twenty lines, and one log line = one JSON object is all that log
 shippers need; no extra dependency.
