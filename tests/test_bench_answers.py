@@ -182,3 +182,51 @@ def test_every_question_names_a_known_kind_with_valid_args() -> None:
             _check_period(args["period"])
         assert set(args.get("filters", {})) <= {"countries", "exclude_countries", "skus"}, q
     assert {q["kind"] for q in questions} == set(A.KINDS)  # every kind is exercised
+
+
+def _load_ask() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_ask", ROOT / "bench" / "ask.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_ask"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_grader_accepts_tie_swaps_and_rejects_wrong_order() -> None:
+    ask = _load_ask()
+    expected = {"group": "product", "keys": ["A", "B", "C"], "values": [10.0, 5.0, 5.0],
+                "all": {"A": 10.0, "B": 5.0, "C": 5.0, "D": 1.0}}
+    args = {"metric": "revenue", "n": 3}
+
+    def report(rows: list[list[object]]) -> dict:
+        return {"tables": [{"title": "t", "columns": ["sku", "product", "revenue"], "rows": rows}]}
+
+    ok, _ = ask.grade("top", args, expected, report([["A", "a", 10.0], ["C", "c", 5.0], ["B", "b", 5.0]]))
+    assert ok  # B and C have equal values: either order is right
+    ok, reason = ask.grade("top", args, expected, report([["B", "b", 5.0], ["A", "a", 10.0], ["C", "c", 5.0]]))
+    assert not ok and "position 1" in reason
+    ok, reason = ask.grade("top", args, expected, report([["A", "a", 10.0], ["B", "b", 5.0], ["D", "d", 1.0]]))
+    assert not ok and "position 3" in reason
+    ok, reason = ask.grade("top", args, expected, report([["A", "a", 10.0], ["B", "b", 5.0], ["C", "c", 7.0]]))
+    assert not ok and "keys right" in reason  # right keys, wrong number next to one of them
+
+
+def test_grader_metrics_tolerance_and_breakdown_groups() -> None:
+    ask = _load_ask()
+    ok, _ = ask.grade("metric", {"metric": "revenue"}, {"value": 1000.0}, {"metrics": {"revenue": 1004.9}})
+    assert ok  # within 0.5%
+    ok, _ = ask.grade("metric", {"metric": "revenue"}, {"value": 1000.0}, {"metrics": {"revenue": 1006.0}})
+    assert not ok
+    expected = {"groups": {"Monday": 3.0, "Tuesday": 4.0}}
+    args = {"metric": "orders", "group": "weekday"}
+    table = {"columns": ["weekday", "orders"], "rows": [["monday", 3], ["Tuesday", 4], ["Saturday", 0]]}
+    ok, _ = ask.grade("breakdown", args, expected, {"tables": [table]})
+    assert ok  # a zero-valued extra group is harmless
+    table = {"columns": ["weekday", "orders"], "rows": [["Monday", 3]]}
+    ok, reason = ask.grade("breakdown", args, expected, {"tables": [table]})
+    assert not ok and "Tuesday missing" in reason
+    cmp = {"current": 110.0, "previous": 100.0, "change": 10.0, "change_pct": 10.0}
+    metrics = {"revenue": 110.0, "revenue_previous": 100.0, "revenue_change": 10.0, "revenue_change_pct": 0.1}
+    ok, reason = ask.grade("compare", {"metric": "revenue"}, cmp, {"metrics": metrics})
+    assert not ok and "revenue_change_pct" in reason  # a fraction is not a percentage
