@@ -232,6 +232,14 @@ class SalesQueries(RepositoryCore):
             lo, hi = conn.execute(stmt).one()
         return _as_date(lo), _as_date(hi)
 
+    def sales_currency(self) -> str | None:
+        """The currency code of the tenant's sales lines (first non-empty one), for formatting amounts."""
+        s = m.sales
+        stmt = self.scoped(s, s.c.currency).where(s.c.currency.is_not(None), s.c.currency != "").limit(1)
+        with self.engine.connect() as conn:
+            value = conn.execute(stmt).scalar()
+        return str(value) if value else None
+
     def sales_batches(self, flt: SalesFilter | None = None) -> list[int]:
         """Ingestion batches that contributed lines to the filtered set (lineage for evidence)."""
         s = m.sales
