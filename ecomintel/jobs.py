@@ -37,7 +37,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
@@ -63,6 +63,7 @@ RESULT_TTL_S = 24 * 3600     # finished results stay readable for a day
 FAILURE_TTL_S = 7 * 24 * 3600  # failures for a week (RQ's failed registry, for operators)
 DEFAULT_RETRIES = 2
 DEFAULT_RETRY_INTERVALS_S: tuple[int, ...] = (2, 10)
+MAX_STEPS = 50  # progress messages kept per job (what the page shows as "what happened so far")
 
 
 @dataclass
@@ -79,6 +80,7 @@ class JobStatus:
     started_at: datetime | None = None
     ended_at: datetime | None = None
     attempts: int = 0
+    steps: list[tuple[float, str]] = field(default_factory=list)  # recent (progress, message), oldest first
 
     @property
     def done(self) -> bool:
@@ -179,6 +181,8 @@ class _RQProgress:
         with self.lock:
             self.job.meta["progress"] = max(_clamp(fraction), float(self.job.meta.get("progress", 0.0)))
             self.job.meta["message"] = str(message)[:300]
+            steps = [*self.job.meta.get("steps", []), [round(_clamp(fraction), 4), str(message)[:300]]]
+            self.job.meta["steps"] = steps[-MAX_STEPS:]
             try:
                 self.job.save_meta()
             except redis.RedisError:
@@ -191,8 +195,8 @@ def execute(target: str, kwargs: dict[str, Any]) -> Any:
     job = get_current_job()
     if job is None:  # called directly (a test, a script): just run it
         return resolve(target)(**kwargs)
-    job.meta.update({"progress": 0.0, "message": "started", "error": None, "attempt":
-                     int(job.meta.get("attempt", 0)) + 1})
+    job.meta.update({"progress": 0.0, "message": "started", "error": None, "steps": [],
+                     "attempt": int(job.meta.get("attempt", 0)) + 1})
     job.save_meta()
     token = _reporter.set(_RQProgress(job))
     try:
@@ -285,7 +289,8 @@ class RQRunner:
         return JobStatus(job_id=job_id, state=state, progress=1.0 if state == "finished" else
                          float(meta.get("progress", 0.0)), message=message, result=result, error=error,
                          enqueued_at=job.enqueued_at, started_at=job.started_at, ended_at=job.ended_at,
-                         attempts=int(meta.get("attempt", 0)))
+                         attempts=int(meta.get("attempt", 0)),
+                         steps=[(float(p), str(m)) for p, m in meta.get("steps", [])])
 
     @staticmethod
     def _failure_text(job: Job, rq_state: str) -> str:
@@ -350,6 +355,7 @@ class LocalRunner:
             with record.lock:
                 record.status.progress = max(_clamp(fraction), record.status.progress)
                 record.status.message = str(message)[:300]
+                record.status.steps = [*record.status.steps, (_clamp(fraction), str(message)[:300])][-MAX_STEPS:]
         return update
 
     def _run(self, record: _LocalJob, target: str, kwargs: dict[str, Any]) -> None:
@@ -359,7 +365,7 @@ class LocalRunner:
             for attempt in range(1, self.retries + 2):
                 with record.lock:
                     record.status.state, record.status.attempts = "started", attempt
-                    record.status.progress, record.status.message = 0.0, "started"
+                    record.status.progress, record.status.message, record.status.steps = 0.0, "started", []
                     record.status.started_at = record.status.started_at or _now()
                 try:
                     result = resolve(target)(**kwargs)
@@ -399,7 +405,9 @@ class LocalRunner:
             raise NotFound(f"Job {job_id} was not found.",
                            "Jobs run in-process are forgotten when the app restarts; submit the question again.")
         with record.lock:
-            return JobStatus(**{k: getattr(record.status, k) for k in JobStatus.__dataclass_fields__})
+            copy = {k: getattr(record.status, k) for k in JobStatus.__dataclass_fields__}
+            copy["steps"] = list(copy["steps"])
+            return JobStatus(**copy)
 
     def shutdown(self, wait: bool = True) -> None:
         self.pool.shutdown(wait=wait)

@@ -43,6 +43,7 @@ def test_progress_is_visible_while_running_then_result(runner: LocalRunner, tmp_
     assert done.result == {"n": 1000, "sum": sum(i * i for i in range(1, 1001))}
     assert done.ended_at >= done.started_at >= done.enqueued_at  # type: ignore[operator]
     assert done.to_dict()["state"] == "finished" and isinstance(done.to_dict()["ended_at"], str)
+    assert done.steps == [(0.25, "step 1 of 4"), (0.5, "step 2 of 4"), (0.75, "step 3 of 4"), (1.0, "step 4 of 4")]
 
 
 def test_progress_reported_from_threads_the_job_starts(runner: LocalRunner, tmp_path: Path) -> None:

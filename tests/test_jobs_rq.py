@@ -95,6 +95,7 @@ def test_progress_is_observed_in_job_meta_then_result(runner: RQRunner, redis_ur
     assert done.state == "finished", done
     assert done.result == {"n": 1000, "sum": sum(i * i for i in range(1, 1001))}
     assert done.progress == 1.0 and done.error is None and done.attempts == 1
+    assert done.steps == [(0.25, "step 1 of 4"), (0.5, "step 2 of 4"), (0.75, "step 3 of 4"), (1.0, "step 4 of 4")]
     assert worker.wait(timeout=60) == 0
 
 
