@@ -25,7 +25,8 @@ if not ready:
     st.stop()
 
 page = st.navigation(PAGES)
-with st.sidebar, errors.guarded("drawing the sidebar"):
-    sidebar.draw()
-with errors.guarded(f"showing {page.title}"):
-    page.run()
+with state.routed():
+    with st.sidebar, errors.guarded("drawing the sidebar"):
+        sidebar.draw()
+    with errors.guarded(f"showing {page.title}"):
+        page.run()

@@ -34,22 +34,37 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "never"
 
 
+def _open_tenant() -> None:
+    """on_change of the tenant picker (callbacks run before the script, so the rerun sees the new tenant)."""
+    state.switch_tenant(st.session_state["sidebar_tenant"])
+
+
+def _create_tenant() -> None:
+    name = st.session_state.get("sidebar_new_tenant", "").strip()
+    if not name:
+        return
+    try:
+        tenant = state.switch_tenant(check_slug(name), create=True)
+    except Exception as exc:  # shown on the next line of the sidebar by errors.show_error
+        st.session_state["sidebar_error"] = exc
+        return
+    st.session_state["sidebar_tenant"] = tenant.slug
+    st.session_state["sidebar_new_tenant"] = ""
+
+
 def _tenant_picker() -> None:
     current = state.tenant()
     slugs = [t.slug for t in state.tenants()]
-    choice = st.selectbox("Tenant", slugs, index=slugs.index(current.slug), key="sidebar_tenant",
-                          help="Demo mode: open any tenant as admin.")
-    if choice and choice != current.slug:
-        state.switch_tenant(choice)
-        st.rerun()
+    if st.session_state.get("sidebar_tenant") != current.slug:
+        st.session_state["sidebar_tenant"] = current.slug  # the picker always shows the open tenant
+    st.selectbox("Tenant", slugs, key="sidebar_tenant", on_change=_open_tenant,
+                 help="Demo mode: open any tenant as admin.")
     with st.popover("New tenant", icon=":material/add:", width="stretch"):
-        name = st.text_input("Name", placeholder="acme-shop", key="sidebar_new_tenant",
-                             help="Lowercase letters, digits, '-' or '_'.")
-        if st.button("Create and open", key="sidebar_create_tenant") and name:
-            with errors.guarded("creating the tenant"):
-                state.switch_tenant(check_slug(name), create=True)
-                st.session_state.pop("sidebar_tenant", None)
-                st.rerun()
+        st.text_input("Name", placeholder="acme-shop", key="sidebar_new_tenant",
+                      help="Lowercase letters, digits, '-' or '_'.")
+        st.button("Create and open", key="sidebar_create_tenant", on_click=_create_tenant)
+    if "sidebar_error" in st.session_state:
+        errors.show_error(st.session_state.pop("sidebar_error"), where="creating the tenant")
 
 
 def draw() -> None:

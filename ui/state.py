@@ -7,6 +7,10 @@ user live in `st.session_state` and become an explicit `RequestContext` for ever
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 import streamlit as st
 
@@ -25,6 +29,29 @@ from ecomintel.db.tenants import (
 
 DEMO_TENANT = "demo"
 _KEYS = ("tenant_id", "user_id", "role", "username")
+_ROUTER = threading.local()  # set while app.py runs a page (each session's script runs in its own thread)
+
+
+@contextmanager
+def routed() -> Iterator[None]:
+    """app.py runs the current page inside this, so pages know the router (sign-in, sidebar) ran."""
+    _ROUTER.active = True
+    try:
+        yield
+    finally:
+        _ROUTER.active = False
+
+
+def require_router() -> None:
+    """Send a page that Streamlit ran without app.py back through the router.
+
+    Why: with a `pages/` folder next to app.py, Streamlit's legacy multipage mode runs a deep-linked page
+    file directly on a fresh server's very first request (until some run calls st.navigation). Such a
+    run has no sign-in and no sidebar, so it is redirected to app.py, which switches the server to
+    st.navigation for good.
+    """
+    if not getattr(_ROUTER, "active", False):
+        st.switch_page("app.py")
 
 
 def settings() -> Settings:
@@ -98,6 +125,7 @@ def forget_results() -> None:
 
 def context() -> RequestContext:
     """A fresh RequestContext (new request id) for the current run."""
+    require_router()
     return RequestContext(tenant_id=int(st.session_state["tenant_id"]),
                           user_id=st.session_state.get("user_id"),
                           role=st.session_state.get("role", "analyst"))
