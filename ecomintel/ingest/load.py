@@ -1,0 +1,63 @@
+"""Where each kind of row is stored and how a repeated key is treated.
+
+Why per-kind targets: sales lines are immutable facts (an identical line is a duplicate: keep the stored
+one), while products and reviews describe things that change (a newer price or an edited review replaces
+the stored one: latest wins). The key columns match the tables' unique constraints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from ecomintel.db import models as m
+from ecomintel.db.repository import Repository
+from ecomintel.ingest.dedup import drop_in_file_duplicates
+
+
+@dataclass(frozen=True)
+class Target:
+    table: sa.Table
+    keys: tuple[str, ...]
+    keep: str  # "first": identical line, keep the stored one; "last": latest wins (update)
+    columns: tuple[str, ...]
+
+    @property
+    def update(self) -> list[str] | None:
+        if self.keep == "first":
+            return None
+        return [c for c in (*self.columns, "batch_id") if c not in self.keys]
+
+
+TARGETS: dict[str, Target] = {
+    "sales": Target(m.sales, ("line_key",), "first",
+                    ("line_key", "order_id", "sku", "product_name", "quantity", "unit_price", "revenue", "currency",
+                     "customer_id", "country", "channel", "marketplace", "sold_at", "is_return")),
+    "products": Target(m.products, ("marketplace", "sku"), "last",
+                       ("sku", "name", "brand", "category", "marketplace", "price", "list_price", "cost",
+                        "currency", "inventory_level", "lead_time_days", "rating", "rating_count", "attributes",
+                        "updated_at")),
+    "reviews": Target(m.reviews, ("review_key",), "last",
+                      ("review_key", "sku", "product_name", "category", "rating", "title", "text", "author",
+                       "created_at", "verified", "helpful_count", "is_spam", "spam_reasons", "attributes")),
+}
+
+
+@dataclass
+class LoadCounts:
+    written: int = 0  # new rows, plus (latest-wins kinds) rows that replaced a stored one
+    duplicates: int = 0  # repeated within the file, plus (keep-first kinds) already stored
+    updated: int = 0  # latest-wins kinds: rows whose key was already stored
+
+
+def store_rows(repo: Repository, conn: sa.Connection, kind: str, valid: pd.DataFrame, batch_id: int) -> LoadCounts:
+    """Store one chunk's valid rows (deduplicated in the chunk first) with their batch id."""
+    target = TARGETS[kind]
+    rows = valid.loc[:, list(target.columns)].assign(batch_id=batch_id)
+    rows, in_file = drop_in_file_duplicates(rows, list(target.keys), keep=target.keep)
+    written, existing = repo.bulk_write(conn, target.table, rows, keys=target.keys, update=target.update)
+    if target.update is None:
+        return LoadCounts(written=written, duplicates=in_file + existing)
+    return LoadCounts(written=written, duplicates=in_file, updated=existing)

@@ -1,0 +1,218 @@
+"""The ingestion pipeline: file → read → map → normalise → validate → dedup → bulk load, with lineage.
+
+Used by the Upload page, the CLI and scheduled syncs, so it takes everything explicitly (repository,
+settings, progress callback) and returns an `IngestResult` that each of them renders.
+
+Guarantees: the whole file is stored in one transaction (a failure half-way stores none of it and marks
+the batch failed with the reason; earlier data is untouched); every stored row carries the batch id;
+an ingest that stores rows bumps the tenant's data_version exactly once; the same file (sha256, kind)
+uploaded again is recognised and skipped unless forced — and even forced, key-based dedup stores nothing
+twice. Rejected rows are kept with their original cell texts and the reasons.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ecomintel.config import Settings
+from ecomintel.db.repository import Repository
+from ecomintel.errors import EcomintelError
+from ecomintel.ingest.fields import fields_of, required_fields
+from ecomintel.ingest.load import store_rows
+from ecomintel.ingest.mapping import auto_map, resolve_mapping, suggest
+from ecomintel.ingest.profile import Profiler
+from ecomintel.ingest.readers import Source, load_source, open_table
+from ecomintel.ingest.validate import PREPARERS
+
+log = logging.getLogger(__name__)
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class IngestResult:
+    """What one ingest did; `status` is "done", "duplicate_file" or "failed"."""
+
+    batch_id: int | None
+    kind: str
+    file_name: str
+    status: str
+    rows_total: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    returns: int = 0
+    updated: int = 0
+    message: str = ""
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    profile: dict[str, Any] = field(default_factory=dict)
+    elapsed_ms: int = 0
+    encoding: str | None = None
+    delimiter: str | None = None
+    sha256: str = ""
+    data_version: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        """One line for people: what was stored, rejected, skipped."""
+        if self.status == "duplicate_file":
+            return f"{self.file_name}: {self.message}"
+        if self.status == "failed":
+            return f"{self.file_name}: FAILED — {self.message}"
+        extra = f", {self.updated:,} updated" if self.updated else ""
+        return (f"{self.file_name} ({self.kind}): {self.rows_total:,} rows — {self.accepted:,} stored{extra}, "
+                f"{self.rejected:,} rejected, {self.duplicates:,} duplicates, {self.returns:,} returns "
+                f"[batch {self.batch_id}, {self.elapsed_ms:,} ms]")
+
+
+@dataclass
+class Preview:
+    """The first rows and the proposed mapping, before anything is stored (Upload page)."""
+
+    file_name: str
+    sha256: str
+    columns: list[str]
+    head: pd.DataFrame
+    mapping: dict[str, str | None]
+    required: list[str]
+    missing: list[str]
+    suggestions: dict[str, list[str]]
+    encoding: str | None
+    delimiter: str | None
+    format: str
+
+
+def preview_file(source: Source, *, kind: str, settings: Settings, file_name: str | None = None,
+                 n: int = 20) -> Preview:
+    """Read the start of `source` and propose a mapping; raises the same input errors as ingest."""
+    fields_of(kind)
+    raw = load_source(source, max_mb=settings.max_upload_mb, file_name=file_name)
+    table = open_table(raw, max(n, 1))
+    head = next(table.chunks()).head(n)
+    mapping = auto_map(table.columns, kind)
+    required = required_fields(kind)
+    missing = [f for f in required if mapping.get(f) is None]
+    return Preview(file_name=raw.name, sha256=raw.sha256, columns=table.columns, head=head, mapping=mapping,
+                   required=required, missing=missing,
+                   suggestions={f: suggest(f, kind, table.columns) for f in missing},
+                   encoding=table.encoding, delimiter=table.delimiter, format=table.format)
+
+
+def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settings, file_name: str | None = None,
+                mapping: Mapping[str, str] | None = None, defaults: Mapping[str, Any] | None = None,
+                source_label: str = "upload", progress: Progress | None = None, force: bool = False) -> IngestResult:
+    """Ingest one file of `kind` ("sales" | "products" | "reviews") into the repository's tenant.
+
+    Raises InputError subclasses (FileTooLarge, EmptyFile, UnreadableFile, MissingColumns) before anything
+    is stored; a failure while loading returns status "failed" with the reason (batch marked failed)."""
+    started = time.perf_counter()
+    fields_of(kind)
+    repo.require_write()
+    report: Progress = progress or (lambda _f, _m: None)
+    report(0.0, "Reading file")
+    raw = load_source(source, max_mb=settings.max_upload_mb, file_name=file_name)
+    previous = repo.find_done_batch(raw.sha256, kind)
+    if previous is not None and not force:
+        message = (f"Same file as batch {previous['id']} ({previous['file_name']}, {previous['rows_accepted']:,} "
+                   "rows stored) — nothing loaded again. Use force to re-check its rows.")
+        batch_id = repo.create_batch(file_name=raw.name, sha256=raw.sha256, kind=kind, source=source_label,
+                                     mapping=previous.get("mapping") or {})
+        elapsed = _ms(started)
+        repo.finish_batch(batch_id, status="skipped", message=message, elapsed_ms=elapsed)
+        repo.audit("ingest.duplicate_file", {"batch_id": batch_id, "same_as": previous["id"], "kind": kind,
+                                             "file_name": raw.name})
+        report(1.0, "Already loaded")
+        return IngestResult(batch_id=batch_id, kind=kind, file_name=raw.name, status="duplicate_file",
+                            message=message, mapping=dict(previous.get("mapping") or {}),
+                            profile=dict(previous.get("profile") or {}), elapsed_ms=elapsed, sha256=raw.sha256,
+                            data_version=repo.data_version())
+    table = open_table(raw, settings.ingest_chunk_rows)
+    resolved = resolve_mapping(table.columns, kind, mapping, defaults)
+    stored_mapping = {f: c for f, c in resolved.items() if c is not None}
+    batch_id = repo.create_batch(file_name=raw.name, sha256=raw.sha256, kind=kind, source=source_label,
+                                 mapping=stored_mapping)
+    result = IngestResult(batch_id=batch_id, kind=kind, file_name=raw.name, status="running", mapping=resolved,
+                          encoding=table.encoding, delimiter=table.delimiter, sha256=raw.sha256)
+    profiler = Profiler(kind)
+    prepare = PREPARERS[kind]
+    try:
+        with repo.engine.begin() as conn:
+            for chunk in table.chunks():
+                prepared = prepare(chunk, resolved, defaults)
+                ok = prepared.ok
+                if not ok.all():
+                    bad = ~ok
+                    raw_rows = chunk[bad].to_dict("records")
+                    reasons = prepared.reasons[bad].tolist()
+                    numbers = (chunk.index[bad] + 1).tolist()
+                    repo.add_rejected(batch_id, [
+                        {"row_number": num, "raw": {str(k): str(v) for k, v in row.items()}, "reasons": why}
+                        for num, row, why in zip(numbers, raw_rows, reasons, strict=True)], conn=conn)
+                valid = prepared.frame[ok]
+                counts = store_rows(repo, conn, kind, valid, batch_id)
+                profiler.add(valid)
+                result.rows_total += len(chunk)
+                result.rejected += int((~ok).sum())
+                result.accepted += counts.written
+                result.duplicates += counts.duplicates
+                result.updated += counts.updated
+                if kind == "sales":
+                    result.returns += int(valid["is_return"].sum())
+                report(min(table.progress(), 0.99) * 0.95,
+                       f"{result.rows_total:,} rows read — {result.accepted:,} stored, {result.rejected:,} rejected")
+            if result.accepted:
+                repo.bump_data_version(conn)
+    except Exception as exc:
+        if isinstance(exc, EcomintelError):
+            reason = exc.user_message()
+        else:
+            log.exception("ingest of %s failed", raw.name)
+            reason = f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}".rstrip(": ")
+        result.status = "failed"
+        result.message = (f"Loading stopped after {result.rows_total:,} rows: {reason}. Nothing from this file "
+                          "was stored; earlier data is unchanged.")
+        result.accepted = result.rejected = result.duplicates = result.updated = result.returns = 0
+        result.elapsed_ms = _ms(started)
+        repo.finish_batch(batch_id, status="failed", message=result.message, elapsed_ms=result.elapsed_ms,
+                          rows_total=result.rows_total)
+        repo.audit("ingest.failed", {"batch_id": batch_id, "kind": kind, "file_name": raw.name, "error": reason})
+        report(1.0, "Failed")
+        return result
+    result.status = "done"
+    result.profile = profiler.result()
+    result.elapsed_ms = _ms(started)
+    result.message = _done_message(result)
+    repo.finish_batch(batch_id, status="done", message=result.message, rows_total=result.rows_total,
+                      rows_accepted=result.accepted, rows_rejected=result.rejected,
+                      rows_duplicate=result.duplicates, rows_returns=result.returns, profile=result.profile,
+                      elapsed_ms=result.elapsed_ms)
+    repo.audit("ingest", {"batch_id": batch_id, "kind": kind, "file_name": raw.name, "source": source_label,
+                          "rows_total": result.rows_total, "accepted": result.accepted,
+                          "rejected": result.rejected, "duplicates": result.duplicates})
+    result.data_version = repo.data_version()
+    report(1.0, "Done")
+    return result
+
+
+def _done_message(r: IngestResult) -> str:
+    parts = [f"{r.accepted:,} of {r.rows_total:,} rows stored"]
+    if r.updated:
+        parts.append(f"{r.updated:,} of them replaced stored rows (latest wins)")
+    if r.rejected:
+        parts.append(f"{r.rejected:,} rejected (see reasons)")
+    if r.duplicates:
+        parts.append(f"{r.duplicates:,} duplicates skipped")
+    if r.returns:
+        parts.append(f"{r.returns:,} returns/cancellations kept as returns")
+    return "; ".join(parts) + "."
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)

@@ -1,0 +1,278 @@
+"""Validation: one chunk of text cells → typed rows ready to store, plus a reason for every rejected row.
+
+Rules (sales, shared with bench/ask which replicates them independently): a row is rejected when order_id
+or sku is empty, quantity is not a number or is 0, unit_price is not a number or is negative, or sold_at is
+not a date. Returns (invoice `C…` or negative quantity) are kept with is_return=True; unit price 0 is
+valid (free items); missing customer / country / name are fine (NULL). Products: sku required, prices ≥ 0,
+average rating 0–5, counts whole numbers. Reviews: text, title or rating required, rating 1–5, dates must parse.
+Why reasons as text per row: they are stored with the rejected row and shown to the person who uploaded
+the file, who must be able to fix the file from them alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ecomintel.ingest import normalize as nz
+from ecomintel.ingest.dedup import content_keys, line_keys
+from ecomintel.ingest.spam import spam_flags
+
+CURRENCY_SYMBOLS = {"£": "GBP", "$": "USD", "US$": "USD", "€": "EUR", "₹": "INR", "RS": "INR", "RS.": "INR",
+                    "¥": "JPY", "₩": "KRW", "₽": "RUB"}
+MIN_YEAR, MAX_YEAR = 1970, 2100
+
+
+@dataclass
+class Prepared:
+    """Typed rows (index = the chunk's row index) and the rejection reasons ('' = row is valid)."""
+
+    frame: pd.DataFrame
+    reasons: pd.Series
+
+    @property
+    def ok(self) -> np.ndarray:
+        return np.asarray(self.reasons.eq("").to_numpy(), dtype=bool)
+
+
+class Reasons:
+    """Accumulates '; '-joined reasons per row, touching only the failing rows."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.values = pd.Series("", index=index, dtype="str")
+
+    def add(self, mask: Any, message: str | pd.Series) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        msg = message[mask] if isinstance(message, pd.Series) else pd.Series(message, index=self.values.index[mask])
+        current = self.values[mask]
+        combined = current.where(current.eq(""), current + "; ") + msg.astype("str")
+        self.values[mask] = combined.to_numpy()
+
+
+class Cells:
+    """Text of each field for one chunk: the mapped column, a constant default, or '' when neither."""
+
+    def __init__(self, chunk: pd.DataFrame, mapping: Mapping[str, str | None],
+                 defaults: Mapping[str, Any] | None) -> None:
+        self.chunk, self.mapping, self.defaults = chunk, mapping, dict(defaults or {})
+
+    def __call__(self, field: str) -> pd.Series:
+        column = self.mapping.get(field)
+        if column is not None:
+            text = nz.as_text(self.chunk[column])
+            if field in self.defaults:  # a default fills the gaps of a mapped column
+                text = text.where(text.ne(""), str(self.defaults[field]))
+            return text
+        value = "" if self.defaults.get(field) is None else str(self.defaults[field]).strip()
+        return pd.Series(value, index=self.chunk.index, dtype="str")
+
+
+def _quote(text: pd.Series) -> pd.Series:
+    return "'" + text.str.slice(0, 40) + "'"
+
+
+def _number(name: str, text: pd.Series, reasons: Reasons, *, required: bool = False,
+            minimum: float | None = None, maximum: float | None = None, nonzero: bool = False) -> pd.Series:
+    values = nz.parse_number(text)
+    empty = text.eq("").to_numpy()
+    bad = values.isna().to_numpy() & ~empty
+    reasons.add(bad, f"{name} " + _quote(text) + " is not a number")
+    if required:
+        reasons.add(empty, f"{name} is empty")
+    if nonzero:
+        reasons.add(values.eq(0).to_numpy(), f"{name} is 0")
+    if minimum is not None:
+        reasons.add(values.lt(minimum).to_numpy(), f"{name} " + _quote(text) + f" is below {minimum:g}")
+    if maximum is not None:
+        reasons.add(values.gt(maximum).to_numpy(), f"{name} " + _quote(text) + f" is above {maximum:g}")
+    return values
+
+
+def _whole(name: str, text: pd.Series, reasons: Reasons, *, minimum: int | None = None) -> pd.Series:
+    values = nz.parse_number(text)
+    bad = (values.isna() | ~np.isclose(values.fillna(0), values.fillna(0).round())).to_numpy() & text.ne("").to_numpy()
+    reasons.add(bad, f"{name} " + _quote(text) + " is not a whole number")
+    if minimum is not None:
+        reasons.add(values.lt(minimum).to_numpy(), f"{name} " + _quote(text) + f" is below {minimum}")
+    out = values.where(~bad).round()
+    return out.astype("Int64")
+
+
+def _date(name: str, text: pd.Series, reasons: Reasons, *, required: bool = False) -> pd.Series:
+    values = nz.parse_datetime(text)
+    empty = text.eq("").to_numpy()
+    bad = values.isna().to_numpy() & ~empty
+    reasons.add(bad, f"{name} " + _quote(text) + " is not a date")
+    if required:
+        reasons.add(empty, f"{name} is empty")
+    years = values.dt.year
+    out_of_range = (years.lt(MIN_YEAR) | years.gt(MAX_YEAR)).fillna(False).to_numpy()
+    reasons.add(out_of_range, f"{name} " + _quote(text) + f" is outside {MIN_YEAR}–{MAX_YEAR}")
+    return values
+
+
+def _required_text(name: str, values: pd.Series, reasons: Reasons, max_len: int) -> None:
+    reasons.add(values.isna().to_numpy(), f"{name} is empty")
+    _max_len(name, values, reasons, max_len)
+
+
+def _max_len(name: str, values: pd.Series, reasons: Reasons, max_len: int) -> None:
+    lengths = values.astype("str").str.len()
+    reasons.add(lengths.gt(max_len).fillna(False).to_numpy(), f"{name} is longer than {max_len} characters")
+
+
+def _truncate(values: pd.Series, max_len: int) -> pd.Series:
+    text = values.astype("str")
+    long = text.str.len().gt(max_len).fillna(False).to_numpy()
+    if not long.any():
+        return values
+    out = values.copy()
+    out[long] = text[long].str.slice(0, max_len).to_numpy()
+    return out
+
+
+def _currency(text: pd.Series, reasons: Reasons) -> pd.Series:
+    code = text.str.upper().replace(CURRENCY_SYMBOLS)
+    bad = code.ne("").to_numpy() & ~code.str.fullmatch(r"[A-Z]{3}").fillna(False).to_numpy()
+    reasons.add(bad, "currency " + _quote(text) + " is not a 3-letter code")
+    out = code.astype(object)
+    out[code.eq("").to_numpy() | bad] = None
+    return out
+
+
+def _attributes(chunk: pd.DataFrame, mapping: Mapping[str, str | None]) -> pd.Series:
+    """Unmapped columns as a JSON-able dict per row (percent and numeric columns become numbers)."""
+    used = {c for c in mapping.values() if c}
+    rest = [c for c in chunk.columns if c not in used]
+    if not rest:
+        return pd.Series(None, index=chunk.index, dtype=object)
+    columns: dict[str, list[Any]] = {}
+    for c in rest:
+        text = nz.as_text(chunk[c])
+        filled = text.ne("")
+        values: pd.Series = text.astype(object)
+        if filled.any():
+            sample = text[filled]
+            if sample.str.fullmatch(r"-?\d+(?:\.\d+)?\s*%").all():
+                values = nz.parse_percent(text).astype(object)
+            elif pd.to_numeric(sample, errors="coerce").notna().all() and sample.str.len().max() < 16:
+                nums = pd.to_numeric(text.where(filled), errors="coerce")
+                values = nums.astype(object) if not nums.dropna().mod(1).eq(0).all() else nums.astype("Int64").astype(object)
+        values = values.where(filled, None)
+        columns[str(c)] = values.tolist()
+    keys = list(columns)
+    records = []
+    for row in zip(*columns.values(), strict=True):
+        rec = {k: v for k, v in zip(keys, row, strict=True) if v is not None and v is not pd.NA and v == v}
+        records.append(rec or None)
+    return pd.Series(records, index=chunk.index, dtype=object)
+
+
+def prepare_sales(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
+                  defaults: Mapping[str, Any] | None = None) -> Prepared:
+    cells = Cells(chunk, mapping, defaults)
+    reasons = Reasons(chunk.index)
+    order_id = nz.clean_id(cells("order_id"))
+    sku = nz.clean_id(cells("sku"))
+    _required_text("order_id", order_id, reasons, 64)
+    _required_text("sku", sku, reasons, 100)
+    quantity = _number("quantity", cells("quantity"), reasons, required=True, nonzero=True)
+    unit_price = _number("unit_price", cells("unit_price"), reasons, required=True, minimum=0)
+    sold_at = _date("sold_at", cells("sold_at"), reasons, required=True)
+    customer_id = nz.clean_id(cells("customer_id"))
+    _max_len("customer_id", customer_id, reasons, 64)
+    is_return = (order_id.astype("str").str.upper().str.startswith("C").fillna(False) | quantity.lt(0)).astype(bool)
+    frame = pd.DataFrame({
+        "order_id": order_id,
+        "sku": sku,
+        "product_name": nz.clean_text(cells("product_name")),
+        "quantity": quantity,
+        "unit_price": unit_price,
+        "revenue": quantity * unit_price,
+        "currency": _currency(cells("currency"), reasons),
+        "customer_id": customer_id,
+        "country": _truncate(nz.clean_text(cells("country")), 100),
+        "channel": _truncate(nz.clean_text(cells("channel")), 100),
+        "marketplace": _truncate(nz.clean_text(cells("marketplace")), 100),
+        "sold_at": sold_at,
+        "is_return": is_return,
+    }, index=chunk.index)
+    prepared = Prepared(frame, reasons.values)
+    ok = prepared.ok
+    keys = pd.Series(None, index=chunk.index, dtype=object)
+    if ok.any():
+        keys[ok] = line_keys(frame[ok]).to_numpy()
+    frame.insert(0, "line_key", keys)
+    return prepared
+
+
+def prepare_products(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
+                     defaults: Mapping[str, Any] | None = None) -> Prepared:
+    cells = Cells(chunk, mapping, defaults)
+    reasons = Reasons(chunk.index)
+    sku = nz.clean_id(cells("sku"))
+    _required_text("sku", sku, reasons, 100)
+    marketplace = nz.clean_text(cells("marketplace"))
+    _max_len("marketplace", marketplace, reasons, 100)
+    frame = pd.DataFrame({
+        "sku": sku,
+        "name": nz.clean_text(cells("name")),
+        "brand": _truncate(nz.clean_text(cells("brand")), 200),
+        "category": _truncate(nz.clean_text(cells("category")), 500),
+        "marketplace": marketplace.where(marketplace.notna(), ""),
+        "price": _number("price", cells("price"), reasons, minimum=0),
+        "list_price": _number("list_price", cells("list_price"), reasons, minimum=0),
+        "cost": _number("cost", cells("cost"), reasons, minimum=0),
+        "currency": _currency(cells("currency"), reasons),
+        "inventory_level": _whole("inventory_level", cells("inventory_level"), reasons),
+        "lead_time_days": _whole("lead_time_days", cells("lead_time_days"), reasons, minimum=0),
+        "rating": _number("rating", cells("rating"), reasons, minimum=0, maximum=5),
+        "rating_count": _whole("rating_count", cells("rating_count"), reasons, minimum=0),
+        "attributes": _attributes(chunk, mapping),
+        "updated_at": pd.Timestamp(datetime.now(UTC).replace(tzinfo=None)),
+    }, index=chunk.index)
+    return Prepared(frame, reasons.values)
+
+
+def prepare_reviews(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
+                    defaults: Mapping[str, Any] | None = None) -> Prepared:
+    cells = Cells(chunk, mapping, defaults)
+    reasons = Reasons(chunk.index)
+    sku = nz.clean_id(cells("sku"))
+    _max_len("sku", sku, reasons, 100)
+    text, title = nz.clean_text(cells("text")), nz.clean_text(cells("title"))
+    rating = _number("rating", cells("rating"), reasons, minimum=1, maximum=5)
+    reasons.add((text.isna() & title.isna() & rating.isna()).to_numpy(), "review has no text, title or rating")
+    created_at = _date("created_at", cells("created_at"), reasons)
+    frame = pd.DataFrame({
+        "sku": sku,
+        "product_name": nz.clean_text(cells("product_name")),
+        "category": _truncate(nz.clean_text(cells("category")), 500),
+        "rating": rating,
+        "title": title,
+        "text": text,
+        "author": _truncate(nz.clean_text(cells("author")), 200),
+        "created_at": created_at,
+        "verified": nz.parse_bool(cells("verified")),
+        "helpful_count": _whole("helpful_count", cells("helpful_count"), reasons, minimum=0),
+        "attributes": _attributes(chunk, mapping),
+    }, index=chunk.index)
+    external = nz.clean_id(cells("review_id"))
+    hashed = content_keys(chunk, [str(c) for c in chunk.columns])  # no id: the identical row is the same review
+    long_ids = external.astype("str").str.len().gt(64).fillna(False).to_numpy()
+    if long_ids.any():
+        external[long_ids] = content_keys(pd.DataFrame({"id": external[long_ids]}), ["id"]).to_numpy()
+    frame.insert(0, "review_key", external.where(external.notna(), hashed))
+    is_spam, spam_reasons = spam_flags(text, title)
+    frame["is_spam"], frame["spam_reasons"] = is_spam, spam_reasons
+    return Prepared(frame, reasons.values)
+
+
+PREPARERS = {"sales": prepare_sales, "products": prepare_products, "reviews": prepare_reviews}
