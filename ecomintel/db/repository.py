@@ -233,10 +233,11 @@ class ReportStore(RepositoryCore):
         return self.frame(stmt)
 
 
+from ecomintel.db.bulk_load import BulkLoad  # noqa: E402  (mixins import RepositoryCore)
 from ecomintel.db.overview_queries import OverviewQueries  # noqa: E402  (mixins import RepositoryCore)
 from ecomintel.db.sales_queries import SalesQueries  # noqa: E402
 from ecomintel.db.vocabulary import Vocabulary  # noqa: E402
 
 
-class Repository(Vocabulary, SalesQueries, OverviewQueries, ReportStore, BatchStore):
+class Repository(BulkLoad, Vocabulary, SalesQueries, OverviewQueries, ReportStore, BatchStore):
     """`Repository(engine, ctx)`: every read and write of one tenant's data."""
