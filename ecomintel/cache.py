@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 import redis
+import sqlalchemy as sa
 
 from ecomintel.config import Settings
 from ecomintel.errors import ServiceUnavailable
@@ -233,6 +234,16 @@ class RedisCache:
         return {"backend": self.backend, "hits": int(hits or 0), "misses": int(misses or 0), "available": True}
 
 
+def database_tag(settings: Settings) -> str:
+    """`db-<hash>` naming the database the answers come from (password excluded).
+
+    Why: tenant ids are only unique within one database. Two deployments (or test runs) sharing one Redis
+    but not one database would otherwise share cache keys for their tenant 1.
+    """
+    url = sa.engine.make_url(settings.database_url)._replace(password=None).render_as_string(hide_password=False)
+    return "db-" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
+
+
 _memory_caches: dict[tuple[str, int, int], MemoryCache] = {}
 _memory_caches_lock = threading.Lock()
 
@@ -240,11 +251,13 @@ _memory_caches_lock = threading.Lock()
 def make_cache(settings: Settings, namespace: str = "ecomintel", strict: bool = False) -> Cache:
     """RedisCache when settings.redis_url is set, else this process's MemoryCache for `namespace`.
 
+    Redis keys are `<namespace>:db-<hash of the database URL>:cache:<cache_key>` (see database_tag).
+
     Why the in-process cache is shared per process: callers (a Streamlit rerun, each ask) call make_cache
     anew; a fresh empty LRU each time would never hit. The Redis cache is shared through Redis instead.
     """
     if settings.redis_url:
-        return RedisCache(redis_client(settings.redis_url), namespace=namespace,
+        return RedisCache(redis_client(settings.redis_url), namespace=f"{namespace}:{database_tag(settings)}",
                           default_ttl_s=settings.cache_ttl_s, strict=strict, url=settings.redis_url)
     ident = (namespace, settings.cache_max_entries, settings.cache_ttl_s)
     with _memory_caches_lock:

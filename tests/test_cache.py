@@ -177,13 +177,13 @@ def test_redis_cache_roundtrip_and_shared_stats(rcache: RedisCache, redis_url: s
     rcache.set(key, {"summary": "ok", "metrics": {"revenue": 12.5}})
     assert rcache.get(key) == {"summary": "ok", "metrics": {"revenue": 12.5}}
     # a second replica sees the same entry and the same counters
-    replica = RedisCache(redis_client(redis_url), namespace=redis_namespace)
+    replica = RedisCache(redis_client(redis_url), namespace=rcache.namespace)
     assert replica.get(key) == {"summary": "ok", "metrics": {"revenue": 12.5}}
     assert replica.stats() == {"backend": "redis", "hits": 2, "misses": 1, "available": True}
     # the key lives under the namespace, with a TTL from settings
     client = redis.Redis.from_url(redis_url)
-    stored = [k.decode() for k in client.scan_iter(match=f"{redis_namespace}:cache:*")]
-    assert stored == [f"{redis_namespace}:cache:{key}"]
+    stored = [k.decode() for k in client.scan_iter(match=f"{rcache.namespace}:cache:*")]
+    assert stored == [f"{rcache.namespace}:cache:{key}"] and rcache.namespace.startswith(redis_namespace + ":db-")
     assert 0 < client.ttl(stored[0]) <= 3600
 
 
@@ -205,6 +205,18 @@ def _dead_redis_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"redis://:secret@127.0.0.1:{port}/0"
+
+
+def test_same_tenant_id_in_another_database_never_shares_entries(redis_url: str, redis_namespace: str) -> None:
+    def cache_for(db: str) -> Cache:
+        return make_cache(load_settings({"ECOMINTEL_REDIS_URL": redis_url, "ECOMINTEL_DATABASE_URL": db}),
+                          namespace=redis_namespace)
+
+    key = cache_key(1, 1, _plan())
+    cache_for("postgresql+psycopg://app:pw1@db-a/shop").set(key, "answer from database a")
+    assert cache_for("postgresql+psycopg://app:pw2@db-a/shop").get(key) == "answer from database a"
+    assert cache_for("postgresql+psycopg://app:pw1@db-b/shop").get(key) is None
+    assert cache_for("sqlite:///var/other.db").get(key) is None
 
 
 def test_unreachable_redis_degrades_to_no_cache() -> None:
