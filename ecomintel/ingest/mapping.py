@@ -16,7 +16,7 @@ from ecomintel.errors import InputError, MissingColumns
 from ecomintel.ingest.fields import fields_of
 
 FUZZY_MIN_SCORE = 85.0
-SUGGEST_MIN_SCORE = 50.0
+SUGGEST_MIN_SCORE = 65.0
 
 
 def norm_name(name: str) -> str:
@@ -73,8 +73,13 @@ def suggest(field: str, kind: str, columns: Sequence[str], limit: int = 3) -> li
     scores: dict[str, float] = {}
     for c in columns:
         n = norm_name(c)
-        score = max(fuzz.WRatio(t, n) for t in (spec.name, *spec.aliases)) if n else 0.0
-        scores[c] = float(score)
+        best = 0.0
+        for target in (spec.name, *spec.aliases):
+            score = float(fuzz.ratio(target, n))
+            if len(n) >= 4 and len(target) >= 4 and (n in target or target in n):
+                score = max(score, 75.0)
+            best = max(best, score)
+        scores[c] = best
     ranked = sorted((c for c in columns if scores[c] >= SUGGEST_MIN_SCORE), key=lambda c: -scores[c])
     return ranked[:limit]
 

@@ -1,0 +1,218 @@
+"""Command line: `ecomintel init | ingest | tenants …` (and more subcommands added the same way).
+
+Why argparse and one function per subcommand: the CLI is a thin shell over the same core functions the
+pages and workers call. Every error a user can cause is an EcomintelError and prints as ONE line
+(`error: …`) with exit code 2 — never a traceback.
+
+Adding a subcommand: write `cmd_<name>(args, settings) -> int` and one parser block in `build_parser`
+(`p = sub.add_parser(...)`, its arguments, `p.set_defaults(func=cmd_<name>)`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ecomintel.config import Settings, load_settings
+from ecomintel.errors import EcomintelError, InputError, NotFound
+
+DEMO_TENANT = "demo"
+
+
+# -- shared helpers ----------------------------------------------------------------------------------
+def open_engine(settings: Settings, *, migrate_db: bool = True) -> Any:
+    """An engine on settings.database_url, migrated to the newest schema (idempotent)."""
+    from ecomintel.db.engine import make_engine, migrate
+
+    engine = make_engine(settings.database_url)
+    if migrate_db:
+        migrate(engine)
+    return engine
+
+
+def open_repo(settings: Settings, tenant: str, *, create: bool | None = None, role: str = "admin") -> Any:
+    """Repository for tenant `tenant`; created when missing if `create` (default: in demo mode)."""
+    from ecomintel.context import RequestContext
+    from ecomintel.db.repository import Repository
+    from ecomintel.db.tenants import ensure_tenant, get_tenant
+
+    engine = open_engine(settings)
+    create = settings.demo_mode if create is None else create
+    try:
+        found = get_tenant(engine, tenant)
+    except NotFound:
+        if not create:
+            raise NotFound(f"No tenant named {tenant!r}.",
+                           "Run `ecomintel tenants` to list them (tenants are created on first ingest in demo "
+                           "mode, ECOMINTEL_DEMO_MODE=1).") from None
+        found = ensure_tenant(engine, tenant)
+    return Repository(engine, RequestContext(tenant_id=found.id, role=role))
+
+
+def parse_pairs(pairs: Sequence[str] | None, what: str) -> dict[str, str]:
+    """["field=column", …] → {field: column}; a malformed pair is a user error."""
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"Bad {what} {pair!r}.", f"Write it as field=value, e.g. --{what} sku=StockCode.")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def progress_printer(stream: Any = sys.stderr, step: float = 0.1) -> Callable[[float, str], None]:
+    """A progress callback printing a line per 10% (and each new file) — readable in logs, not a spinner."""
+    last = {"fraction": -1.0, "head": ""}
+
+    def show(fraction: float, message: str) -> None:
+        head = message.split(":", 1)[0]
+        if fraction - last["fraction"] >= step or head != last["head"] or fraction >= 1.0:
+            print(f"  [{fraction:4.0%}] {message}", file=stream, flush=True)
+            last["fraction"], last["head"] = fraction, head
+
+    return show
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+# -- init ----------------------------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from ecomintel.db.tenants import ensure_tenant, get_tenant
+
+    engine = open_engine(settings)
+    print(f"Database ready: {engine.url.render_as_string(hide_password=True)}")
+    if not args.demo:
+        return 0
+    if not settings.demo_mode:
+        print("Demo mode is off (ECOMINTEL_DEMO_MODE=0): no demo tenant loaded.")
+        return 0
+    try:
+        tenant = get_tenant(engine, DEMO_TENANT)
+    except NotFound:
+        tenant = ensure_tenant(engine, DEMO_TENANT, "Demo")
+    repo = open_repo(settings, DEMO_TENANT)
+    if repo.list_batches(limit=1):
+        print(f"Tenant {tenant.slug!r} already has data: nothing to load.")
+        return 0
+    from ecomintel.samples import load_samples
+
+    print(f"Loading sample data into tenant {tenant.slug!r} …")
+    for result in load_samples(repo, settings, progress=progress_printer(sys.stdout)):
+        print("  " + result.summary())
+    print(f"Done. data_version={repo.data_version()}")
+    return 0
+
+
+# -- ingest --------------------------------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from ecomintel.ingest.export import neutralise
+    from ecomintel.ingest.pipeline import ingest_file
+
+    repo = open_repo(settings, args.tenant)
+    result = ingest_file(repo, args.kind, args.file, settings=settings, mapping=parse_pairs(args.map, "map"),
+                         defaults=parse_pairs(args.default, "default"), source_label="cli", force=args.force,
+                         progress=None if args.json or args.quiet else progress_printer())
+    rejected = repo.rejected(result.batch_id, limit=args.show_rejected) if result.rejected and result.batch_id else None
+    rows = [] if rejected is None else rejected.to_dict("records")
+    if args.json:
+        print_json({**result.to_dict(), "rejected_rows": rows})
+    else:
+        print(result.summary())
+        if result.status == "done":
+            print(result.message)
+            mapped = ", ".join(f"{f}←{c}" for f, c in result.mapping.items() if c)
+            print(f"Mapping: {mapped}")
+            if result.profile:
+                print("Profile: " + ", ".join(f"{k}={v}" for k, v in result.profile.items()))
+        for row in rows:
+            cells = ", ".join(f"{k}={neutralise(str(v))!s}" for k, v in row.items() if k not in ("row", "reasons"))
+            print(f"  rejected row {row['row']}: {row['reasons']}  [{cells[:160]}]")
+        if result.rejected > len(rows):
+            print(f"  … {result.rejected - len(rows):,} more rejected rows (Upload page, or --show-rejected N).")
+    if result.status == "failed":
+        if args.json:
+            print(f"error: {result.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+# -- tenants -------------------------------------------------------------------------------------------
+def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
+    from ecomintel.context import RequestContext
+    from ecomintel.db.repository import Repository
+    from ecomintel.db.tenants import list_tenants
+
+    engine = open_engine(settings)
+    rows = []
+    for t in list_tenants(engine):
+        fresh = Repository(engine, RequestContext(tenant_id=t.id, role="viewer")).latest_data_dates()
+        rows.append({"slug": t.slug, "id": t.id, "name": t.name, "data_version": t.data_version,
+                     "sales_lines": fresh["sales_lines"], "sales_from": fresh["sales_from"],
+                     "sales_to": fresh["sales_to"], "last_ingest": fresh["last_ingest"]})
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("No tenants yet. `ecomintel init --demo` creates the demo tenant; `ecomintel ingest` creates one.")
+        return 0
+    print(f"{'tenant':<24} {'id':>4} {'version':>7} {'sales lines':>11}  sales dates")
+    for r in rows:
+        dates = f"{r['sales_from']:%Y-%m-%d} .. {r['sales_to']:%Y-%m-%d}" if r["sales_from"] else "-"
+        print(f"{r['slug']:<24} {r['id']:>4} {r['data_version']:>7} {r['sales_lines']:>11,}  {dates}")
+    return 0
+
+
+# -- parser and entry point ---------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ecomintel", description="E-commerce intelligence workbench.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create/migrate the database; --demo loads the samples into tenant 'demo'")
+    p.add_argument("--demo", action="store_true", help="load the sample data into the demo tenant if it is empty")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("ingest", help="load a sales, products or reviews file into a tenant")
+    p.add_argument("kind", choices=["sales", "products", "reviews"])
+    p.add_argument("file", help=".csv, .csv.gz, .tsv or .xlsx")
+    p.add_argument("--tenant", required=True, help="tenant name (created on first ingest in demo mode)")
+    p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="map a field to a column (repeatable)")
+    p.add_argument("--default", action="append", metavar="FIELD=VALUE",
+                   help="constant for a field, e.g. currency=GBP or marketplace=abt (repeatable)")
+    p.add_argument("--force", action="store_true", help="re-check the rows of a file loaded before (no doubles)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--show-rejected", type=int, default=10, metavar="N", help="rejected rows to print (default 10)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("tenants", help="list tenants with their data version and sales range")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_tenants)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console entry point; returns the exit code (0 ok, 2 user-visible error)."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return int(args.func(args, settings) or 0)
+    except EcomintelError as exc:
+        print(f"error: {exc.user_message()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the promise: one clear line, never a traceback
+        first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        print(f"error: unexpected {exc.__class__.__name__}: {first}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
