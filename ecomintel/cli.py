@@ -65,13 +65,13 @@ def parse_pairs(pairs: Sequence[str] | None, what: str) -> dict[str, str]:
 
 def progress_printer(stream: Any = sys.stderr, step: float = 0.1) -> Callable[[float, str], None]:
     """A progress callback printing a line per 10% (and each new file) — readable in logs, not a spinner."""
-    last = {"fraction": -1.0, "head": ""}
+    last_fraction, last_head = [-1.0], [""]
 
     def show(fraction: float, message: str) -> None:
         head = message.split(":", 1)[0]
-        if fraction - last["fraction"] >= step or head != last["head"] or fraction >= 1.0:
+        if fraction - last_fraction[0] >= step or head != last_head[0] or fraction >= 1.0:
             print(f"  [{fraction:4.0%}] {message}", file=stream, flush=True)
-            last["fraction"], last["head"] = fraction, head
+            last_fraction[0], last_head[0] = fraction, head
 
     return show
 
