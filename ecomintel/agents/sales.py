@@ -204,6 +204,9 @@ class SalesAnalysis:
         self.data_start, self.data_end = repo.sales_data_range()
         self.money = Money(repo.sales_currency())
         self.data_version = 0
+        self.needs_distinct = self.mcol in ("orders", "customers", "aov")
+        self.memo: dict[tuple[Any, ...], pd.DataFrame] = {}
+        self.batches: dict[tuple[date | None, date | None], list[int]] = {}
         self.confidence = 1.0
         self.coverage = 1.0
 
@@ -270,10 +273,32 @@ class SalesAnalysis:
     def evidence(self, flt: SalesFilter, totals: dict[str, float], note: str = "") -> None:
         self.result.evidence.append(EvidenceRef(
             source="sales", filters=flt.describe(), rows=int(totals["lines"]),
-            data_version=self.data_version, batch_ids=self.repo.sales_batches(flt), note=note))
+            data_version=self.data_version, batch_ids=self.batches.get((flt.start, flt.end), []), note=note))
 
     def totals(self, p: PeriodSpec) -> dict[str, float]:
-        return self.repo.sales_totals(self.filt(p))
+        totals, batches = self.repo.sales_totals_and_batches(self.filt(p))
+        self.batches[(p.start, p.end)] = batches
+        return totals
+
+    def by(self, dim: str, p: PeriodSpec, distinct: bool | None = None) -> pd.DataFrame:
+        """Grouped metrics of one period, memoised within the run (why-change and price/volume share
+        the same SKU aggregates). Distinct counts only when the metric needs them, unless asked."""
+        want = self.needs_distinct if distinct is None else distinct
+        for d in ((True,) if want else (False, True)):
+            hit = self.memo.get((dim, p.start, p.end, d))
+            if hit is not None:
+                return hit
+        frame = self.repo.sales_by(dim, self.filt(p), distinct=want)
+        self.memo[(dim, p.start, p.end, want)] = frame
+        return frame
+
+    def add_details(self, frame: pd.DataFrame, p: PeriodSpec) -> pd.DataFrame:
+        """Orders/customers/AOV for the few SKUs of a ranking that was computed without them."""
+        if frame.empty or "orders" in frame.columns:
+            return frame
+        details = self.repo.sales_by("sku", self.filt(p), keys=frame["key"].tolist())
+        extra = details[["key", "orders", "customers", "aov"]]
+        return frame.merge(extra, on="key", how="left").fillna({"orders": 0.0, "customers": 0.0, "aov": 0.0})
 
     def split_products(self, frame: pd.DataFrame, what: str, value_col: str = "revenue") -> pd.DataFrame:
         """Drop non-product SKUs from a by-SKU frame, warning with what was dropped and how much."""
@@ -322,8 +347,8 @@ class SalesAnalysis:
                 if change is not None:
                     mt[f"{k}_change_pct"] = change
 
-    def metric_table_columns(self) -> list[str]:
-        rest = [c for c in ("revenue", "units", "orders", "customers", "aov") if c != self.mcol]
+    def metric_table_columns(self, frame: pd.DataFrame) -> list[str]:
+        rest = [c for c in ("revenue", "units", "orders", "customers", "aov") if c != self.mcol and c in frame]
         return [self.mcol, *rest]
 
     # ---- run ----
@@ -364,10 +389,10 @@ class SalesAnalysis:
         self.result.tables.append(Table(f"Headline metrics, {p.text()}", cols,
                                         [[p.label or p.text(), *[_num(cur[c]) for c in cols[1:]]]]))
         dim = auto_time_dim(p)
-        frame = self.repo.sales_by(dim, self.filt(p)).sort_values("key")
-        self.result.tables.append(Table(f"{self.mcol} by {dim}", [dim, *self.metric_table_columns()],
-                                        [[r.key, *[_num(getattr(r, c)) for c in self.metric_table_columns()]]
-                                         for r in frame.itertuples()]))
+        frame = self.by(dim, p).sort_values("key")
+        cols = self.metric_table_columns(frame)
+        self.result.tables.append(Table(f"{self.mcol} by {dim}", [dim, *cols],
+                                        [[r.key, *[_num(getattr(r, c)) for c in cols]] for r in frame.itertuples()]))
         self.result.charts.append(line_chart(f"{self.mcol} by {dim}, {p.text()}", frame["key"].tolist(),
                                              {self.mcol: frame[self.mcol].tolist()}, self.mcol))
         self.result.summary = (f"{p.text()}: revenue {self.money(cur['revenue'])}, {cur['units']:,.0f} units, "
@@ -383,7 +408,7 @@ class SalesAnalysis:
         self.check_coverage(p, cur)
         self.returns_note(cur)
         self.headline_metrics(cur)
-        frame = self.repo.sales_by(dim, flt)
+        frame = self.by(dim, p)
         if dim == "sku":
             frame = self.split_products(frame, "the product ranking", "revenue")
         frame = frame[frame["lines"] > 0]
@@ -392,8 +417,8 @@ class SalesAnalysis:
             frame = frame[frame["returned_units"] != 0]
         frame = frame.sort_values([self.mcol, "key"], ascending=[ascending, True]).head(self.top_n)
         if dim == "sku":
-            frame = self.with_names(frame)
-        cols = self.metric_table_columns()
+            frame = self.with_names(self.add_details(frame, p))
+        cols = self.metric_table_columns(frame)
         share = self.mcol in ADDITIVE and cur[self.mcol] != 0
         word = "Bottom" if ascending else "Top"
         title = f"{word} {len(frame)} {plural(dim)} by {self.mcol}, {p.text()}"
@@ -439,9 +464,9 @@ class SalesAnalysis:
         self.check_coverage(p, cur)
         self.returns_note(cur)
         self.headline_metrics(cur)
-        frame = self.repo.sales_by(dim, flt)
+        frame = self.by(dim, p)
         frame = frame[frame["lines"] > 0].sort_values([self.mcol, "key"], ascending=[self.order == "asc", True])
-        cols = self.metric_table_columns()
+        cols = self.metric_table_columns(frame)
         share = self.mcol in ADDITIVE and cur[self.mcol] != 0
         rows = [[r.key, *[_num(getattr(r, c)) for c in cols],
                  *([_num(getattr(r, self.mcol) / cur[self.mcol] * 100)] if share else [])]
@@ -476,8 +501,8 @@ class SalesAnalysis:
         self.check_coverage(p, cur)
         self.returns_note(cur)
         self.headline_metrics(cur)
-        frame = self.repo.sales_by(str(dim), flt).sort_values("key")
-        cols = self.metric_table_columns()
+        frame = self.by(str(dim), p).sort_values("key")
+        cols = self.metric_table_columns(frame)
         title = f"{self.mcol} by {dim}, {p.text()}"
         self.result.tables.append(Table(title, [str(dim), *cols],
                                         [[r.key, *[_num(getattr(r, c)) for c in cols]] for r in frame.itertuples()]))
@@ -574,8 +599,8 @@ class SalesAnalysis:
         """A table of `metric` by `dim` in both periods with change; for additive metrics the rows sum to
         the total change (top rows, then "other …" and, for products, "non-product lines")."""
         m = metric or self.mcol
-        a = self.repo.sales_by(dim, self.filt(cur_p))[["key", m]].set_index("key")
-        b = self.repo.sales_by(dim, self.filt(prev_p))[["key", m]].set_index("key")
+        a = self.by(dim, cur_p, m not in ADDITIVE)[["key", m]].set_index("key")
+        b = self.by(dim, prev_p, m not in ADDITIVE)[["key", m]].set_index("key")
         both = a.join(b, how="outer", lsuffix="", rsuffix="_previous").fillna(0.0)
         both.columns = [m, f"{m}_previous"]
         both[f"{m}_change"] = both[m] - both[f"{m}_previous"]
@@ -675,8 +700,8 @@ class SalesAnalysis:
     def price_volume(self, cur_p: PeriodSpec, prev_p: PeriodSpec, delta: float) -> dict[str, float]:
         """Split the revenue change per SKU into volume ((u1-u0)·p0) and price ((p1-p0)·u1) effects, with new,
         discontinued and other (zero net units) SKUs as their own terms; the terms sum to the change."""
-        a = self.repo.sales_by("sku", self.filt(cur_p))[["key", "revenue", "units"]].set_index("key")
-        b = self.repo.sales_by("sku", self.filt(prev_p))[["key", "revenue", "units"]].set_index("key")
+        a = self.by("sku", cur_p, False)[["key", "revenue", "units"]].set_index("key")
+        b = self.by("sku", prev_p, False)[["key", "revenue", "units"]].set_index("key")
         j = a.join(b, how="outer", lsuffix="1", rsuffix="0")
         new = j["revenue0"].isna()
         lost = j["revenue1"].isna()
@@ -709,8 +734,8 @@ class SalesAnalysis:
         if dim in TIME_DIMENSIONS:
             dim = "sku"
         m = self.mcol
-        a = self.repo.sales_by(dim, self.filt(cur_p))[["key", m]].set_index("key")
-        b = self.repo.sales_by(dim, self.filt(prev_p))[["key", m]].set_index("key")
+        a = self.by(dim, cur_p, m not in ADDITIVE)[["key", m]].set_index("key")
+        b = self.by(dim, prev_p, m not in ADDITIVE)[["key", m]].set_index("key")
         j = a.join(b, how="outer", rsuffix="_previous").fillna(0.0).reset_index()
         j[f"{m}_change"] = j[m] - j[f"{m}_previous"]
         if dim == "sku":
@@ -760,7 +785,7 @@ class SalesAnalysis:
         self.result.metrics["return_lines"] = cur["return_lines"]
         self.result.metrics["return_rate_pct"] = (cur["returned_value"] / cur["gross"] * 100) if cur["gross"] else 0.0
         dim = self.dimension("product")
-        frame = self.repo.sales_by(dim, flt)
+        frame = self.by(dim, p, False)
         frame = frame[frame["return_lines"] > 0]
         if dim == "sku":
             frame = self.split_products(frame, "the returns ranking", "returned_value")
@@ -801,7 +826,7 @@ class SalesAnalysis:
         self.check_coverage(p, cur)
         self.returns_note(cur)
         self.headline_metrics(cur)
-        frame = self.repo.sales_by(dim, flt)
+        frame = self.by(dim, p)
         if dim == "weekday":
             order = {d: i for i, d in enumerate(WEEKDAYS)}
             frame = frame.assign(_o=frame["key"].map(order)).sort_values("_o")
@@ -810,7 +835,7 @@ class SalesAnalysis:
                 self.warn(f"No sales on {', '.join(missing)} in {p.text()}.")
         else:
             frame = frame.sort_values("key")
-        cols = self.metric_table_columns()
+        cols = self.metric_table_columns(frame)
         share = self.mcol in ADDITIVE and cur[self.mcol] != 0
         title = f"{self.mcol} by {dim}, {p.text()}"
         self.result.tables.append(Table(title, [dim, *cols, *(["share_pct"] if share else [])],

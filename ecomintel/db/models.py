@@ -191,8 +191,11 @@ sales = sa.Table(
     sa.Column("is_return", sa.Boolean, nullable=False, server_default=sa.false()),
     _batch_fk(),
     sa.UniqueConstraint("tenant_id", "line_key"),
-    sa.Index("ix_sales_tenant_sold_at", "tenant_id", "sold_at"),
-    sa.Index("ix_sales_tenant_sku", "tenant_id", "sku"),
+    # covering indexes for aggregations (migration 0002): aggregates read only the index
+    sa.Index("ix_sales_cover_sold_at", "tenant_id", "sold_at", "is_return", "quantity", "revenue", "sku", "country",
+             "order_id", "customer_id", "batch_id"),
+    sa.Index("ix_sales_cover_sku", "tenant_id", "sku", "sold_at", "is_return", "quantity", "revenue", "order_id",
+             "customer_id", "country", "batch_id"),
 )
 
 reports = sa.Table(

@@ -81,17 +81,16 @@ class SalesQueries(RepositoryCore):
     """Aggregated sales reads. Every statement starts from `self.scoped(m.sales, ...)`."""
 
     # -- building blocks ----------------------------------------------------------------------------
-    def _metric_columns(self) -> list[Any]:
+    def _metric_columns(self, distinct: bool = True) -> list[Any]:
+        """Aggregate columns; `distinct=False` leaves out the COUNT(DISTINCT …) ones (orders, customers),
+        which dominate the cost of a large GROUP BY, when the question does not need them."""
         s = m.sales
         sold = s.c.is_return == sa.false()
         returned = s.c.is_return == sa.true()
-        return [
+        cols = [
             sa.func.coalesce(sa.func.sum(s.c.revenue), 0.0).label("revenue"),
             sa.func.coalesce(sa.func.sum(sa.case((sold, s.c.revenue), else_=0.0)), 0.0).label("gross"),
             sa.func.coalesce(sa.func.sum(s.c.quantity), 0.0).label("units"),
-            sa.func.count(sa.distinct(sa.case((sold, s.c.order_id)))).label("orders"),
-            sa.func.count(sa.distinct(sa.case((sa.and_(sold, s.c.customer_id != ""), s.c.customer_id))))
-            .label("customers"),
             sa.func.coalesce(sa.func.sum(sa.case((returned, -s.c.quantity), else_=0.0)), 0.0)
             .label("returned_units"),
             sa.func.coalesce(sa.func.sum(sa.case((returned, -s.c.revenue), else_=0.0)), 0.0)
@@ -99,14 +98,31 @@ class SalesQueries(RepositoryCore):
             sa.func.coalesce(sa.func.sum(sa.case((returned, 1), else_=0)), 0).label("return_lines"),
             sa.func.count().label("lines"),
         ]
+        if distinct:
+            cols += [
+                sa.func.count(sa.distinct(sa.case((sold, s.c.order_id)))).label("orders"),
+                sa.func.count(sa.distinct(sa.case((sa.and_(sold, s.c.customer_id != ""), s.c.customer_id))))
+                .label("customers"),
+            ]
+        return cols
 
-    def _sold_at_bounds(self, start: date | None, end: date | None) -> list[Any]:
+    def _batch_list(self) -> Any:
+        """Comma-separated distinct batch ids of the aggregated lines (lineage, in the same scan)."""
+        s = m.sales
+        if self.dialect == "postgresql":
+            return sa.func.string_agg(sa.distinct(sa.cast(s.c.batch_id, sa.String)), ",").label("batch_ids")
+        return sa.func.group_concat(sa.distinct(s.c.batch_id)).label("batch_ids")
+
+    def _sold_at_bounds(self, start: date | None, end: date | None, stream: bool = False) -> list[Any]:
         """Inclusive date bounds. On SQLite timestamps are ISO text, so compare as text against a bare
-        date (shorter string sorts before every timestamp of that day, whatever the stored precision)."""
+        date (shorter string sorts before every timestamp of that day, whatever the stored precision).
+        `stream=True` (SQLite) writes the column as `+sales.sold_at` so the planner cannot use the date index
+        and walks the SKU-ordered covering index instead (GROUP BY sku without a sort)."""
         s = m.sales
         clauses: list[Any] = []
         if self.dialect == "sqlite":
-            col = sa.type_coerce(s.c.sold_at, sa.String)
+            col: Any = (sa.literal_column("+sales.sold_at", sa.String) if stream
+                        else sa.type_coerce(s.c.sold_at, sa.String))
             if start:
                 clauses.append(col >= start.isoformat())
             if end:
@@ -118,9 +134,9 @@ class SalesQueries(RepositoryCore):
                 clauses.append(s.c.sold_at < datetime.combine(end + timedelta(days=1), datetime.min.time()))
         return clauses
 
-    def _where(self, stmt: sa.Select[Any], flt: SalesFilter) -> sa.Select[Any]:
+    def _where(self, stmt: sa.Select[Any], flt: SalesFilter, stream: bool = False) -> sa.Select[Any]:
         s = m.sales
-        clauses = self._sold_at_bounds(flt.start, flt.end)
+        clauses = self._sold_at_bounds(flt.start, flt.end, stream)
         if flt.countries:
             clauses.append(_lower_in(s.c.country, flt.countries))
         if flt.exclude_countries:
@@ -177,29 +193,45 @@ class SalesQueries(RepositoryCore):
     def sales_totals(self, flt: SalesFilter | None = None) -> dict[str, float]:
         """Headline metrics over the filtered lines: revenue (net), gross, units, orders, customers, aov,
         returned_units, returned_value, return_lines, lines."""
+        return self.sales_totals_and_batches(flt)[0]
+
+    def sales_totals_and_batches(self, flt: SalesFilter | None = None) -> tuple[dict[str, float], list[int]]:
+        """`sales_totals` plus the ingestion batches the lines came from (one scan for both)."""
         flt = flt or SalesFilter()
-        stmt = self._where(self.scoped(m.sales, *self._metric_columns()), flt)
+        stmt = self._where(self.scoped(m.sales, *self._metric_columns(), self._batch_list()), flt)
         with self.engine.connect() as conn:
             row = conn.execute(stmt).one()
         out = {name: float(row._mapping[name] or 0) for name in METRIC_COLUMNS}
         out["aov"] = out["gross"] / out["orders"] if out["orders"] else 0.0
-        return out
+        batches = sorted({int(b) for b in str(row._mapping["batch_ids"] or "").split(",") if b.strip()})
+        return out, batches
 
-    def sales_by(self, dim: str, flt: SalesFilter | None = None) -> pd.DataFrame:
-        """One row per group of `dim` with every metric (plus aov). Column `key` holds the group value:
-        text for day/month/quarter/country/…, ISO week label for week, weekday name, hour int, SKU."""
+    def sales_by(self, dim: str, flt: SalesFilter | None = None, *, distinct: bool = True,
+                 keys: list[str] | None = None) -> pd.DataFrame:
+        """One row per group of `dim` with the metrics (plus aov). Column `key` holds the group value:
+        text for day/month/quarter/country/…, ISO week label for week, weekday name, hour int, SKU.
+        `distinct=False` skips orders/customers/aov (much cheaper on big periods); `keys` limits a SKU
+        grouping to those SKUs (details for the rows of a ranking)."""
         flt = flt or SalesFilter()
         if dim == "category":
-            frame = self._sales_by_category(flt)
+            frame = self._sales_by_category(flt, distinct)
         else:
             key = self._dimension(dim).label("key")
-            stmt = self._where(self.scoped(m.sales, key, *self._metric_columns()), flt).group_by(key)
+            stream = dim == "sku" and keys is None and self._long_period(flt)
+            stmt = self._where(self.scoped(m.sales, key, *self._metric_columns(distinct)), flt, stream)
+            stmt = stmt.group_by(key)
+            if keys is not None:
+                if dim != "sku":
+                    raise ValueError("keys= is only supported for the sku dimension")
+                stmt = stmt.where(m.sales.c.sku.in_(list(keys)))
             frame = self.frame(stmt)
+        names = [n for n in METRIC_COLUMNS if distinct or n not in ("orders", "customers")]
         if frame.empty:
-            frame = pd.DataFrame(columns=["key", *METRIC_COLUMNS])
-        for name in METRIC_COLUMNS:
+            frame = pd.DataFrame(columns=["key", *names])
+        for name in names:
             frame[name] = frame[name].astype(float)
-        frame["aov"] = (frame["gross"] / frame["orders"].where(frame["orders"] > 0)).fillna(0.0)
+        if distinct:
+            frame["aov"] = (frame["gross"] / frame["orders"].where(frame["orders"] > 0)).fillna(0.0)
         if dim == "week":
             frame["week_start"] = frame["key"].astype(str).str[:10]
             frame["key"] = frame["week_start"].map(week_label)
@@ -211,25 +243,35 @@ class SalesQueries(RepositoryCore):
             frame["key"] = frame["key"].astype(str)
         return frame.reset_index(drop=True)
 
-    def _sales_by_category(self, flt: SalesFilter) -> pd.DataFrame:
+    def _long_period(self, flt: SalesFilter) -> bool:
+        """Whether streaming over all of the tenant's lines in SKU order beats sorting the period's lines
+        (SQLite only; measured break-even is a few weeks of Online Retail data)."""
+        if self.dialect != "sqlite":
+            return False
+        if flt.start is None or flt.end is None:
+            return True
+        return (flt.end - flt.start).days >= 28
+
+    def _sales_by_category(self, flt: SalesFilter, distinct: bool) -> pd.DataFrame:
         """Category comes from the products table (one category per SKU); unmatched SKUs are grouped as
         UNSPECIFIED."""
         s, p = m.sales, m.products
         cats = (self.scoped(p, p.c.sku.label("sku"), sa.func.min(p.c.category).label("category"))
                 .group_by(p.c.sku).subquery("cats"))
         key = sa.func.coalesce(cats.c.category, UNSPECIFIED).label("key")
-        stmt = (sa.select(key, *self._metric_columns())
+        stmt = (sa.select(key, *self._metric_columns(distinct))
                 .select_from(s.outerjoin(cats, cats.c.sku == s.c.sku))
                 .where(s.c.tenant_id == self.tenant_id))
         return self.frame(self._where(stmt, flt).group_by(key))
 
     def sales_data_range(self, flt: SalesFilter | None = None) -> tuple[date | None, date | None]:
-        """First and last sales date (of the filtered lines; whole tenant by default)."""
+        """First and last sales date (of the filtered lines; whole tenant by default). Two statements,
+        because a lone MIN or MAX is answered from the (tenant_id, sold_at, …) index without a scan."""
         s = m.sales
         flt = flt or SalesFilter()
-        stmt = self._where(self.scoped(s, sa.func.min(s.c.sold_at), sa.func.max(s.c.sold_at)), flt)
         with self.engine.connect() as conn:
-            lo, hi = conn.execute(stmt).one()
+            lo = conn.execute(self._where(self.scoped(s, sa.func.min(s.c.sold_at)), flt)).scalar()
+            hi = conn.execute(self._where(self.scoped(s, sa.func.max(s.c.sold_at)), flt)).scalar()
         return _as_date(lo), _as_date(hi)
 
     def sales_currency(self) -> str | None:
@@ -248,28 +290,21 @@ class SalesQueries(RepositoryCore):
             return sorted(int(b) for (b,) in conn.execute(stmt) if b is not None)
 
     def product_names(self, skus: list[str]) -> dict[str, str]:
-        """The most frequent non-empty name of each SKU (ties: alphabetical), for display next to the code.
-        Uses the (tenant_id, sku) index, so it is cheap for the few SKUs a ranking shows."""
+        """The current name of each SKU: the name on its latest sale line at a positive price (falling back
+        to the latest line with any name). One tiny indexed lookup per SKU, so it suits the rows of a ranking."""
         s = m.sales
-        wanted = sorted({str(x) for x in skus})
-        names: dict[str, tuple[int, str]] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
-            stmt = (self.scoped(s, s.c.sku, s.c.product_name, sa.func.count().label("n"))
-                    .where(s.c.sku.in_(chunk), s.c.product_name.is_not(None), s.c.product_name != "")
-                    .group_by(s.c.sku, s.c.product_name))
-            with self.engine.connect() as conn:
-                for sku, name, n in conn.execute(stmt):
-                    name = str(name).strip()
-                    best = names.get(sku)
-                    if best is None or (n, _neg(name)) > (best[0], _neg(best[1])):
-                        names[sku] = (int(n), name)
-        return {sku: pair[1] for sku, pair in names.items()}
-
-
-def _neg(text: str) -> tuple[int, ...]:
-    """Sort key that prefers the alphabetically first text when used with max()."""
-    return tuple(-ord(c) for c in text)
+        names: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for sku in dict.fromkeys(str(x) for x in skus):
+                base = (self.scoped(s, s.c.product_name)
+                        .where(s.c.sku == sku, s.c.product_name.is_not(None), s.c.product_name != "")
+                        .order_by(s.c.sold_at.desc(), s.c.id.desc()).limit(1))
+                name = conn.execute(base.where(s.c.unit_price > 0, s.c.is_return == sa.false())).scalar()
+                if name is None:
+                    name = conn.execute(base).scalar()
+                if name is not None:
+                    names[sku] = str(name).strip()
+        return names
 
 
 def _as_date(value: Any) -> date | None:
