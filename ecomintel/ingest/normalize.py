@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-_CURRENCY_WORDS = r"(?i)\b(?:rs\.?|inr|usd|gbp|eur|us\$|aud|cad|jpy|chf|sek|nok|dkk|pln)|[₹$€£¥₩₽¢]"
+_CODES = r"inr|usd|gbp|eur|aud|cad|jpy|chf|sek|nok|dkk|pln"
+_CURRENCY_WORDS = rf"(?i)^(?:rs\.?|us\$|{_CODES})|(?:{_CODES})$|[₹$€£¥₩₽¢]"
 _NUMBER_SHAPE = r"^([-+(]?)(-?)(\d[\d.,]*|[.,]\d+)(-?)(\)?)$"
 _THOUSANDS_COMMA = r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
 _INDIAN_COMMA = r"^\d{1,2}(?:,\d{2})*,\d{3}(?:\.\d+)?$"
@@ -46,7 +47,7 @@ def clean_text(s: pd.Series) -> pd.Series:
 def clean_id(s: pd.Series) -> pd.Series:
     """Identifiers: trimmed; float-looking integers from spreadsheets lose `.0` (`17850.0` → `17850`)."""
     t = as_text(s)
-    floaty = t.str.endswith(".0")
+    floaty = t.str.contains(".", regex=False)
     if floaty.any():
         t = t.where(~floaty, t.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True))
     out = t.astype(object)
@@ -75,6 +76,8 @@ def _parse_messy_numbers(t: pd.Series) -> pd.Series:
     negative = (parts[0].eq("-") | parts[1].eq("-") | parts[3].eq("-")
                 | (parts[0].eq("(") & parts[4].eq(")"))).fillna(False)
     bad_parens = (parts[0].eq("(") ^ parts[4].eq(")")).fillna(False)
+    signs = parts[0].isin(["-", "+", "("]).astype(int) + parts[1].eq("-").astype(int) + parts[3].eq("-").astype(int)
+    bad_parens = bad_parens | signs.gt(1)
     has_dot, has_comma = num.str.contains(".", regex=False), num.str.contains(",", regex=False)
     last_comma, last_dot = num.str.rfind(","), num.str.rfind(".")
     thousands_comma = num.str.match(_THOUSANDS_COMMA) | num.str.match(_INDIAN_COMMA)

@@ -105,7 +105,7 @@ def sniff_delimiter(text: str) -> str | None:
         if not counts:
             continue
         mode, freq = Counter(counts).most_common(1)[0]
-        if mode < 2:
+        if mode < 2 or freq / len(counts) < 0.6:
             continue
         score = (freq / len(counts), mode, delim)
         if best is None or score[:2] > best[:2]:
