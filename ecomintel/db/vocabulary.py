@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -20,23 +19,9 @@ import sqlalchemy as sa
 
 from ecomintel.db import models as m
 from ecomintel.db.repository import RepositoryCore
+from ecomintel.db.vocab import Vocab
 
-
-@dataclass(frozen=True)
-class Vocab:
-    """A tenant's nameable things. `catalogue` maps SKU → product name (the most common spelling)."""
-
-    sales_start: date | None = None
-    sales_end: date | None = None
-    countries: tuple[str, ...] = ()
-    catalogue: dict[str, str] = field(default_factory=dict)
-    categories: tuple[str, ...] = ()
-    channels: tuple[str, ...] = ()
-    marketplaces: tuple[str, ...] = ()
-
-    @property
-    def has_sales(self) -> bool:
-        return self.sales_start is not None and self.sales_end is not None
+__all__ = ["Vocab", "Vocabulary"]
 
 
 _MEMO: OrderedDict[tuple[str, int, int], Vocab] = OrderedDict()

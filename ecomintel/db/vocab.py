@@ -1,0 +1,27 @@
+"""`Vocab`: the values a tenant's questions can name (dates, countries, SKUs and names, categories, …).
+
+Why a module of its own: planners import it without importing the repository (the repository's mixins
+import the repository core, so the mixin module cannot be the first thing a planner imports).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """A tenant's nameable things. `catalogue` maps SKU → product name (the most common spelling)."""
+
+    sales_start: date | None = None
+    sales_end: date | None = None
+    countries: tuple[str, ...] = ()
+    catalogue: dict[str, str] = field(default_factory=dict)
+    categories: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    marketplaces: tuple[str, ...] = ()
+
+    @property
+    def has_sales(self) -> bool:
+        return self.sales_start is not None and self.sales_end is not None
