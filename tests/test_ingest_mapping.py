@@ -45,7 +45,7 @@ def test_fuzzy_fallback_for_near_names() -> None:
 
 
 def test_override_wins_and_frees_the_column() -> None:
-    m = resolve_mapping(RETAIL + ["Ref"], "sales", {"order_id": "Ref", "product_name": "Country"})
+    m = resolve_mapping([*RETAIL, "Ref"], "sales", {"order_id": "Ref", "product_name": "Country"})
     assert m["order_id"] == "Ref" and m["product_name"] == "Country"
     assert m["country"] is None  # Country now belongs to product_name only
     with pytest.raises(MissingColumns, match="sku"):

@@ -31,7 +31,7 @@ def test_encodings_are_detected_and_text_survives(encoding: str, expected: str) 
     table = _open(ROWS.encode(encoding))
     assert table.encoding == expected
     df = _all(table)
-    assert list(df.columns)[0] == "InvoiceNo"  # no BOM glued to the first header
+    assert next(iter(df.columns)) == "InvoiceNo"  # no BOM glued to the first header
     assert df["Country"].tolist()[1] == "Côte d'Ivoire"
 
 

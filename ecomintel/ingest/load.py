@@ -52,12 +52,21 @@ class LoadCounts:
     updated: int = 0  # latest-wins kinds: rows whose key was already stored
 
 
-def store_rows(repo: Repository, conn: sa.Connection, kind: str, valid: pd.DataFrame, batch_id: int) -> LoadCounts:
-    """Store one chunk's valid rows (deduplicated in the chunk first) with their batch id."""
+def store_rows(repo: Repository, conn: sa.Connection, kind: str, valid: pd.DataFrame, batch_id: int,
+               seen: set[str] | None = None) -> tuple[LoadCounts, pd.DataFrame]:
+    """Store one chunk's valid rows with their batch id; returns the counts and the rows sent to the
+    database (the file's distinct rows: duplicates within the chunk — and, for keep-first kinds, keys in
+    `seen` from earlier chunks of the same file — are dropped first and counted as duplicates)."""
     target = TARGETS[kind]
     rows = valid.loc[:, list(target.columns)].assign(batch_id=batch_id)
     rows, in_file = drop_in_file_duplicates(rows, list(target.keys), keep=target.keep)
+    if seen is not None and target.update is None and len(target.keys) == 1:
+        key = rows[target.keys[0]]
+        earlier = key.isin(seen).to_numpy()
+        if earlier.any():
+            rows, in_file = rows[~earlier], in_file + int(earlier.sum())
+        seen.update(rows[target.keys[0]].tolist())
     written, existing = repo.bulk_write(conn, target.table, rows, keys=target.keys, update=target.update)
     if target.update is None:
-        return LoadCounts(written=written, duplicates=in_file + existing)
-    return LoadCounts(written=written, duplicates=in_file, updated=existing)
+        return LoadCounts(written=written, duplicates=in_file + existing), rows
+    return LoadCounts(written=written, duplicates=in_file, updated=existing), rows

@@ -142,6 +142,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                           encoding=table.encoding, delimiter=table.delimiter, sha256=raw.sha256)
     profiler = Profiler(kind)
     prepare = PREPARERS[kind]
+    seen: set[str] = set()  # keys of this file's lines so far (sales: a repeat in a later chunk is a duplicate)
     try:
         with repo.engine.begin() as conn:
             for chunk in table.chunks():
@@ -156,15 +157,15 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                         {"row_number": num, "raw": {str(k): str(v) for k, v in row.items()}, "reasons": why}
                         for num, row, why in zip(numbers, raw_rows, reasons, strict=True)], conn=conn)
                 valid = prepared.frame[ok]
-                counts = store_rows(repo, conn, kind, valid, batch_id)
-                profiler.add(valid)
+                counts, distinct = store_rows(repo, conn, kind, valid, batch_id, seen)
+                profiler.add(distinct)
                 result.rows_total += len(chunk)
                 result.rejected += int((~ok).sum())
                 result.accepted += counts.written
                 result.duplicates += counts.duplicates
                 result.updated += counts.updated
                 if kind == "sales":
-                    result.returns += int(valid["is_return"].sum())
+                    result.returns += int(distinct["is_return"].sum())
                 report(min(table.progress(), 0.99) * 0.95,
                        f"{result.rows_total:,} rows read — {result.accepted:,} stored, {result.rejected:,} rejected")
             if result.accepted:
