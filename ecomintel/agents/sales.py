@@ -372,7 +372,9 @@ class SalesAnalysis:
             handler = self.overview
         handler()
         self.warn(REVENUE_DEFINITION)
-        self.result.confidence = round(max(0.0, min(1.0, self.confidence * (0.5 + 0.5 * self.coverage))), 3)
+        # The agent's own certainty (sample size, empty results, unknown intent); period coverage and plan
+        # certainty are combined with it by the synthesizer.
+        self.result.confidence = round(max(0.0, min(1.0, self.confidence)), 3)
         return self.result
 
     # ---- intents ----
