@@ -25,6 +25,7 @@ if not ready:
     st.stop()
 
 page = st.navigation(PAGES)
+state.follow_goto(PAGES)
 with state.routed():
     with st.sidebar, errors.guarded("drawing the sidebar"):
         sidebar.draw()

@@ -17,9 +17,8 @@ with errors.guarded("reading the tenant overview", request_id=repo.ctx.request_i
                 "retailer, clothing reviews and product listings) to try everything in a minute, "
                 "or upload your own files.", icon=":material/waving_hand:")
         widgets.sample_loader(repo, key="home_samples")
-        if st.session_state.get("result_samples"):
-            st.button("Show the overview", icon=":material/refresh:")
     else:
+        widgets.samples_message()
         a, b, c, d = st.columns(4)
         a.metric("Sales lines", f"{ov['sales_lines']:,}")
         b.metric("Products sold", f"{ov['sales_skus']:,}", help="Distinct SKUs in the sales lines.")

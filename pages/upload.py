@@ -48,6 +48,7 @@ if uploaded is not None:
                                  source_label="upload", force=force,
                                  progress=widgets.progress_bar(f"Importing {uploaded.name}…"))
             st.session_state["result_upload"] = result.to_dict()
+            st.rerun()  # redraw the sidebar's freshness and the history with the new batch
 
 if st.session_state.get("result_upload"):
     st.subheader("Result")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 import streamlit as st
@@ -43,15 +44,35 @@ def routed() -> Iterator[None]:
 
 
 def require_router() -> None:
-    """Send a page that Streamlit ran without app.py back through the router.
+    """Send a page that Streamlit ran without app.py back through the router, to the same page.
 
     Why: with a `pages/` folder next to app.py, Streamlit's legacy multipage mode runs a deep-linked page
     file directly on a fresh server's very first request (until some run calls st.navigation). Such a
-    run has no sign-in and no sidebar, so it is redirected to app.py, which switches the server to
-    st.navigation for good.
+    run has no sign-in and no sidebar, so it goes to app.py with `?goto=<page>`; app.py's st.navigation
+    switches the server to the router for good and then opens that page.
     """
-    if not getattr(_ROUTER, "active", False):
-        st.switch_page("app.py")
+    if getattr(_ROUTER, "active", False):
+        return
+    goto = ""
+    try:  # which page was asked for (Streamlit's run context; best effort)
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        run = get_script_run_ctx()
+        if run is not None:
+            goto = str(run.pages_manager.get_pages().get(run.page_script_hash, {}).get("url_pathname") or "")
+    except Exception:
+        goto = ""
+    st.switch_page("app.py", query_params={"goto": goto} if goto else None)
+
+
+def follow_goto(pages: list[Any]) -> None:
+    """app.py: after a redirect from `require_router`, open the page that was asked for."""
+    goto = st.query_params.get("goto")
+    if goto:
+        del st.query_params["goto"]
+        target = next((p for p in pages if p.url_path == goto), None)
+        if target is not None:
+            st.switch_page(target)
 
 
 def settings() -> Settings:

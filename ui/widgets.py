@@ -35,6 +35,12 @@ def sample_loader(repo: Repository, key: str) -> None:
 
             results = load_samples(repo, state.settings(), progress=progress_bar("Loading samples…"))
             st.session_state["result_samples"] = [r.to_dict() for r in results]
+            st.rerun()  # redraw the page and the sidebar with the loaded data
+    samples_message()
+
+
+def samples_message() -> None:
+    """What the last "Load sample data" of this session loaded (kept across the rerun that follows it)."""
     loaded = st.session_state.get("result_samples")
     if loaded:
         st.success("Sample data loaded: " + "; ".join(
