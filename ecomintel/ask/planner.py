@@ -86,8 +86,8 @@ from dataclasses import dataclass, field  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from ecomintel.agents.base import REGISTRY  # noqa: E402
+from ecomintel.ask import periods as _periods  # noqa: E402  (module import: periods imports this module)
 from ecomintel.ask.entities import Entities, find_entities  # noqa: E402
-from ecomintel.ask.periods import PeriodResult, normalise, resolve_periods  # noqa: E402
 from ecomintel.config import Settings  # noqa: E402
 from ecomintel.db.vocab import Vocab  # noqa: E402
 from ecomintel.errors import BudgetExceeded, EcomintelError, PlanError  # noqa: E402
@@ -278,18 +278,18 @@ def _understood(text: str, spans: list[tuple[int, int]]) -> float:
 def compare_hint(text: str) -> bool:
     """Whether the question compares periods (so "from Oct to Nov" means Oct vs Nov). "vs" alone is left to
     the period parser: "Germany vs France" compares countries, not periods."""
-    words = re.sub(r"\bvs\b|\bversus\b|\bagainst\b", " ", normalise(text))
+    words = re.sub(r"\bvs\b|\bversus\b|\bagainst\b", " ", _periods.normalise(text))
     return bool(re.search(_WHY + "|" + _MOVERS + "|" + _COMPARE, words))
 
 
-def resolve_question_periods(question: str, vocab: Vocab, *, compare: bool) -> PeriodResult:
+def resolve_question_periods(question: str, vocab: Vocab, *, compare: bool) -> _periods.PeriodResult:
     """Periods of the question; an empty result (and a note) when the tenant has no sales yet."""
     if not vocab.has_sales:
-        result = PeriodResult(text=normalise(question), original=question)
+        result = _periods.PeriodResult(text=_periods.normalise(question), original=question)
         result.notes.append("No sales data loaded yet, so no period could be resolved.")
         return result
     assert vocab.sales_start is not None and vocab.sales_end is not None
-    return resolve_periods(question, data_start=vocab.sales_start, data_end=vocab.sales_end, compare=compare)
+    return _periods.resolve_periods(question, data_start=vocab.sales_start, data_end=vocab.sales_end, compare=compare)
 
 
 def default_periods(intent: str, vocab: Vocab) -> tuple[list[Period], list[str]]:
