@@ -68,6 +68,8 @@ def progress_printer(stream: Any = sys.stderr, step: float = 0.1) -> Callable[[f
     last_fraction, last_head = [-1.0], [""]
 
     def show(fraction: float, message: str) -> None:
+        if fraction <= 0.0:
+            return  # nothing read yet: an input error then stays the only line printed
         head = message.split(":", 1)[0]
         if fraction - last_fraction[0] >= step or head != last_head[0] or fraction >= 1.0:
             print(f"  [{fraction:4.0%}] {message}", file=stream, flush=True)
@@ -167,6 +169,16 @@ def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# -- worker --------------------------------------------------------------------------------------------
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """An RQ worker (with RQ's scheduler) on ECOMINTEL_RQ_QUEUE; ServiceUnavailable if Redis is missing."""
+    from workers.worker import run_worker
+
+    run_worker(settings, queue_name=args.queue, burst=args.burst, with_scheduler=not args.no_scheduler,
+               name=args.name)
+    return 0
+
+
 # -- parser and entry point ---------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ecomintel", description="E-commerce intelligence workbench.")
@@ -192,6 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tenants", help="list tenants with their data version and sales range")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_tenants)
+
+    p = sub.add_parser("worker", help="run a background worker for deep questions (needs ECOMINTEL_REDIS_URL)")
+    p.add_argument("--queue", help="queue to work (default: ECOMINTEL_RQ_QUEUE)")
+    p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    p.add_argument("--no-scheduler", action="store_true", help="do not run RQ's scheduler in this worker")
+    p.add_argument("--name", help="worker name (default: chosen by RQ)")
+    p.set_defaults(func=cmd_worker)
 
     return parser
 

@@ -16,22 +16,28 @@ from workers.worker import connect
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_worker_cli(*args: str, redis_url: str = "") -> subprocess.CompletedProcess[str]:
+ENTRY_POINTS = {"module": [sys.executable, "-m", "workers.worker"],
+                "cli": [sys.executable, "-m", "ecomintel", "worker"]}
+
+
+def run_worker_cli(*args: str, redis_url: str = "", entry: str = "module") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "ECOMINTEL_REDIS_URL"}
     if redis_url:
         env["ECOMINTEL_REDIS_URL"] = redis_url
-    return subprocess.run([sys.executable, "-m", "workers.worker", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run([*ENTRY_POINTS[entry], *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60)
 
 
-def test_worker_without_redis_configured_says_so() -> None:
-    done = run_worker_cli("--burst")
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_worker_without_redis_configured_says_so(entry: str) -> None:
+    done = run_worker_cli("--burst", entry=entry)
     assert done.returncode == 2
     assert "ECOMINTEL_REDIS_URL is not set" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_worker_with_unreachable_redis_says_so_without_the_password() -> None:
-    done = run_worker_cli("--burst", redis_url="redis://:hunter2@127.0.0.1:1/0")
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_worker_with_unreachable_redis_says_so_without_the_password(entry: str) -> None:
+    done = run_worker_cli("--burst", redis_url="redis://:hunter2@127.0.0.1:1/0", entry=entry)
     assert done.returncode == 2
     assert "unreachable" in done.stderr and "hunter2" not in done.stderr and "Traceback" not in done.stderr
 
@@ -42,8 +48,9 @@ def test_connect_returns_a_live_connection(redis_url: str) -> None:
         connect(load_settings({}))
 
 
-def test_burst_worker_on_an_empty_queue_exits_cleanly(redis_url: str, redis_namespace: str) -> None:
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_burst_worker_on_an_empty_queue_exits_cleanly(redis_url: str, redis_namespace: str, entry: str) -> None:
     done = run_worker_cli("--burst", "--queue", redis_namespace, "--name", f"{redis_namespace}-w",
-                          redis_url=redis_url)
+                          redis_url=redis_url, entry=entry)
     assert done.returncode == 0, done.stderr
     assert f"Listening on {redis_namespace}" in done.stdout + done.stderr
