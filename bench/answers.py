@@ -77,13 +77,14 @@ def clean(raw: pd.DataFrame) -> pd.DataFrame:
     df["is_return"] = df["order_id"].str.upper().str.startswith("C") | df["quantity"].lt(0)
     df["is_product"] = ~df["sku"].map(is_non_product).astype(bool)
     df["day"] = df["sold_at"].dt.normalize()
+    df["date"] = df["sold_at"].dt.strftime("%Y-%m-%d")
     iso = df["sold_at"].dt.isocalendar()
     df["week"] = iso["year"].astype(int).astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
     df["month"] = df["sold_at"].dt.strftime("%Y-%m")
     df["weekday"] = df["sold_at"].dt.day_name()
     df["hour"] = df["sold_at"].dt.hour.astype(int)
     cols = ["order_id", "sku", "product_name", "quantity", "unit_price", "revenue", "customer_id", "country",
-            "sold_at", "day", "week", "month", "weekday", "hour", "is_return", "is_product"]
+            "sold_at", "day", "date", "week", "month", "weekday", "hour", "is_return", "is_product"]
     return df[cols].reset_index(drop=True)
 
 
@@ -138,7 +139,7 @@ def metric_value(df: pd.DataFrame, metric: str) -> float:
 
 def grouped(df: pd.DataFrame, metric: str, group: str) -> pd.Series:
     """metric per group value (index = group key as the Report shows it; products keyed by SKU)."""
-    col = {"product": "sku"}.get(group, group)
+    col = {"product": "sku", "day": "date"}.get(group, group)
     if group == "product":
         df = df[df["is_product"]]
     sold = df[~df["is_return"]]

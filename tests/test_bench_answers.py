@@ -113,6 +113,8 @@ def test_breakdowns_use_weekday_names_hours_and_iso_weeks(df: pd.DataFrame) -> N
     assert set(week) == {"2011-W44", "2011-W48"}
     month = A.answer(df, "breakdown", {"metric": "revenue", "group": "month", "period": None})["groups"]
     assert month["2011-12"] == pytest.approx(12.75)
+    day = A.answer(df, "breakdown", {"metric": "orders", "group": "day", "period": NOV})["groups"]
+    assert day == {"2011-11-01": 1.0, "2011-11-02": 1.0, "2011-11-05": 1.0, "2011-11-30": 1.0}
 
 
 def test_iso_week_at_year_boundary() -> None:
