@@ -302,7 +302,7 @@ class SalesAnalysis:
 
     def split_products(self, frame: pd.DataFrame, what: str, value_col: str = "revenue") -> pd.DataFrame:
         """Drop non-product SKUs from a by-SKU frame, warning with what was dropped and how much."""
-        mask = frame["key"].map(is_non_product_sku)
+        mask = frame["key"].map(is_non_product_sku).astype(bool)
         dropped = frame[mask]
         if not dropped.empty:
             parts = ", ".join(f"{r.key} ({fmt_metric(value_col, float(getattr(r, value_col)), self.money)})"
@@ -610,7 +610,7 @@ class SalesAnalysis:
         total_change = cur[m] - prev[m]
         rest_rows: list[list[Any]] = []
         if dim == "sku":
-            np_mask = both["key"].map(is_non_product_sku)
+            np_mask = both["key"].map(is_non_product_sku).astype(bool)
             nonprod = both[np_mask]
             both = both[~np_mask]
         else:
