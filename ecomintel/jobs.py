@@ -156,8 +156,14 @@ def _noop(fraction: float, message: str = "") -> None:
 
 
 def progress_reporter() -> Progress:
-    """The current job's progress callable (a no-op outside a job); safe to hand to other threads."""
-    return _reporter.get() or _noop
+    """The current job's progress callable (a no-op outside a job); safe to hand to other threads.
+
+    Also works for a function RQ runs without our trampoline (enqueued directly, e.g. by `rq cron`)."""
+    reporter = _reporter.get()
+    if reporter is None:
+        job = get_current_job()
+        reporter = _RQProgress(job) if job is not None else _noop
+    return reporter
 
 
 def report_progress(fraction: float, message: str = "") -> None:

@@ -147,3 +147,16 @@ def test_unreachable_redis_is_a_clear_error() -> None:
     assert "unreachable" in err.value.message and "pw" not in err.value.user_message()
     with pytest.raises(ServiceUnavailable):
         runner.status("whatever")
+
+
+def test_progress_of_a_function_rq_runs_directly(redis_url: str, redis_namespace: str, procs: list) -> None:
+    """A job enqueued straight on RQ (no ecomintel trampoline, e.g. by `rq cron`) still reports progress."""
+    from rq import Queue
+
+    job = Queue(redis_namespace, connection=redis_client(redis_url)).enqueue(h.sum_of_squares, 8)
+    worker = start_worker(redis_url, redis_namespace)
+    procs.append(worker)
+    assert worker.wait(timeout=60) == 0, worker_output(worker)
+    job.refresh()
+    assert job.return_value() == {"n": 8, "sum": 204}
+    assert job.meta["progress"] == 1.0 and job.meta["steps"][-1] == [1.0, "step 4 of 4"]
