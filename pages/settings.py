@@ -50,8 +50,8 @@ st.caption("From environment variables (defaults otherwise). Secrets are never s
 rows = []
 for s in SETTINGS:
     raw = os.environ.get(s.name, "")
-    value = ("set" if raw else "not set") if s.secret else (raw or s.default)
+    value = ("set" if raw else "not set") if s.secret else (raw or s.default or "(unset)")
     value = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", value)  # passwords inside URLs
     rows.append({"variable": s.name, "value": value, "from": "environment" if raw else "default",
                  "what it does": s.help})
-st.dataframe(pd.DataFrame(rows), hide_index=True, key="config_table")
+st.table(pd.DataFrame(rows).set_index("variable"))

@@ -157,9 +157,10 @@ def test_rejected_rows_are_listed_with_reasons(db_url: str) -> None:
 
 def _frame_with(at: AppTest, column: str) -> pd.DataFrame:
     """The first st.dataframe showing `column` (dataframes carry no user key in AppTest)."""
-    for element in at.dataframe:
-        if column in element.value.columns:
-            return element.value
+    for element in [*at.dataframe, *at.table]:
+        frame = element.value.reset_index()
+        if column in frame.columns:
+            return frame
     raise AssertionError(f"no table with a {column!r} column")
 
 

@@ -65,12 +65,15 @@ def result_panel(repo: Repository, result: dict[str, Any]) -> None:
         col.metric(label, f"{int(result.get(key) or 0):,}")
     profile = result.get("profile") or {}
     if profile:
-        st.markdown("**What was loaded**")
-        st.dataframe(pd.DataFrame({"": [str(k).replace("_", " ") for k in profile],
-                                   "value": [_fmt(v) for v in profile.values()]}),
-                     hide_index=True, width="content")
+        st.markdown("**Profile of the valid rows**")
+        cells = st.columns(3)
+        shown = [(k, v) for k, v in profile.items() if v not in (None, "", [], {})]
+        for i, (key, value) in enumerate(shown):
+            cells[i % 3].markdown(f"{str(key).replace('_', ' ')}: **{_fmt(value)}**")
     if int(result.get("rejected") or 0) and result.get("batch_id"):
         rejected = repo.rejected(int(result["batch_id"]))
+        first = [c for c in ("row", "reasons") if c in rejected.columns]
+        rejected = rejected[first + [c for c in rejected.columns if c not in first]]
         st.markdown(f"**Rejected rows** ({len(rejected):,}) — stored with their reasons, nothing else lost")
         st.dataframe(rejected.head(1000), hide_index=True, key=f"rejected_{result['batch_id']}")
         from ecomintel.ingest.export import to_safe_csv
