@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 
 STATUS_SCORE = {"ok": 1.0, "partial": 0.6, "failed": 0.0, "timeout": 0.0}
 REVENUE_DEFINITION = "net (returns and cancellations subtract)"
-NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*(?:k|m|bn|million|thousand|billion)\b)?",
-                    re.IGNORECASE)
+NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+                    r"(?:\s*(?:k|m|bn|million|thousand|billion)\b)?(?!\w)", re.IGNORECASE)
 SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
 FREE_SMALL_INTS = 12  # counts like "top 3", "2 periods", "12 months" need no source
 LLM_SYSTEM = (
