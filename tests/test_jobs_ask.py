@@ -139,3 +139,16 @@ def test_unknown_tenant_fails_without_retry(tmp_path: Path, monkeypatch: pytest.
     done, _ = poll(lambda: runner.status(job_id))
     runner.shutdown()
     assert done.state == "failed" and done.attempts == 1 and "999999" in (done.error or "")
+
+
+@pytest.mark.skipif(not (ROOT / "ecomintel" / "llm" / "usage.py").exists(), reason="llm.usage not there yet")
+def test_background_jobs_use_the_budget_governed_llm(sqlite_engine: sa.Engine) -> None:
+    from ecomintel.ask.tasks import make_governed_llm
+    from ecomintel.llm.usage import GovernedLLM
+
+    repo = Repository(sqlite_engine, new_tenant_ctx(sqlite_engine))
+    assert make_governed_llm(load_settings({"ECOMINTEL_LLM_PROVIDER": "none"}), repo) is None
+    settings = load_settings({"ECOMINTEL_LLM_PROVIDER": "openai", "ECOMINTEL_LLM_BASE_URL": "http://127.0.0.1:9/v1",
+                              "OPENAI_API_KEY": "test-key", "ECOMINTEL_LLM_MODEL": "local-model"})
+    llm = make_governed_llm(settings, repo)
+    assert isinstance(llm, GovernedLLM) and llm.repo is repo and llm.model == "local-model"
