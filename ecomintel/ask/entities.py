@@ -259,18 +259,20 @@ def _find_top_n(t: _Text, out: Entities) -> None:
     asc = {"bottom", "worst", "lowest", "smallest", "least", "fewest", "weakest", "slowest"}
     pattern = (rf"\b(?P<w>top|best|bottom|worst|first|highest|lowest|biggest|largest|smallest|leading|least)"
                rf"[\s-]*(?P<n>{_N})\b(?!\s*%)"
-               rf"|\b(?P<n2>{_N})\s+(?P<w2>best|worst|top|bottom|biggest|highest|lowest|largest|smallest|most|least|fewest|leading|weakest|slowest)\b")
+               rf"|\b(?P<n2>{_N})\s+(?P<w2>best|worst|top|bottom|biggest|highest|lowest|largest|smallest|most|least|fewest|leading|weakest|slowest)\b"
+               rf"|\b(?:which|what|the|our|list)\s+(?P<n3>{_N})\s+(?=(?:[a-z-]+\s+)?(?:products?|items?|skus?|countries|markets|categories|channels|marketplaces)\b)")
     m = re.search(pattern, t.value)
     if not m:
         return
-    raw = m.group("n") or m.group("n2")
-    word = m.group("w") or m.group("w2")
+    group = "n" if m.group("n") else "n2" if m.group("n2") else "n3"
+    raw = m.group(group)
+    word = m.group("w") or m.group("w2") or ""
     n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
     if not 1 <= n <= 100:
         raise PlanError(f"'{m.group(0).strip()}': N must be between 1 and 100.")
     out.top_n = n
-    out.order = "asc" if word in asc else "desc"
-    t.take(*m.span("n" if m.group("n") else "n2"))  # the word ("best", "worst") still tells the planner
+    out.order = ("asc" if word in asc else "desc") if word else None  # "which 5 products": the planner decides
+    t.take(*m.span(group))  # the word ("best", "worst") still tells the planner
 
 
 def _find_thresholds(t: _Text, out: Entities) -> None:
