@@ -169,6 +169,24 @@ def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# -- ask -----------------------------------------------------------------------------------------------
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Answer a question for a tenant; the Report as JSON (--json) or as readable text."""
+    from ecomintel.ask.report import report_text
+    from ecomintel.ask.service import ask
+    from ecomintel.ask.tasks import make_governed_llm
+    from ecomintel.cache import make_cache
+
+    repo = open_repo(settings, args.tenant, create=False, role="analyst")
+    report = ask(args.question, repo=repo, settings=settings, mode=args.mode, cache=make_cache(settings),
+                 llm=make_governed_llm(settings, repo), progress=None if args.json else progress_printer())
+    if args.json:
+        print_json(report)
+    else:
+        print(report_text(report))
+    return 0
+
+
 # -- worker --------------------------------------------------------------------------------------------
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """An RQ worker (with RQ's scheduler) on ECOMINTEL_RQ_QUEUE; ServiceUnavailable if Redis is missing."""
@@ -204,6 +222,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tenants", help="list tenants with their data version and sales range")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_tenants)
+
+    p = sub.add_parser("ask", help="ask a question about a tenant's sales; prints a report")
+    p.add_argument("question", help='e.g. "top 10 products by revenue last month"')
+    p.add_argument("--tenant", required=True, help="tenant name")
+    p.add_argument("--mode", choices=["quick", "deep"], default="quick", help="deep runs heavier analyses")
+    p.add_argument("--json", action="store_true", help="print the Report JSON")
+    p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("worker", help="run a background worker for deep questions (needs ECOMINTEL_REDIS_URL)")
     p.add_argument("--queue", help="queue to work (default: ECOMINTEL_RQ_QUEUE)")

@@ -212,7 +212,10 @@ def followups(plan: dict[str, Any], report: dict[str, Any]) -> list[str]:
     if intent in ("top_items", "bottom_items", "breakdown"):
         if first and not str(first).startswith("("):
             out.append(f"weekly {metric} of {first}{when}")
-        out.append(f"{metric} by country{when}")
+        if plan.get("group_by") == "country" and tables and tables[0]["rows"]:
+            out.append(f"top 10 products by {metric} in {tables[0]['rows'][0][0]}{when}")
+        else:
+            out.append(f"{metric} by country{when}")
         out.append(f"which products were returned most{when}")
     elif intent in ("compare_periods",):
         out.append(f"why did {metric} change{when}")
