@@ -306,6 +306,7 @@ def run_db(db: str, questions: list[dict[str, Any]], expected: dict[str, dict[st
 
     engine, repo, settings, info = prepare_tenant(db, reuse)
     log(f"[{db}] tenant ready: {info}")
+    load_before = os.getloadavg()[0]
 
     def fresh_cache() -> Any:
         return make_cache(settings, namespace=f"bench-{uuid.uuid4().hex[:10]}")
@@ -359,7 +360,9 @@ def run_db(db: str, questions: list[dict[str, Any]], expected: dict[str, dict[st
         log(f"[{db}] {q['id']} {'ok  ' if passed else 'FAIL'} {rec['ms']:7.1f} ms  cached "
             f"{fmt(rec.get('cached_ms'))} ms  {q['question'][:48]!r}  {'' if passed else reason[:110]}")
     engine.dispose()
-    return {"tenant": info, "summary": summarise(records), "questions": records}
+    # Other processes on the machine inflate latency: record the 1-minute load average around the run.
+    machine = {"loadavg_1m_before": round(load_before, 2), "loadavg_1m_after": round(os.getloadavg()[0], 2)}
+    return {"tenant": info, "machine": machine, "summary": summarise(records), "questions": records}
 
 
 def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -422,6 +425,10 @@ def print_summary(result: dict[str, Any]) -> None:
         if t:
             print(f"{n} tenant: {t.get('stored_rows', 0):,} stored sales lines"
                   + (f", ingest {t['ingest_s']} s" if "ingest_s" in t else " (reused)"))
+        if dbs[n].get("machine"):
+            mach = dbs[n]["machine"]
+            print(f"{n} machine load (1-min average, {result['machine']['cpus']} CPUs): "
+                  f"{mach['loadavg_1m_before']} before, {mach['loadavg_1m_after']} after the questions")
         if dbs[n].get("error"):
             print(f"{n}: NOT RUN — {dbs[n]['error']}")
     print(f"pandas baseline (in memory, same questions): load+clean {base['load_s']} s once, then "
