@@ -25,7 +25,7 @@ Money = sa.Float  # double precision: aggregates of 500k lines stay exact to the
 TS = sa.DateTime(timezone=False)
 
 
-def _now() -> sa.sql.elements.ColumnElement[sa.DateTime]:
+def _now() -> sa.sql.functions.current_timestamp:
     return sa.func.current_timestamp()
 
 
