@@ -171,3 +171,12 @@ def test_any_computed_number_is_allowed_and_far_ones_are_not(value: float) -> No
     allowed = allowed_numbers(report)
     assert unverified_numbers(f"The value was {value:,.2f}.", allowed) == []
     assert unverified_numbers(f"The value was {value * 1.5 + 100:,.2f}.", allowed) != []
+
+
+def test_planner_notes_surface_and_clipped_periods_warn() -> None:
+    plan = {**PLAN, "notes": ["'November 2011' → Nov 2011 = 2011-11-01..2011-11-10 (data ends 2011-11-10)",
+                              "Question read as a ranking."]}
+    report = synthesize("q", plan, [sales_result()], data_version=1, data_range=RANGE)
+    assert report["notes"] == plan["notes"]
+    assert report["warnings"][0].startswith("Partial period: 'November 2011'")
+    assert not any("read as a ranking" in w for w in report["warnings"])

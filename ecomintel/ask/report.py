@@ -50,6 +50,8 @@ def report_text(report: dict[str, Any], max_tables: int = 3) -> str:
         out += [table_text(table), ""]
     for w in report.get("warnings") or []:
         out.append(f"! {w}")
+    for n in report.get("notes") or []:
+        out.append(f"· {n}")
     periods = "; ".join(f"{p.get('label') or 'period'} = {p['start']}..{p['end']}" for p in report.get("periods") or [])
     agents = ", ".join(f"{a['agent']} {a['status']} {a['elapsed_ms']} ms" for a in report.get("agents") or [])
     out += ["", f"Periods: {periods or '-'}",

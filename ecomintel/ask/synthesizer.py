@@ -263,7 +263,10 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
         evidence += [{"agent": r.agent, **asdict(e)} for e in r.evidence]
         findings += [{"agent": r.agent, "severity": f.severity, "text": f.text} for f in r.findings]
 
+    notes = [str(n) for n in plan.get("notes") or []]
     warnings = list(planner_warnings)
+    # a period the planner clipped to the loaded data is only partly covered: say so up front
+    warnings += [f"Partial period: {n}" for n in notes if "data ends" in n or "data starts" in n]
     for r in results:
         warnings += r.warnings
     if primary is None:
@@ -294,6 +297,7 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
         "evidence": evidence,
         "warnings": _dedup(warnings),
         "periods": periods,
+        "notes": notes,
         "definitions": {"revenue": REVENUE_DEFINITION, "coverage": round(cover, 3)},
         "data_version": data_version,
         "cached": False,
