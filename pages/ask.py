@@ -1,7 +1,88 @@
-"""Ask: plain-language questions about this tenant's data (wired to ecomintel.ask when it lands)."""
+"""Ask: a question in plain language → a report. Quick answers run here; deep ones run as a background job
+(RQ worker with Redis, else a local thread) with live progress. History re-opens or re-asks."""
 
 import streamlit as st
 
+from ecomintel.ask.service import ask
+from ecomintel.ask.tasks import make_governed_llm, run_ask_job
+from ecomintel.cache import make_cache
+from ecomintel.jobs import make_runner
+from ui import errors, report, state, widgets
+
+EXAMPLES = ["top 10 products by revenue in November 2011",
+            "how did revenue change from October to November 2011 and why",
+            "revenue by country last quarter excluding the UK", "which products were returned most"]
+repo, settings = state.repo(), state.settings()
+runner = make_runner(settings)
 st.title("Ask")
-st.info("The question service is being built; this page will answer questions such as "
-        "“top 10 products by revenue in November 2011”.")
+
+
+def queue(question: str, mode: str | None = None) -> None:
+    """Callback of every way to ask (form, examples, follow-ups, history): the next run answers it."""
+    st.session_state["ask_question"] = question
+    st.session_state["ask_pending"] = (question, mode or ("deep" if st.session_state.get("ask_deep") else "quick"))
+
+
+with st.form("ask_form"):
+    st.text_input("Your question", key="ask_question", placeholder=EXAMPLES[0], max_chars=500)
+    deep = st.toggle("Deep analysis", key="ask_deep", help="More agents and heavier analyses, run as a "
+                     f"background job on {'the RQ workers' if settings.redis_url else 'a local thread'}.")
+    if st.form_submit_button("Ask", type="primary", icon=":material/send:"):
+        st.session_state["ask_pending"] = (st.session_state.get("ask_question", ""), "deep" if deep else "quick")
+st.caption("Examples:")
+example_cols = st.columns(2)
+for i, example in enumerate(EXAMPLES):
+    example_cols[i % 2].button(example, key=f"ask_example_{i}", on_click=queue, args=(example,), width="stretch")
+
+pending = st.session_state.pop("ask_pending", None)
+if pending:
+    question, mode = pending
+    with errors.guarded("answering the question", request_id=repo.ctx.request_id):
+        if mode == "deep":
+            st.session_state["result_ask_job"] = runner.submit(
+                run_ask_job, tenant_id=repo.tenant_id, user_id=repo.ctx.user_id, question=question,
+                mode="deep", role=repo.ctx.role)
+        else:
+            slot = st.empty()
+            st.session_state["result_ask_report"] = ask(
+                question, repo=repo, settings=settings, mode="quick", cache=make_cache(settings),
+                llm=make_governed_llm(settings, repo), progress=widgets.progress_bar("Thinking…", slot))
+            slot.empty()
+
+
+@st.fragment(run_every=1.0)
+def watch_job(job_id: str) -> None:
+    """Live progress of a deep question; when it ends, the whole page reruns to show the report."""
+    with errors.guarded("following the background job", request_id=repo.ctx.request_id):
+        status = runner.status(job_id)
+        st.progress(status.progress, text=f"Deep analysis ({status.state}): {status.message}")
+        st.caption(" → ".join(message for _, message in status.steps[-6:]))
+        if status.done:
+            del st.session_state["result_ask_job"]
+            if status.state == "finished":
+                st.session_state["result_ask_report"] = status.result
+            else:
+                st.session_state["ask_job_error"] = status.error or "The background job failed."
+            st.rerun()
+
+
+if st.session_state.get("result_ask_job"):
+    watch_job(st.session_state["result_ask_job"])
+if st.session_state.get("ask_job_error"):
+    st.error(st.session_state.pop("ask_job_error"))
+if st.session_state.get("result_ask_report"):
+    with errors.guarded("showing the report", request_id=repo.ctx.request_id):
+        report.draw_report(st.session_state["result_ask_report"], key="report", ask_again=queue)
+
+with st.expander("History of this tenant's questions", icon=":material/history:"):
+    past = {f"#{r['id']} · {r['created_at']:%Y-%m-%d %H:%M} · {r['mode']} · {r['question']}": r
+            for r in repo.list_reports(30)}
+    choice = st.selectbox("Past questions", list(past), index=None, placeholder="Choose a question",
+                          key="ask_history")
+    left, right = st.columns(2)
+    if choice and left.button("Open the saved report", key="ask_open", icon=":material/description:"):
+        st.session_state["result_ask_report"] = repo.get_report(int(past[choice]["id"]))["report"]
+        st.rerun()
+    if choice:
+        right.button("Ask again on current data", key="ask_rerun", icon=":material/replay:", on_click=queue,
+                     args=(past[choice]["question"], past[choice]["mode"]))

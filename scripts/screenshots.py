@@ -105,11 +105,10 @@ def main() -> int:
                 shoot(page, args.out, "upload")
 
                 open_page(page, url, "ask")
-                ask = page.get_by_role("textbox").first
-                if ask.count():
-                    ask.fill(QUESTION)
-                    ask.press("Enter")
-                    page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+                page.get_by_label("Your question").fill(QUESTION)
+                page.get_by_role("button", name="Ask", exact=True).click()
+                page.get_by_text("Confidence").wait_for()
+                page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
                 shoot(page, args.out, "ask")
 
                 open_page(page, url, "settings")

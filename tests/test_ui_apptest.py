@@ -158,7 +158,9 @@ def test_rejected_rows_are_listed_with_reasons(db_url: str) -> None:
 def _frame_with(at: AppTest, column: str) -> pd.DataFrame:
     """The first st.dataframe showing `column` (dataframes carry no user key in AppTest)."""
     for element in [*at.dataframe, *at.table]:
-        frame = element.value.reset_index()
+        frame = element.value
+        if frame.index.name == column:  # st.table of a frame indexed by that column
+            frame = frame.reset_index()
         if column in frame.columns:
             return frame
     raise AssertionError(f"no table with a {column!r} column")
@@ -204,3 +206,92 @@ def test_login_gate_when_demo_mode_is_off(db_url: str, monkeypatch: pytest.Monke
     assert "sidebar_tenant" not in [s.key for s in at.selectbox]  # no tenant picker outside demo mode
     at.switch_page("pages/settings.py").run()
     assert next(m for m in at.metric if m.label == "Your role").value == "analyst"
+
+
+def _load_small_sales(url: str) -> None:
+    """The small Online Retail sample in the demo tenant, through the real ingest pipeline."""
+    from ecomintel.config import load_settings
+    from ecomintel.context import RequestContext
+    from ecomintel.db.repository import Repository
+    from ecomintel.ingest.pipeline import ingest_file
+
+    engine = make_engine(url)
+    migrate(engine)
+    repo = Repository(engine, RequestContext(tenant_id=ensure_tenant(engine, "demo", "Demo").id, role="admin"))
+    result = ingest_file(repo, "sales", SAMPLES / "online_retail_small.csv", settings=load_settings(),
+                         file_name="online_retail_small.csv")
+    assert result.status == "done"
+    engine.dispose()
+
+
+def _expected_top_sku_nov_2011() -> str:
+    """Independent answer: the SKU with the highest net revenue in November 2011 in the sample file."""
+    from ecomintel.agents.sales import is_non_product_sku
+
+    df = pd.read_csv(SAMPLES / "online_retail_small.csv", dtype={"StockCode": str, "InvoiceNo": str})
+    df = df.drop_duplicates(["InvoiceNo", "StockCode", "Quantity", "UnitPrice", "InvoiceDate", "CustomerID"])
+    nov = df[pd.to_datetime(df["InvoiceDate"]).dt.strftime("%Y-%m") == "2011-11"]
+    nov = nov[~nov["StockCode"].map(is_non_product_sku)]
+    return str((nov["Quantity"] * nov["UnitPrice"]).groupby(nov["StockCode"]).sum().idxmax())
+
+
+def test_ask_quick_answers_with_a_table_of_skus(db_url: str) -> None:
+    _load_small_sales(db_url)
+    at = _app().switch_page("pages/ask.py").run()
+    _assert_clean(at)
+    assert len([b for b in at.button if b.key and b.key.startswith("ask_example_")]) >= 3
+    at.text_input(key="ask_question").set_value("top 10 products by revenue in November 2011")
+    at.button(key="FormSubmitter:ask_form-Ask").click().run()
+    _assert_clean(at)
+    assert at.subheader[0].value == "top 10 products by revenue in November 2011"
+    table = _frame_with(at, "sku")
+    assert list(table.columns[:3]) == ["sku", "product", "revenue"]
+    assert 1 <= len(table) <= 10
+    assert table.iloc[0]["sku"] == _expected_top_sku_nov_2011()
+    assert table["revenue"].is_monotonic_decreasing
+    assert any("Nov 2011 = 2011-11-01.." in c.value for c in at.caption), [c.value for c in at.caption]
+    assert at.get("plotly_chart") and at.get("download_button")
+    assert next(m for m in at.metric if m.label == "Revenue (net)").value
+
+    # a follow-up suggestion asks it
+    follow = next(b for b in at.button if b.key and b.key.startswith("report_follow_"))
+    follow.click().run()
+    _assert_clean(at)
+    assert at.subheader[0].value == follow.label
+
+    # history: re-open the first report from the saved reports
+    options = at.selectbox(key="ask_history").options
+    assert len(options) == 2
+    first = next(o for o in options if o.endswith("top 10 products by revenue in November 2011"))
+    at.selectbox(key="ask_history").set_value(first).run()
+    at.button(key="ask_open").click().run()
+    _assert_clean(at)
+    assert at.subheader[0].value == "top 10 products by revenue in November 2011"
+
+
+def test_ask_deep_runs_as_a_job_and_shows_the_report(db_url: str) -> None:
+    import time
+
+    _load_small_sales(db_url)
+    at = _app().switch_page("pages/ask.py").run()
+    at.toggle(key="ask_deep").set_value(True)
+    at.text_input(key="ask_question").set_value("how did revenue change from October to November 2011 and why")
+    at.button(key="FormSubmitter:ask_form-Ask").click().run()
+    _assert_clean(at)
+    deadline = time.monotonic() + 120
+    while "result_ask_job" in at.session_state and time.monotonic() < deadline:
+        time.sleep(0.5)  # the job runs on the local runner's thread; each run polls its status
+        at.run()
+    _assert_clean(at)
+    assert "result_ask_job" not in at.session_state, "deep job did not finish"
+    assert at.subheader[0].value == "how did revenue change from October to November 2011 and why"
+    assert "deep mode" in " ".join(c.value for c in at.caption)
+    delta = next(m for m in at.metric if m.label == "Revenue (net)").delta
+    assert delta and delta.endswith("%")
+
+
+def test_empty_question_gets_a_clear_message(db_url: str) -> None:
+    at = _app().switch_page("pages/ask.py").run()
+    at.button(key="FormSubmitter:ask_form-Ask").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Please type a question."]

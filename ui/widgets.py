@@ -16,9 +16,10 @@ from ecomintel.db.repository import Repository
 from ui import errors, state
 
 
-def progress_bar(text: str) -> Callable[[float, str], None]:
-    """A st.progress bar and the `progress(fraction, message)` callback the core functions take."""
-    bar = st.progress(0.0, text=text)
+def progress_bar(text: str, slot: Any = None) -> Callable[[float, str], None]:
+    """A st.progress bar (in `slot`, e.g. an st.empty() to clear afterwards) and the
+    `progress(fraction, message)` callback the core functions take."""
+    bar = (slot or st).progress(0.0, text=text)
 
     def update(fraction: float, message: str = "") -> None:
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=message or text)
