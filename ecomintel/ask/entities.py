@@ -148,7 +148,7 @@ def _find_skus(t: _Text, original: str, vocab: Vocab, out: Entities) -> None:
             if sku not in out.skus:
                 out.skus.append(sku)
                 out.notes.append(f"SKU {sku} = {vocab.catalogue[sku]}.")
-            t.take(*m.span())
+            t.take(cue.start() if cue else m.start(), m.end())  # "SKU 22423" is a filter, not a grouping
         elif cue and re.fullmatch(r"\d{4,6}[a-z]{0,3}", token):
             raise PlanError(f"There is no SKU '{token.upper()}' in your sales data.",
                             "Check the code, or name the product instead.")
@@ -169,6 +169,12 @@ def match_products(phrase: str, catalogue: dict[str, str], limit: int = 20) -> l
         return []
     best = max(score for _, score, _ in found)
     top = [(skus[i], catalogue[skus[i]], float(score)) for _, score, i in found if score >= best - 0.01]
+    # a name (almost) equal to the phrase beats names that merely share its words
+    exact = [r for r in top if fuzz.token_sort_ratio(phrase.lower(), r[1].lower()) >= 95]
+    top = exact or top
+    # SKU codes that differ only by case ("85123A" / "85123a") with the same name: the canonical upper-case one
+    codes = {sku for sku, _, _ in top}
+    top = [r for r in top if r[0] == r[0].upper() or r[0].upper() not in codes]
     # prefer names that contain the phrase's words in order (tie-break among equals), then shorter names
     top.sort(key=lambda r: (-r[2], phrase.lower() not in r[1].lower(), len(r[1])))
     return top[:limit]

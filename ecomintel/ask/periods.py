@@ -522,6 +522,10 @@ def resolve_periods(text: str, *, data_start: date, data_end: date, compare: boo
 
     if len(spans) == 2:
         a, b = spans
+        if b.kind == "rolling" and re.match(r"(?:the\s+)?(?:previous|prior|preceding)\b", fixed[b.pos[0]:b.pos[1]]):
+            # "the last 4 weeks vs the previous 4 weeks": the window just before the first one
+            before = previous_of(a)
+            b = Span(before.start, before.end, f"previous {b.label.removeprefix('last ')}"[:80], "range", b.pos)
         link = _between(sc.masked, a, b)
         if a.start > b.start and not a.year_stated and link in {"to", "-", "and", "until", "till", "through"}:
             a = _shift_year(a, -1)  # "between Nov and Jan"

@@ -111,8 +111,11 @@ class PlanOutcome:
 _WHY = r"\bwhy\b|what\s+(?:caused|drove|explains|happened)|\breasons?\b|\bexplain|\bdrivers?\b|\bdrove\b|decompos|contribut|behind\s+the"
 _MOVERS = (r"\bmovers?\b|\brisers?\b|\bfallers?\b|\bgainers?\b|\blosers?\b|\bwinners?\b"
            r"|(?:grew|growing|rose|increased|declined|dropped|fell|decreased|improved|gained|lost|jumped)\s+(?:the\s+)?most"
-           r"|(?:biggest|largest|greatest|fastest|sharpest|most)\s+(?:increases?|decreases?|drops?|rises?|gains?|loss(?:es)?|declines?|changes?|jumps?|falls?|growth|growing|declining|movers?)"
+           r"|(?:biggest|largest|greatest|fastest|sharpest|most)\s+(?:[a-z]+\s+)?(?:increases?|decreases?|drops?|rises?|gains?|loss(?:es)?|declines?|changes?|jumps?|falls?|growth|growing|declining|movers?)"
            r"|fastest[- ]growing|trending\s+(?:up|down)")
+_FALLERS = (r"\b(?:fell|fallen|falling|dropped|dropping|declined|declining|decreased|decreasing|lost|shrank|slumped)"
+            r"\s+(?:the\s+)?most\b|\b(?:decliners|fallers|losers)\b|(?:biggest|largest|sharpest|steepest|greatest)\s+"
+            r"(?:drops?|declines?|decreases?|falls?|loss(?:es)?)")
 _RETURNS = r"\breturn(?:s|ed|ing)?\b|\brefund|\bcancel+(?:ed|ations?|s)?\b|\bcredit\s+notes?\b"
 _PATTERNS = (r"day\s+of\s+(?:the\s+)?week|\bweekdays?\b|\bwhich\s+day|\bwhat\s+day|days\s+of\s+the\s+week"
              r"|\bhours?\b|\bhourly\b|time\s+of\s+(?:the\s+)?day|what\s+time|\bbusiest\b|\bpeak\b|\bquietest\b")
@@ -173,6 +176,9 @@ def _metric(text: str, intent: str, spans: list[tuple[int, int]]) -> tuple[str, 
     """(metric, note) by precedence: AOV, "how many X", explicit revenue words, units, orders, customers."""
     if _hits(_AOV, text, spans):
         return "aov", None
+    if re.search(r"\bhow\s+many\b(?:\s+\w+)*?\s+(?:did|do|have|has|were|was)\s+(?:we|they|you|i)?\s*(?:sell|sold|buy|bought|ship|shipped)\b", text):
+        spans += [m.span() for m in re.finditer(r"\bhow\s+many\b|\b(?:sell|sold)\b", text)]
+        return "units", None  # "how many jumbo bags did we sell"
     m = re.search(_HOW_MANY, text)
     if m:
         spans.append(m.span())
@@ -350,6 +356,14 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
                                                       "marketplace"):
         intent = "movers"  # a change per group is a movers table
 
+    top_n = ents.top_n
+    if top_n is None and intent in ("top_items", "bottom_items") and re.search(
+            r"\bwhich\s+(?:single\s+)?(?:country|product|item|sku|category|channel|marketplace|customer)\b(?!s)", text):
+        top_n = 1  # "which country had the highest AOV": one answer (the table still leads with it)
+    order = ents.order or ("asc" if intent == "bottom_items" else "desc")
+    if intent == "movers" and re.search(_FALLERS, text):
+        order = "asc"  # fallers first
+        spans += [m.span() for m in re.finditer(_FALLERS, text)]
     periods = list(pr.periods)
     if intent in ("compare_periods", "why_change", "movers") and len(periods) < 2 and vocab.has_sales:
         again = resolve_question_periods(question, vocab, compare=True)
@@ -375,7 +389,7 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
         filters=Filters(countries=ents.countries, exclude_countries=ents.exclude_countries, skus=ents.skus[:100],
                         products=ents.products[:20], categories=ents.categories[:20],
                         marketplaces=ents.marketplaces[:20], channels=ents.channels[:20]),
-        top_n=ents.top_n or 10, order=ents.order or ("asc" if intent == "bottom_items" else "desc"),  # type: ignore[arg-type]
+        top_n=top_n or 10, order=order,  # type: ignore[arg-type]
         thresholds=ents.thresholds, mode=mode, planner="offline",  # type: ignore[arg-type]
         confidence=round(min(confidence, 0.95), 2), notes=_dedupe(notes)[:20])
 
