@@ -216,6 +216,9 @@ def _find_products(t: _Text, vocab: Vocab, out: Entities) -> None:
         if 2 * len(known) < len(words):  # mostly words that no product name uses: not a product
             continue
         matches = match_products(phrase, vocab.catalogue)
+        if not matches:  # retry with each word spelled as the catalogue spells its nearest word
+            fixed = " ".join(w if w in name_words else _closest(w, name_words) for w in words)
+            matches = match_products(fixed, vocab.catalogue) if fixed != phrase else []
         if not matches:
             continue
         if len(matches) > 20 or (len(words) == 1 and len(matches) > 5):
@@ -229,6 +232,13 @@ def _find_products(t: _Text, vocab: Vocab, out: Entities) -> None:
             more = f" and {len(matches) - 3} more" if len(matches) > 3 else ""
             out.notes.append(f"'{phrase}' → {listed}{more}.")
         t.take(a, b)
+
+
+def _closest(word: str, vocabulary: set[str]) -> str:
+    """The vocabulary word nearest to `word` (same first letter, ratio ≥ 85), else `word` itself."""
+    pool = [n for n in vocabulary if n[:1] == word[:1] and abs(len(n) - len(word)) <= 2]
+    best = process.extractOne(word, pool, scorer=fuzz.ratio, score_cutoff=85) if pool else None
+    return best[0] if best else word
 
 
 def _find_named(t: _Text, values: tuple[str, ...], label: str, target: list[str], out: Entities) -> None:
@@ -300,8 +310,8 @@ def find_entities(text: str, original: str, vocab: Vocab) -> Entities:
     """
     out = Entities()
     t = _Text(text)
+    _find_thresholds(t, out)  # first: "at least 12%" is a threshold, not "least 12"
     _find_top_n(t, out)
-    _find_thresholds(t, out)
     _find_countries(t, original, vocab, out)
     _find_skus(t, original, vocab, out)
     _find_named(t, vocab.marketplaces, "marketplace", out.marketplaces, out)
