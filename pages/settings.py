@@ -2,12 +2,12 @@
 
 import os
 import re
-from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
 from ecomintel.config import SETTINGS
+from ecomintel.llm.usage import usage_summary
 from ui import errors, state
 
 repo = state.repo()
@@ -33,17 +33,17 @@ if provider == "none":
                "Set ECOMINTEL_LLM_PROVIDER / OPENAI_API_KEY / GEMINI_API_KEY to use one.")
 
 with errors.guarded("reading LLM usage", request_id=repo.ctx.request_id):
-    month_start = datetime.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    usage = repo.llm_usage_since(month_start)
-    spent = float(usage["cost_usd"].sum()) if not usage.empty else 0.0
-    budget = settings.llm_monthly_budget_usd
-    left, right = st.columns([1, 2])
-    left.metric(f"LLM spend in {month_start:%B %Y}", f"${spent:,.4f}", help=f"Budget ${budget:,.2f} per month")
-    right.progress(min(spent / budget, 1.0) if budget > 0 else 1.0,
-                   text=f"{spent / budget:.1%} of the ${budget:,.2f} monthly budget" if budget > 0
-                   else "No budget: LLM calls are disabled")
-    if not usage.empty:
-        st.dataframe(usage, hide_index=True, key="llm_usage")
+    usage = usage_summary(repo, settings=settings)
+    spent, budget = float(usage["cost_usd"]), float(usage["budget_usd"])
+    a, b, c = st.columns(3)
+    a.metric(f"LLM spend in {usage['month']}", f"${spent:,.4f}", help=f"Budget ${budget:,.2f} per month")
+    b.metric("LLM calls", f"{usage['calls']:,}")
+    c.metric("Tokens (prompt / completion)", f"{usage['prompt_tokens']:,} / {usage['completion_tokens']:,}")
+    st.progress(min(spent / budget, 1.0) if budget > 0 else 1.0,
+                text=f"{spent / budget:.1%} of the ${budget:,.2f} monthly budget used; over it, questions are "
+                "planned offline" if budget > 0 else "No budget: LLM calls are disabled")
+    if usage["by_model"]:
+        st.dataframe(pd.DataFrame(usage["by_model"]), hide_index=True, key="llm_usage")
 
 st.subheader("Configuration in effect")
 st.caption("From environment variables (defaults otherwise). Secrets are never shown.")

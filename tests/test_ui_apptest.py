@@ -51,10 +51,27 @@ def _app() -> AppTest:
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
 
 
+def _texts(node: Any) -> list[str]:
+    """Every piece of text the page shows (markdown, captions, alerts, progress texts, labels …)."""
+    out: list[str] = []
+    proto = getattr(node, "proto", None)
+    for attr in ("body", "text", "label"):
+        value = getattr(proto, attr, None) if proto is not None else None
+        if isinstance(value, str) and value:
+            out.append(value)
+    for child in getattr(node, "children", {}).values():
+        out.extend(_texts(child))
+    return out
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(_texts(at._tree))
+
+
 def _assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-    assert "Traceback" not in str(at.main)
+    assert "Traceback" not in _text(at)
 
 
 def _sales_lines(url: str, tenant: str = "demo") -> int:
@@ -136,7 +153,8 @@ def test_header_only_file_gives_a_clear_message(db_url: str) -> None:
         at.button(key="upload_run").click().run()
     assert not at.exception
     assert at.error, "expected an error message"
-    assert "Traceback" not in str(at.main)
+    assert "Traceback" not in _text(at)
+    assert "no data rows" in _text(at)
     assert _sales_lines(db_url) == 0
 
 
@@ -295,3 +313,30 @@ def test_empty_question_gets_a_clear_message(db_url: str) -> None:
     at.button(key="FormSubmitter:ask_form-Ask").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == ["Please type a question."]
+
+
+def test_settings_shows_this_months_llm_usage_against_the_budget(db_url: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecomintel.context import RequestContext
+    from ecomintel.db.repository import Repository
+
+    monkeypatch.setenv("ECOMINTEL_LLM_MONTHLY_BUDGET_USD", "2")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-shown")
+    engine = make_engine(db_url)
+    migrate(engine)
+    repo = Repository(engine, RequestContext(tenant_id=ensure_tenant(engine, "demo", "Demo").id))
+    for _ in range(3):
+        repo.record_llm_usage(provider="openai", model="gpt-4o-mini", purpose="plan", prompt_tokens=1000,
+                              completion_tokens=200, cost_usd=0.25)
+    engine.dispose()
+
+    at = _app().switch_page("pages/settings.py").run()
+    _assert_clean(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert next(v for k, v in metrics.items() if k.startswith("LLM spend")) == "$0.7500"
+    assert metrics["LLM calls"] == "3"
+    assert metrics["Tokens (prompt / completion)"] == "3,000 / 600"
+    assert "37.5% of the $2.00 monthly budget" in _text(at)
+    assert "sk-test-not-shown" not in _text(at)
+    config = _frame_with(at, "variable")
+    assert config.loc[config["variable"] == "OPENAI_API_KEY", "value"].item() == "set"
