@@ -107,10 +107,39 @@ def test_time_dimensions_match_pandas(retail: tuple[Repository, pd.DataFrame]) -
     assert set(repo.sales_by("week", SalesFilter()).key) == {"2011-W40", "2011-W45"}
 
 
+@pytest.mark.parametrize("dim", ["day", "week", "month", "quarter", "weekday", "hour"])
+@pytest.mark.parametrize("distinct", [True, False])
+def test_fast_time_paths_match_pandas(retail: tuple[Repository, pd.DataFrame], dim: str, distinct: bool) -> None:
+    """Bounded calendar groupings (UNION ALL of ranges) and lean weekday/hour (per-timestamp, then grouped)
+    give the same groups and values as pandas, with and without the distinct counts."""
+    repo, df = retail
+    flt = SalesFilter(date(2011, 10, 6), date(2011, 11, 9), countries=("United Kingdom",))
+    part = select(df, "2011-10-06", "2011-11-09")
+    part = part[part.country == "United Kingdom"]
+    ts = part.sold_at
+    key = {"day": ts.dt.strftime("%Y-%m-%d"), "month": ts.dt.strftime("%Y-%m"),
+           "week": ts.dt.strftime("%G-W%V"), "quarter": ts.dt.year.astype(str) + "-Q" + ts.dt.quarter.astype(str),
+           "weekday": ts.dt.day_name(), "hour": ts.dt.hour}[dim]
+    got = repo.sales_by(dim, flt, distinct=distinct).set_index("key")
+    want = part.groupby(key).agg(revenue=("revenue", "sum"), units=("quantity", "sum"), lines=("sku", "size"))
+    assert sorted(map(str, got.index)) == sorted(map(str, want.index))
+    for k, row in want.iterrows():
+        assert got.loc[k, "revenue"] == approx(row.revenue) and got.loc[k, "lines"] == row.lines, (dim, k)
+        assert got.loc[k, "units"] == approx(row.units)
+    if distinct:
+        sold = part[~part.is_return]
+        orders = sold.groupby(key[~part.is_return]).order_id.nunique()
+        for k, v in orders.items():
+            assert got.loc[k, "orders"] == v
+    else:
+        assert "orders" not in got.columns
+
+
 def test_filters_skus_products_and_countries(retail: tuple[Repository, pd.DataFrame]) -> None:
     repo, df = retail
-    got = repo.sales_totals(SalesFilter(skus=("85099b",)))  # SKU codes are matched case-insensitively
+    got = repo.sales_totals(SalesFilter(skus=("85099B",)))  # SKU codes match exactly (85123A ≠ 85123a)
     assert got["revenue"] == approx(df[df.sku == "85099B"].revenue.sum())
+    assert repo.sales_totals(SalesFilter(skus=("85099b",)))["lines"] == 0
     frag = repo.sales_totals(SalesFilter(products=("lunch bag",)))
     names = df.product_name.fillna("").str.lower()
     assert frag["revenue"] == approx(df[names.str.contains("lunch bag", regex=False)].revenue.sum())

@@ -31,6 +31,7 @@ METRIC_COLUMNS = ("revenue", "gross", "units", "orders", "customers", "returned_
                   "return_lines", "lines")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 UNSPECIFIED = "(unspecified)"
+MAX_BUCKETS = 120  # calendar buckets answered as one UNION ALL (SQLite allows 500 parts per statement)
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ class SalesQueries(RepositoryCore):
         if flt.exclude_countries:
             clauses.append(sa.or_(s.c.country.is_(None), ~_lower_in(s.c.country, flt.exclude_countries)))
         if flt.skus:
-            clauses.append(sa.func.upper(s.c.sku).in_([v.strip().upper() for v in flt.skus]))
+            clauses.append(s.c.sku.in_([v.strip() for v in flt.skus]))  # exact: 85123A and 85123a differ
         if flt.products:
             clauses.append(sa.or_(*[s.c.product_name.ilike(f"%{frag.strip()}%") for frag in flt.products]))
         if flt.channels:
@@ -156,11 +157,12 @@ class SalesQueries(RepositoryCore):
             clauses.append(s.c.sku.in_(cat_skus))
         return stmt.where(*clauses) if clauses else stmt
 
-    def _dimension(self, dim: str) -> Any:
-        """SQL expression of a grouping key; time keys are text (or int for weekday/hour)."""
+    def _dimension(self, dim: str, timestamp: Any = None) -> Any:
+        """SQL expression of a grouping key; time keys are text (or int for weekday/hour). `timestamp`
+        replaces sales.sold_at (e.g. a subquery's column)."""
         s = m.sales
         pg = self.dialect == "postgresql"
-        col = s.c.sold_at
+        col = s.c.sold_at if timestamp is None else timestamp
         text = sa.type_coerce(col, sa.String)
         if dim == "day":
             return sa.func.to_char(col, "YYYY-MM-DD") if pg else sa.func.substr(text, 1, 10)
@@ -213,8 +215,13 @@ class SalesQueries(RepositoryCore):
         `distinct=False` skips orders/customers/aov (much cheaper on big periods); `keys` limits a SKU
         grouping to those SKUs (details for the rows of a ranking)."""
         flt = flt or SalesFilter()
+        buckets = self._buckets(dim, flt) if keys is None else None
         if dim == "category":
             frame = self._sales_by_category(flt, distinct)
+        elif buckets is not None:
+            frame = self._sales_by_ranges(buckets, flt, distinct)
+        elif dim in ("weekday", "hour") and not distinct:
+            frame = self._sales_by_timestamp(dim, flt)
         else:
             key = self._dimension(dim).label("key")
             stream = dim == "sku" and keys is None and self._long_period(flt)
@@ -242,6 +249,56 @@ class SalesQueries(RepositoryCore):
         else:
             frame["key"] = frame["key"].astype(str)
         return frame.reset_index(drop=True)
+
+    def _buckets(self, dim: str, flt: SalesFilter) -> list[tuple[str, date, date]] | None:
+        """Calendar buckets (key, first day, last day) of a week/month/quarter grouping, clipped to the
+        filter's dates; None when unbounded or too many for one statement."""
+        if dim not in ("week", "month", "quarter") or flt.start is None or flt.end is None:
+            return None  # days: GROUP BY is as fast, and compiling hundreds of parts is not free
+        out: list[tuple[str, date, date]] = []
+        cur = flt.start
+        while cur <= flt.end and len(out) <= MAX_BUCKETS:
+            if dim == "week":
+                monday = cur - timedelta(days=cur.weekday())
+                key, last = monday.isoformat(), monday + timedelta(days=6)
+            elif dim == "month":
+                key = f"{cur.year:04d}-{cur.month:02d}"
+                last = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1) - timedelta(days=1)
+            else:
+                q = (cur.month - 1) // 3
+                key = f"{cur.year:04d}-Q{q + 1}"
+                nxt = date(cur.year + (q == 3), (q + 1) % 4 * 3 + 1, 1)
+                last = nxt - timedelta(days=1)
+            last = min(last, flt.end)
+            out.append((key, cur, last))
+            cur = last + timedelta(days=1)
+        return out if len(out) <= MAX_BUCKETS else None
+
+    def _sales_by_ranges(self, buckets: list[tuple[str, date, date]], flt: SalesFilter,
+                         distinct: bool) -> pd.DataFrame:
+        """Calendar grouping as one UNION ALL of date-range aggregates: each part reads its range of the
+        (tenant_id, sold_at) covering index in order, so nothing is sorted — several times faster than
+        GROUP BY on a computed month/week key over a year of lines. Empty buckets are dropped, like GROUP BY."""
+        parts = [self._where(self.scoped(m.sales, sa.literal(key, sa.String).label("key"),
+                                         *self._metric_columns(distinct)), flt.with_period(lo, hi))
+                 for key, lo, hi in buckets]
+        stmt = sa.union_all(*parts)
+        with self.engine.connect() as conn:
+            result = conn.execute(stmt)
+            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return frame[frame["lines"] > 0] if not frame.empty else frame
+
+    def _sales_by_timestamp(self, dim: str, flt: SalesFilter) -> pd.DataFrame:
+        """Weekday/hour sums in two steps: aggregate per timestamp while streaming the date index (no sort),
+        then group those few thousand rows by weekday or hour. Exact for sums; distinct counts cannot be
+        added up this way, so they take the plain GROUP BY path."""
+        s = m.sales
+        inner = self._where(self.scoped(s, s.c.sold_at.label("ts"), *self._metric_columns(False)), flt)
+        sub = inner.group_by(s.c.sold_at).subquery("per_ts")
+        key = self._dimension(dim, sub.c.ts).label("key")
+        sums = [sa.func.coalesce(sa.func.sum(sub.c[name]), 0).label(name)
+                for name in METRIC_COLUMNS if name not in ("orders", "customers")]
+        return self.frame(sa.select(key, *sums).group_by(key))
 
     def _long_period(self, flt: SalesFilter) -> bool:
         """Whether streaming over all of the tenant's lines in SKU order beats sorting the period's lines
