@@ -127,37 +127,65 @@ class BulkLoad(RepositoryCore):
         return len(wanted & found)
 
 
-def _csv_payload(frame: pd.DataFrame, columns: list[str]) -> bytes:
-    """The frame as PostgreSQL-COPY CSV (NULL = unquoted empty; JSON as text; timestamps ISO)."""
-    out = frame[columns].copy()
+def _json_columns(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Object columns holding dicts/lists (JSON attributes), found from their first non-null value."""
+    out = []
     for c in columns:
-        col = out[c]
-        if col.dtype == object and col.map(lambda v: isinstance(v, dict | list)).any():
-            out[c] = col.map(lambda v: None if v is None else json.dumps(v, ensure_ascii=False, default=str))
-    buf = io.StringIO()
-    out.to_csv(buf, index=False, header=False, date_format="%Y-%m-%d %H:%M:%S.%f", na_rep="")
-    return buf.getvalue().encode("utf-8")
+        col = frame[c]
+        if col.dtype == object:
+            first = col.first_valid_index()
+            if first is not None and isinstance(col[first], dict | list):
+                out.append(c)
+    return out
+
+
+def _as_json(col: pd.Series) -> pd.Series:
+    return col.map(lambda v: None if v is None else json.dumps(v, ensure_ascii=False, default=str))
+
+
+def _csv_payload(frame: pd.DataFrame, columns: list[str]) -> bytes:
+    """The frame as PostgreSQL-COPY CSV, written by Arrow's C++ CSV writer (NULL = unquoted empty; text
+    always quoted, so '' stays an empty string; JSON as text; timestamps ISO)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    out = frame[columns]
+    json_cols = _json_columns(out, columns)
+    if json_cols:
+        out = out.assign(**{c: _as_json(out[c]) for c in json_cols})
+    table = pa.Table.from_pandas(out, preserve_index=False)
+    buf = io.BytesIO()
+    pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False))
+    return buf.getvalue()
 
 
 def _python_rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
-    """Row tuples of plain Python values sqlite3 can bind (None for missing; bools as 0/1)."""
+    """Row tuples of plain Python values sqlite3 can bind (None for missing; bools as 0/1), built column by
+    column with vectorised conversions (no per-cell Python function calls)."""
+    json_cols = set(_json_columns(frame, columns))
     cols: list[list[Any]] = []
     for c in columns:
         col = frame[c]
-        if pd.api.types.is_datetime64_any_dtype(col.dtype):
-            text = col.dt.strftime(SQLITE_TS)
-            values = text.astype(object).where(col.notna(), None).tolist()
+        if c in json_cols:
+            values = _as_json(col).tolist()
+        elif pd.api.types.is_datetime64_any_dtype(col.dtype):
+            arr = col.to_numpy(dtype="datetime64[us]")
+            text = np.datetime_as_string(arr, unit="us")
+            text = np.char.replace(text, "T", " ") if len(text) else text
+            values = pd.Series(text, dtype=object).where(~np.isnat(arr), None).tolist()
         elif pd.api.types.is_bool_dtype(col.dtype) and not isinstance(col.dtype, pd.BooleanDtype):
-            values = col.astype("int64").tolist()
+            values = col.to_numpy(dtype="int64").tolist()
         elif pd.api.types.is_float_dtype(col.dtype):
             arr = col.to_numpy(dtype="float64")
             values = arr.tolist()
             if np.isnan(arr).any():
-                values = [None if v != v else v for v in values]
-        elif pd.api.types.is_integer_dtype(col.dtype) and not isinstance(col.dtype, pd.api.extensions.ExtensionDtype):
-            values = col.tolist()
+                values = pd.Series(values, dtype=object).where(~np.isnan(arr), None).tolist()
         else:
-            values = [_plain(v) for v in col.astype(object).tolist()]
+            obj = col.astype(object)
+            values = obj.where(col.notna(), None).tolist()
+            if (isinstance(col.dtype, pd.api.extensions.ExtensionDtype) and col.dtype != "str") or any(
+                    isinstance(v, np.generic) for v in values[:100]):
+                values = [_plain(v) for v in values]
         cols.append(values)
     return list(zip(*cols, strict=True))
 
@@ -165,16 +193,10 @@ def _python_rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...
 def _plain(value: Any) -> Any:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(value, bool | np.bool_):
         return int(value)
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, pd.Timestamp):
-        return value.strftime(SQLITE_TS)
+        return None if value != value else float(value)
     return value

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -61,11 +62,12 @@ def store_rows(repo: Repository, conn: sa.Connection, kind: str, valid: pd.DataF
     rows = valid.loc[:, list(target.columns)].assign(batch_id=batch_id)
     rows, in_file = drop_in_file_duplicates(rows, list(target.keys), keep=target.keep)
     if seen is not None and target.update is None and len(target.keys) == 1:
-        key = rows[target.keys[0]]
-        earlier = key.isin(seen).to_numpy()
+        keys = rows[target.keys[0]].tolist()
+        earlier = np.fromiter((k in seen for k in keys), dtype=bool, count=len(keys))
         if earlier.any():
             rows, in_file = rows[~earlier], in_file + int(earlier.sum())
-        seen.update(rows[target.keys[0]].tolist())
+            keys = rows[target.keys[0]].tolist()
+        seen.update(keys)
     written, existing = repo.bulk_write(conn, target.table, rows, keys=target.keys, update=target.update)
     if target.update is None:
         return LoadCounts(written=written, duplicates=in_file + existing), rows

@@ -12,9 +12,12 @@ twice. Rejected rows are kept with their original cell texts and the reasons.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -28,7 +31,7 @@ from ecomintel.ingest.load import store_rows
 from ecomintel.ingest.mapping import auto_map, resolve_mapping, suggest
 from ecomintel.ingest.profile import Profiler
 from ecomintel.ingest.readers import Source, load_source, open_table
-from ecomintel.ingest.validate import PREPARERS
+from ecomintel.ingest.validate import PREPARERS, Prepared
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
@@ -145,8 +148,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
     seen: set[str] = set()  # keys of this file's lines so far (sales: a repeat in a later chunk is a duplicate)
     try:
         with repo.engine.begin() as conn:
-            for chunk in table.chunks():
-                prepared = prepare(chunk, resolved, defaults)
+            for chunk, prepared in prepared_chunks(table.chunks(), prepare, resolved, defaults):
                 ok = prepared.ok
                 if not ok.all():
                     bad = ~ok
@@ -200,6 +202,48 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
     result.data_version = repo.data_version()
     report(1.0, "Done")
     return result
+
+
+_END = object()
+
+
+def prepared_chunks(chunks: Iterator[pd.DataFrame], prepare: Callable[..., Prepared],
+                    mapping: Mapping[str, str | None], defaults: Mapping[str, Any] | None,
+                    depth: int = 2) -> Iterator[tuple[pd.DataFrame, Prepared]]:
+    """(chunk, prepared) pairs, read and validated in a background thread `depth` chunks ahead.
+
+    Why: while the database indexes chunk N (PostgreSQL in its own process, SQLite with the GIL released),
+    the next chunk is parsed and validated — the load then takes about max(prepare, write) instead of
+    their sum. Errors in the reader or validator re-raise here, in the caller's thread."""
+    box: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                box.put((chunk, prepare(chunk, mapping, defaults)))
+            box.put(_END)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            box.put(exc)
+
+    worker = threading.Thread(target=work, name="ingest-prepare", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = box.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                box.get(timeout=0.05)
+        worker.join()
 
 
 def _done_message(r: IngestResult) -> str:
