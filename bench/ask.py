@@ -349,6 +349,7 @@ def run_db(db: str, questions: list[dict[str, Any]], expected: dict[str, dict[st
                         save=False)
             rec["cached_ms"] = round((time.perf_counter() - t1) * 1000, 1)
             rec["cache_hit"] = bool(again.get("cached"))
+            rec["cached_passed"] = grade(q["kind"], q["args"], expected[q["id"]], again)[0]
         except Exception as exc:
             rec["cached_ms"] = None
             rec["cache_error"] = repr(exc)
@@ -390,6 +391,7 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
         "quick_max_ms": _r(max(quick) if quick else None),
         "cached_p50_ms": _r(percentile(cached, 50)), "cached_p95_ms": _r(percentile(cached, 95)),
         "cache_hits": sum(1 for r in records if r.get("cache_hit")),
+        "cached_answers_correct": sum(1 for r in records if r.get("cached_passed")),
         "by_kind": {k: {"questions": v[0], "passed": v[1]} for k, v in sorted(by_kind.items())},
         "failed": [r["id"] for r in records if not r.get("passed")],
     }
@@ -441,6 +443,11 @@ def print_summary(result: dict[str, Any]) -> None:
             print(f"{n}: NOT RUN — {dbs[n]['error']}")
     print(f"pandas baseline (in memory, same questions): load+clean {base['load_s']} s once, then "
           f"p50 {base['p50_ms']} ms, p95 {base['p95_ms']} ms per question")
+    for n in names:
+        s = dbs[n].get("summary") or {}
+        if s:
+            print(f"{n} cached repeats: {s['cache_hits']}/{s['questions']} served from the cache, "
+                  f"{s['cached_answers_correct']} graded correct")
     for n in names:
         failed = dbs[n].get("summary", {}).get("failed") or []
         if failed:
