@@ -200,12 +200,39 @@ class SalesQueries(RepositoryCore):
     def sales_totals_and_batches(self, flt: SalesFilter | None = None) -> tuple[dict[str, float], list[int]]:
         """`sales_totals` plus the ingestion batches the lines came from (one scan for both)."""
         flt = flt or SalesFilter()
+        if self.dialect == "postgresql":
+            return self._pg_totals_and_batches(flt)
         stmt = self._where(self.scoped(m.sales, *self._metric_columns(), self._batch_list()), flt)
         with self.engine.connect() as conn:
             row = conn.execute(stmt).one()
         out = {name: float(row._mapping[name] or 0) for name in METRIC_COLUMNS}
         out["aov"] = out["gross"] / out["orders"] if out["orders"] else 0.0
         batches = sorted({int(b) for b in str(row._mapping["batch_ids"] or "").split(",") if b.strip()})
+        return out, batches
+
+    def _pg_totals_and_batches(self, flt: SalesFilter) -> tuple[dict[str, float], list[int]]:
+        """PostgreSQL: COUNT(DISTINCT …) inside one aggregate sorts every line on a single core; SELECT
+        DISTINCT in a subquery is a parallel hash aggregate (a year of Online Retail: ~160 ms instead of
+        ~420 ms). Same numbers, different plan."""
+        s = m.sales
+        sold = s.c.is_return == sa.false()
+
+        def distinct_count(column: Any, *conditions: Any) -> sa.Select[Any]:
+            inner = self._where(self.scoped(s, column).where(sold, *conditions).distinct(), flt).subquery()
+            return sa.select(sa.func.count()).select_from(inner)
+
+        sums = self._where(self.scoped(s, *self._metric_columns(distinct=False)), flt)
+        batches_stmt = self._where(self.scoped(s, s.c.batch_id).distinct(), flt)
+        with self.engine.connect() as conn:
+            row = conn.execute(sums).one()
+            out = {name: float(row._mapping[name] or 0) for name in METRIC_COLUMNS
+                   if name not in ("orders", "customers")}
+            out["orders"] = float(conn.execute(distinct_count(s.c.order_id)).scalar() or 0)
+            out["customers"] = float(conn.execute(distinct_count(
+                s.c.customer_id, s.c.customer_id.is_not(None), s.c.customer_id != "")).scalar() or 0)
+            batches = sorted(int(b) for (b,) in conn.execute(batches_stmt) if b is not None)
+        out = {name: out[name] for name in METRIC_COLUMNS}
+        out["aov"] = out["gross"] / out["orders"] if out["orders"] else 0.0
         return out, batches
 
     def sales_by(self, dim: str, flt: SalesFilter | None = None, *, distinct: bool = True,
@@ -222,6 +249,8 @@ class SalesQueries(RepositoryCore):
             frame = self._sales_by_ranges(buckets, flt, distinct)
         elif dim in ("weekday", "hour") and not distinct:
             frame = self._sales_by_timestamp(dim, flt)
+        elif distinct and self.dialect == "postgresql" and keys is None:
+            frame = self._pg_sales_by_with_distinct(dim, flt)
         else:
             key = self._dimension(dim).label("key")
             stream = dim == "sku" and keys is None and self._long_period(flt)
@@ -249,6 +278,23 @@ class SalesQueries(RepositoryCore):
         else:
             frame["key"] = frame["key"].astype(str)
         return frame.reset_index(drop=True)
+
+    def _pg_sales_by_with_distinct(self, dim: str, flt: SalesFilter) -> pd.DataFrame:
+        """PostgreSQL: sums by a parallel hash aggregate, then orders and customers per group as
+        COUNT(*) over SELECT DISTINCT (group, id) — hash aggregates instead of one sort per COUNT(DISTINCT)."""
+        s = m.sales
+        sold = s.c.is_return == sa.false()
+        key = self._dimension(dim).label("key")
+        sums = self.frame(self._where(self.scoped(s, key, *self._metric_columns(False)), flt).group_by(key))
+        for name, column, extra in (("orders", s.c.order_id, ()),
+                                    ("customers", s.c.customer_id, (s.c.customer_id.is_not(None),
+                                                                    s.c.customer_id != ""))):
+            inner = self._where(self.scoped(s, key, column.label("id")).where(sold, *extra).distinct(), flt)
+            sub = inner.subquery()
+            counts = self.frame(sa.select(sub.c.key, sa.func.count().label(name)).group_by(sub.c.key))
+            sums = sums.merge(counts, on="key", how="left") if not sums.empty else sums.assign(**{name: []})
+            sums[name] = sums[name].fillna(0)
+        return sums
 
     def _buckets(self, dim: str, flt: SalesFilter) -> list[tuple[str, date, date]] | None:
         """Calendar buckets (key, first day, last day) of a week/month/quarter grouping, clipped to the
