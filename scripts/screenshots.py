@@ -101,7 +101,7 @@ def main() -> int:
                     str(upload_file(Path(tmp))))
                 page.get_by_text("Column mapping").wait_for()
                 page.get_by_role("button", name="Import").click()
-                page.get_by_text("Rejected rows").wait_for()
+                page.get_by_text("Download rejected rows (CSV)").wait_for()
                 shoot(page, args.out, "upload")
 
                 open_page(page, url, "ask")
@@ -114,6 +114,18 @@ def main() -> int:
                 open_page(page, url, "settings")
                 page.get_by_text("Configuration in effect").wait_for()
                 shoot(page, args.out, "settings")
+
+                # a new, empty tenant: the first-start call to action
+                page.get_by_role("button", name="New tenant").click()
+                page.get_by_placeholder("acme-shop").fill("acme-shop")
+                page.get_by_placeholder("acme-shop").press("Enter")
+                wait_for_app(page)
+                page.get_by_role("button", name="Create and open").click()
+                page.get_by_text("acme-shop", exact=True).first.wait_for()
+                page.keyboard.press("Escape")
+                page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Home").click()
+                page.get_by_text("This tenant has no data yet").wait_for()
+                shoot(page, args.out, "home_empty")
                 browser.close()
         finally:
             stop_app(proc)
