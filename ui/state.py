@@ -59,7 +59,8 @@ def require_router() -> None:
 
         run = get_script_run_ctx()
         if run is not None:
-            goto = str(run.pages_manager.get_pages().get(run.page_script_hash, {}).get("url_pathname") or "")
+            info = run.pages_manager.get_pages().get(run.page_script_hash)
+            goto = str(info.get("url_pathname") or "") if info else ""
     except Exception:
         goto = ""
     st.switch_page("app.py", query_params={"goto": goto} if goto else None)
