@@ -242,3 +242,26 @@ def test_tsv_xlsx_and_semicolon_files_load_the_same_rows(repo: Repository, tmp_p
         assert r.accepted == 2, (name, r)
         totals.append(round(rows(Repository(repo.engine, t), m.sales)["revenue"].sum(), 6))
     assert totals == [5.0, 5.0, 5.0]
+
+
+def _sales_indexes(engine: sa.Engine) -> set[str]:
+    return {ix["name"] for ix in sa.inspect(engine).get_indexes("sales")}
+
+
+def test_large_load_rebuilds_indexes_and_a_failed_one_keeps_them(engine: sa.Engine, monkeypatch) -> None:
+    from ecomintel.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "DEFER_INDEXES_MIN_ROWS", 1000)  # a "large" load without a large file
+    before = _sales_indexes(engine)
+    assert {"ix_sales_cover_sold_at", "ix_sales_cover_sku"} <= before
+    repo = Repository(engine, new_tenant_ctx(engine, "big"))
+    lines = [f"{i // 3},S{i % 97},item,{1 + i % 5},2011-11-{1 + i % 28:02d} 10:00:00,1.25,{i % 50},UK" for i in range(6000)]
+    r = ingest_file(repo, "sales", csv(*lines), settings=SETTINGS.replace(ingest_chunk_rows=1000))
+    assert r.status == "done" and r.accepted == 6000
+    assert _sales_indexes(engine) == before
+    assert repo.sales_totals()["lines"] == 6000
+    broken = [*lines[:5500], "1,A,x,1,2011-11-01 10:00:00,1,,UK,EXTRA", *lines[5500:]]
+    other = Repository(engine, new_tenant_ctx(engine, "big"))
+    failed = ingest_file(other, "sales", csv(*broken), settings=SETTINGS.replace(ingest_chunk_rows=1000))
+    assert failed.status == "failed"
+    assert _sales_indexes(engine) == before and rows(other, m.sales).empty

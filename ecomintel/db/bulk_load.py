@@ -13,7 +13,8 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -24,19 +25,22 @@ from ecomintel.db.repository import RepositoryCore
 
 SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's own SQLite DATETIME text format (sorts and compares correctly)
 SQLITE_KEY_BATCH = 500
+_LOCK_NAMESPACE = 0x45434F  # pg_advisory_xact_lock(namespace, tenant_id): one bulk writer per tenant
 
 
 class BulkLoad(RepositoryCore):
     """`bulk_write`: insert a DataFrame into a tenant table with key-based conflict handling."""
 
     def bulk_write(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, *, keys: Sequence[str],
-                   update: Sequence[str] | None = None) -> tuple[int, int]:
+                   update: Sequence[str] | None = None, none_stored: bool = False) -> tuple[int, int]:
         """Write `frame` (columns = table columns, without tenant_id) into `table` for this tenant.
 
         keys: the unique key after tenant_id (e.g. ["line_key"], ["marketplace", "sku"]); rows whose key
         is already stored are left alone (`update` None) or have the `update` columns overwritten
         (latest wins). `frame` must not repeat a key. Returns (rows written, rows whose key was already
-        stored) — for DO NOTHING the written rows are the new ones only.
+        stored) — for DO NOTHING the written rows are the new ones only. `none_stored`: the caller holds
+        `lock_tenant` and saw no rows of this tenant in `table` at its start, so no key can be stored yet
+        (PostgreSQL then skips the stored-key lookup).
         """
         self.require_write()
         if frame.empty:
@@ -47,27 +51,47 @@ class BulkLoad(RepositoryCore):
         if unknown:
             raise ValueError(f"columns not in {table.name}: {unknown}")
         if self.dialect == "postgresql":
-            return self._write_postgres(conn, table, frame, columns, list(keys), update)
+            return self._write_postgres(conn, table, frame, columns, list(keys), update, none_stored)
         return self._write_sqlite(conn, table, frame, columns, list(keys), update)
 
     # -- PostgreSQL ------------------------------------------------------------------------------------
+    def lock_tenant(self, conn: sa.Connection, table: sa.Table) -> int:
+        """Serialise bulk writers of this tenant until the transaction ends (PostgreSQL advisory lock;
+        SQLite has one writer anyway) and return how many rows the tenant has in `table`."""
+        if self.dialect == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": _LOCK_NAMESPACE, "b": self.tenant_id})
+        stmt = sa.select(sa.func.count()).select_from(
+            sa.select(table.c.tenant_id).where(table.c.tenant_id == self.tenant_id).limit(1).subquery())
+        return int(conn.execute(stmt).scalar() or 0)
+
     def _write_postgres(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, columns: list[str],
-                        keys: list[str], update: Sequence[str] | None) -> tuple[int, int]:
-        stage = f"stage_{table.name}_{uuid.uuid4().hex[:8]}"
+                        keys: list[str], update: Sequence[str] | None, none_stored: bool) -> tuple[int, int]:
         col_list = ", ".join(f'"{c}"' for c in columns)
-        conn.exec_driver_sql(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS '
-                             f'SELECT {col_list} FROM "{table.name}" WITH NO DATA')
         not_null_text = [c for c in columns if not table.c[c].nullable
                          and isinstance(table.c[c].type, sa.String | sa.Text)]
         options = "FORMAT csv"
         if not_null_text:
             options += ", FORCE_NOT_NULL (" + ", ".join(f'"{c}"' for c in not_null_text) + ")"
-        payload = _csv_payload(frame, columns)
         dbapi: Any = conn.connection.dbapi_connection
-        with dbapi.cursor() as cur, cur.copy(f'COPY "{stage}" ({col_list}) FROM STDIN ({options})') as copy:
-            view = memoryview(payload)
-            for start in range(0, len(view), 1 << 20):
-                copy.write(view[start:start + (1 << 20)])
+        if update is None and len(keys) == 1:
+            # Keep-first with a single key (sales lines): hold the tenant's ingest lock, drop the keys
+            # already stored, COPY the rest straight into the table (no staging, no speculative inserts).
+            key = keys[0]
+            stored: set[Any] = set()
+            if not none_stored:
+                self.lock_tenant(conn, table)
+                stored = {r[0] for r in conn.exec_driver_sql(
+                    f'SELECT "{key}" FROM "{table.name}" WHERE tenant_id = %(t)s AND "{key}" = ANY(%(k)s)',
+                    {"t": self.tenant_id, "k": frame[key].tolist()})}
+            if stored:
+                frame = frame[~frame[key].isin(stored).to_numpy()]
+            if not frame.empty:
+                _copy(dbapi, f'COPY "{table.name}" ({col_list}) FROM STDIN ({options})', _csv_payload(frame, columns))
+            return len(frame), len(stored)
+        stage = f"stage_{table.name}_{uuid.uuid4().hex[:8]}"
+        conn.exec_driver_sql(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS '
+                             f'SELECT {col_list} FROM "{table.name}" WITH NO DATA')
+        _copy(dbapi, f'COPY "{stage}" ({col_list}) FROM STDIN ({options})', _csv_payload(frame, columns))
         key_cols = ["tenant_id", *keys]
         on = " AND ".join(f't."{k}" = s."{k}"' for k in key_cols)
         conflict = ", ".join(f'"{k}"' for k in key_cols)
@@ -85,6 +109,41 @@ class BulkLoad(RepositoryCore):
             existing = len(frame) - written
         conn.exec_driver_sql(f'DROP TABLE "{stage}"')
         return written, existing
+
+    # -- large loads: rebuild secondary indexes once instead of updating them row by row ----------------
+    def table_rows(self, conn: sa.Connection, table: sa.Table) -> int:
+        """Rows in `table` across all tenants (an estimate on PostgreSQL) — sizing only, never returned data."""
+        if self.dialect == "postgresql":
+            value = conn.execute(sa.text("SELECT reltuples::bigint FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+                                 {"t": table.name}).scalar()
+            return max(int(value or 0), 0)
+        return int(conn.exec_driver_sql(f'SELECT count(*) FROM "{table.name}"').scalar() or 0)
+
+    @contextmanager
+    def deferred_indexes(self, conn: sa.Connection, table: sa.Table) -> Iterator[list[str]]:
+        """Drop `table`'s secondary (non-unique) indexes for the body of the block and rebuild them at the
+        end, inside the caller's transaction.
+
+        Why: building an index once from sorted data is several times cheaper than updating it for every
+        inserted row; for a load as large as the table itself (a first import) that dominates the load.
+        Unique indexes stay (they enforce the dedup keys). The swap is atomic: other sessions see the old
+        indexes until commit (SQLite WAL readers keep their snapshot; PostgreSQL blocks readers of this
+        table until commit, which is why the pipeline only does this for loads at least as large as the
+        table). On error the transaction rolls back, indexes included."""
+        if self.dialect == "postgresql":
+            rows = conn.execute(sa.text(
+                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                "WHERE x.indrelid = CAST(:t AS regclass) AND NOT x.indisprimary AND NOT x.indisunique"),
+                {"t": table.name}).all()
+        else:
+            rows = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
+                "AND sql NOT LIKE 'CREATE UNIQUE%'", (table.name,)).all()
+        for name, _ in rows:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        yield [str(name) for name, _ in rows]
+        for _, ddl in rows:
+            conn.exec_driver_sql(str(ddl))
 
     # -- SQLite ------------------------------------------------------------------------------------------
     def _write_sqlite(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, columns: list[str],
@@ -125,6 +184,13 @@ class BulkLoad(RepositoryCore):
                         [self.tenant_id, *part])
             found.update(tuple(str(v) for v in row) for row in cur.fetchall())
         return len(wanted & found)
+
+
+def _copy(dbapi: Any, sql: str, payload: bytes) -> None:
+    with dbapi.cursor() as cur, cur.copy(sql) as copy:
+        view = memoryview(payload)
+        for start in range(0, len(view), 1 << 20):
+            copy.write(view[start:start + (1 << 20)])
 
 
 def _json_columns(frame: pd.DataFrame, columns: list[str]) -> list[str]:

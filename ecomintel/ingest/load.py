@@ -54,10 +54,11 @@ class LoadCounts:
 
 
 def store_rows(repo: Repository, conn: sa.Connection, kind: str, valid: pd.DataFrame, batch_id: int,
-               seen: set[str] | None = None) -> tuple[LoadCounts, pd.DataFrame]:
+               seen: set[str] | None = None, none_stored: bool = False) -> tuple[LoadCounts, pd.DataFrame]:
     """Store one chunk's valid rows with their batch id; returns the counts and the rows sent to the
     database (the file's distinct rows: duplicates within the chunk — and, for keep-first kinds, keys in
-    `seen` from earlier chunks of the same file — are dropped first and counted as duplicates)."""
+    `seen` from earlier chunks of the same file — are dropped first and counted as duplicates).
+    `none_stored`: the tenant had no rows of this kind when the (locked) load began."""
     target = TARGETS[kind]
     rows = valid.loc[:, list(target.columns)].assign(batch_id=batch_id)
     rows, in_file = drop_in_file_duplicates(rows, list(target.keys), keep=target.keep)
@@ -68,7 +69,8 @@ def store_rows(repo: Repository, conn: sa.Connection, kind: str, valid: pd.DataF
             rows, in_file = rows[~earlier], in_file + int(earlier.sum())
             keys = rows[target.keys[0]].tolist()
         seen.update(keys)
-    written, existing = repo.bulk_write(conn, target.table, rows, keys=target.keys, update=target.update)
+    written, existing = repo.bulk_write(conn, target.table, rows, keys=target.keys, update=target.update,
+                                        none_stored=none_stored and seen is not None)
     if target.update is None:
         return LoadCounts(written=written, duplicates=in_file + existing), rows
     return LoadCounts(written=written, duplicates=in_file, updated=existing), rows

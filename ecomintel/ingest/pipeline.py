@@ -27,7 +27,7 @@ from ecomintel.config import Settings
 from ecomintel.db.repository import Repository
 from ecomintel.errors import EcomintelError
 from ecomintel.ingest.fields import fields_of, required_fields
-from ecomintel.ingest.load import store_rows
+from ecomintel.ingest.load import TARGETS, store_rows
 from ecomintel.ingest.mapping import auto_map, resolve_mapping, suggest
 from ecomintel.ingest.profile import Profiler
 from ecomintel.ingest.readers import Source, load_source, open_table
@@ -147,8 +147,12 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
     prepare = PREPARERS[kind]
     seen: set[str] = set()  # keys of this file's lines so far (sales: a repeat in a later chunk is a duplicate)
     try:
-        with repo.engine.begin() as conn:
-            for chunk, prepared in prepared_chunks(table.chunks(), prepare, resolved, defaults):
+        with repo.engine.begin() as conn, contextlib.ExitStack() as deferred:
+            none_stored = kind == "sales" and repo.lock_tenant(conn, TARGETS[kind].table) == 0
+            for chunk, prepared, fraction in prepared_chunks(table.chunks(), prepare, resolved, defaults,
+                                                             position=table.progress):
+                if result.rows_total == 0 and kind == "sales":
+                    _maybe_defer_indexes(repo, conn, deferred, len(chunk), fraction)
                 ok = prepared.ok
                 if not ok.all():
                     bad = ~ok
@@ -159,7 +163,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                         {"row_number": num, "raw": {str(k): str(v) for k, v in row.items()}, "reasons": why}
                         for num, row, why in zip(numbers, raw_rows, reasons, strict=True)], conn=conn)
                 valid = prepared.frame[ok]
-                counts, distinct = store_rows(repo, conn, kind, valid, batch_id, seen)
+                counts, distinct = store_rows(repo, conn, kind, valid, batch_id, seen, none_stored)
                 profiler.add(distinct)
                 result.rows_total += len(chunk)
                 result.rejected += int((~ok).sum())
@@ -168,7 +172,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                 result.updated += counts.updated
                 if kind == "sales":
                     result.returns += int(distinct["is_return"].sum())
-                report(min(table.progress(), 0.99) * 0.95,
+                report(min(fraction, 0.99) * 0.95,
                        f"{result.rows_total:,} rows read — {result.accepted:,} stored, {result.rejected:,} rejected")
             if result.accepted:
                 repo.bump_data_version(conn)
@@ -209,8 +213,10 @@ _END = object()
 
 def prepared_chunks(chunks: Iterator[pd.DataFrame], prepare: Callable[..., Prepared],
                     mapping: Mapping[str, str | None], defaults: Mapping[str, Any] | None,
-                    depth: int = 2) -> Iterator[tuple[pd.DataFrame, Prepared]]:
-    """(chunk, prepared) pairs, read and validated in a background thread `depth` chunks ahead.
+                    depth: int = 2, position: Callable[[], float] = lambda: 0.0,
+                    ) -> Iterator[tuple[pd.DataFrame, Prepared, float]]:
+    """(chunk, prepared, fraction of the file read up to that chunk), read and validated in a background
+    thread `depth` chunks ahead.
 
     Why: while the database indexes chunk N (PostgreSQL in its own process, SQLite with the GIL released),
     the next chunk is parsed and validated — the load then takes about max(prepare, write) instead of
@@ -223,7 +229,8 @@ def prepared_chunks(chunks: Iterator[pd.DataFrame], prepare: Callable[..., Prepa
             for chunk in chunks:
                 if stop.is_set():
                     return
-                box.put((chunk, prepare(chunk, mapping, defaults)))
+                fraction = position()
+                box.put((chunk, prepare(chunk, mapping, defaults), fraction))
             box.put(_END)
         except BaseException as exc:  # handed to the consumer, which re-raises it
             box.put(exc)
@@ -244,6 +251,22 @@ def prepared_chunks(chunks: Iterator[pd.DataFrame], prepare: Callable[..., Prepa
             with contextlib.suppress(queue.Empty):
                 box.get(timeout=0.05)
         worker.join()
+
+
+DEFER_INDEXES_MIN_ROWS = 100_000
+
+
+def _maybe_defer_indexes(repo: Repository, conn: Any, stack: contextlib.ExitStack, first_rows: int,
+                         fraction: float) -> None:
+    """Rebuild the sales table's secondary indexes after the load (instead of per row) when this file is
+    large (≥ 100k lines, estimated from the first chunk) and at least as large as the table already is."""
+    estimate = first_rows / fraction if fraction > 0 else first_rows
+    if estimate < DEFER_INDEXES_MIN_ROWS:
+        return
+    from ecomintel.db.models import sales
+
+    if estimate >= repo.table_rows(conn, sales):
+        stack.enter_context(repo.deferred_indexes(conn, sales))
 
 
 def _done_message(r: IngestResult) -> str:
