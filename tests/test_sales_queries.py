@@ -221,3 +221,22 @@ def test_sqlite_uses_covering_indexes(tmp_path: Path) -> None:
     text = plan_of(by_sku)
     assert "COVERING INDEX ix_sales_cover_sku" in text and "TEMP B-TREE FOR GROUP BY" not in text
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_statistics_refreshed_after_a_load(pg_url: str, tmp_path: Path) -> None:
+    """Right after a bulk load the table has no planner statistics; the refresh runs VACUUM (ANALYZE) once
+    and then only again when much has changed. On SQLite it is a no-op."""
+    engine = retail_engine("postgres", tmp_path, pg_url)
+    repo = Repository(engine, new_tenant_ctx(engine, "stats"))
+    load_via_ingest(repo)
+    repo.refresh_sales_statistics(force=True)
+    with engine.connect() as conn:
+        analyzed = conn.execute(sa.text("SELECT last_analyze FROM pg_stat_user_tables "
+                                        "WHERE relname = 'sales' AND schemaname = current_schema()")).scalar()
+    assert analyzed is not None
+    assert repo.refresh_sales_statistics() is False  # fresh: nothing to do
+    engine.dispose()
+    lite = retail_engine("sqlite", tmp_path, None)
+    assert Repository(lite, new_tenant_ctx(lite, "stats")).refresh_sales_statistics(force=True) is False
+    lite.dispose()

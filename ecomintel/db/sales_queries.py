@@ -377,6 +377,28 @@ class SalesQueries(RepositoryCore):
             hi = conn.execute(self._where(self.scoped(s, sa.func.max(s.c.sold_at)), flt)).scalar()
         return _as_date(lo), _as_date(hi)
 
+    def refresh_sales_statistics(self, force: bool = False) -> bool:
+        """PostgreSQL: `VACUUM (ANALYZE) sales` when the planner's statistics are missing or stale (more than
+        10% of the rows changed since the last ANALYZE). Returns whether it ran.
+
+        Why: right after a bulk load PostgreSQL has no statistics (autovacuum may be off or not have run yet)
+        and plans the aggregates badly, and without a vacuum the covering indexes cannot be used index-only;
+        on the 536k-line tenant a year's totals take ~1.6 s before and ~0.35 s after (the command itself
+        ~0.4 s). SQLite needs nothing (its plans are fixed by the covering indexes)."""
+        if self.dialect != "postgresql":
+            return False
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.text(
+                "SELECT n_live_tup, n_mod_since_analyze, last_analyze, last_autoanalyze "
+                "FROM pg_stat_user_tables WHERE relname = 'sales' AND schemaname = current_schema()")).first()
+        stale = force or row is None or (row.last_analyze is None and row.last_autoanalyze is None) \
+            or row.n_mod_since_analyze > 0.1 * max(int(row.n_live_tup or 0), 1000)
+        if not stale:
+            return False
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("VACUUM (ANALYZE) sales"))
+        return True
+
     def sales_currency(self) -> str | None:
         """The currency code of the tenant's sales lines (first non-empty one), for formatting amounts."""
         s = m.sales
