@@ -8,7 +8,7 @@ What it does:
 1. Loads the raw CSV with pandas and computes every question's expected answer with bench/answers.py
    (independent of ecomintel), timing each computation: that is the in-memory pandas baseline.
 2. For each database: a fresh database + tenant, the full file loaded through
-   `ecomintel.ingest.pipeline.ingest_file` (`--reuse` keeps a previous bench load to save minutes).
+   `ecomintel.ingest.pipeline.ingest_file` (a database of its own, dropped afterwards; `--reuse` keeps a persistent bench load to save minutes).
 3. In one warm process, for each question: `ask(question, mode="quick", llm=None, save=False)` with a
    fresh cache (uncached latency + correctness), then the same question again with the same cache
    (cached latency).
@@ -240,26 +240,59 @@ def verdict(value: float | None, target: float, higher_is_better: bool = False) 
 
 
 # -- databases -----------------------------------------------------------------------------------------
+def _sqlite_file(reuse: bool) -> Path:
+    """--reuse: the persistent bench database; otherwise a fresh file of this run (removed afterwards), so two
+    bench runs at once never clobber each other."""
+    return SQLITE_FILE if reuse else SQLITE_FILE.with_name(f"ask_sqlite_{os.getpid()}.db")
+
+
+def _pg_name(reuse: bool) -> str:
+    return PG_DB if reuse else f"{PG_DB}_{os.getpid()}"
+
+
 def _sqlite_url(reuse: bool) -> str:
-    SQLITE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    path = _sqlite_file(reuse)
+    path.parent.mkdir(parents=True, exist_ok=True)
     if not reuse:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(str(SQLITE_FILE) + suffix).unlink(missing_ok=True)
-    return f"sqlite:///{SQLITE_FILE}"
+        _drop_sqlite(path)
+    return f"sqlite:///{path}"
+
+
+def _drop_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _pg_admin(statements: list[str]) -> Any:
+    import sqlalchemy as sa
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            out = None
+            for stmt in statements:
+                result = conn.execute(sa.text(stmt))
+                out = result.scalar() if stmt.startswith("SELECT") else None
+            return out
+    finally:
+        admin.dispose()
 
 
 def _postgres_url(reuse: bool) -> str:
-    import sqlalchemy as sa
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_DB}).scalar()
-        if exists and not reuse:
-            conn.execute(sa.text(f'DROP DATABASE "{PG_DB}" WITH (FORCE)'))
-            exists = False
-        if not exists:
-            conn.execute(sa.text(f'CREATE DATABASE "{PG_DB}"'))
-    admin.dispose()
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_DB}"
+    name = _pg_name(reuse)
+    if reuse:
+        if not _pg_admin([f"SELECT 1 FROM pg_database WHERE datname = '{name}'"]):
+            _pg_admin([f'CREATE DATABASE "{name}"'])
+    else:
+        _pg_admin([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'])
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_fresh_database(db: str) -> None:
+    """Remove this run's own database (fresh runs only)."""
+    if db == "sqlite":
+        _drop_sqlite(_sqlite_file(False))
+    else:
+        _pg_admin([f'DROP DATABASE IF EXISTS "{_pg_name(False)}" WITH (FORCE)'])
 
 
 def prepare_tenant(db: str, reuse: bool) -> tuple[Any, Any, Any, dict[str, Any]]:
@@ -514,6 +547,11 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # e.g. PostgreSQL unreachable: report it, keep the other DB
             result["databases"][db] = {"error": f"{exc.__class__.__name__}: {exc}",
                                        "trace": traceback.format_exc(limit=6)[-2000:]}
+        if not opts.reuse:
+            try:
+                drop_fresh_database(db)
+            except Exception as exc:  # cleanup only; the measurements are already taken
+                log(f"[{db}] could not drop this run's database: {exc!r}")
         for rec in result["databases"][db].get("questions", []):
             rec["baseline_ms"] = base_ms[rec["id"]]
             rec["expected"] = {k: v for k, v in expected[rec["id"]].items() if k not in ("all", "groups")}
