@@ -340,3 +340,54 @@ def test_settings_shows_this_months_llm_usage_against_the_budget(db_url: str,
     assert "sk-test-not-shown" not in _text(at)
     config = _frame_with(at, "variable")
     assert config.loc[config["variable"] == "OPENAI_API_KEY", "value"].item() == "set"
+
+
+@pytest.mark.parametrize(("kind", "name", "mime"), [
+    ("reviews", "clothing_reviews_3000.csv", "text/csv"),
+    ("products", "amazon_india_products.csv", "text/csv"),
+    ("products", "abt.csv", "text/csv"),  # Latin-1, CRLF
+    ("sales", "online_retail_2011_q4.csv.gz", "application/gzip"),
+])
+def test_each_shipped_sample_uploads_through_the_page(db_url: str, kind: str, name: str, mime: str) -> None:
+    at = _app()
+    at.switch_page("pages/upload.py").run()
+    at.radio(key="upload_kind").set_value(kind).run()
+    at.file_uploader(key="upload_file").set_value((name, (SAMPLES / name).read_bytes(), mime)).run()
+    _assert_clean(at)
+    assert not [w.value for w in at.warning if "Required field" in w.value]
+    at.button(key="upload_run").click().run()
+    _assert_clean(at)
+    accepted = int(next(m for m in at.metric if m.label == "Accepted").value.replace(",", ""))
+    assert accepted > 1000
+    assert any(f"Imported {name}" in s.value for s in at.success)
+
+
+def test_bad_files_get_clear_messages(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _upload(_app(), "photo.csv", bytes(range(256)) * 64)  # binary renamed .csv
+    assert not at.exception and at.error and "Traceback" not in _text(at)
+    monkeypatch.setenv("ECOMINTEL_MAX_UPLOAD_MB", "1")
+    at = _upload(_app(), "big.csv", (SAMPLES / "amazon_india_products.csv").read_bytes())  # 2 MB
+    assert not at.exception
+    assert any("1 MB limit" in e.value for e in at.error)
+    at = _upload(_app(), "orders.csv", b"order,item,when\n1,A,2011-01-01\n")
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "quantity" in warning and "unit_price" in warning  # required fields without a column
+    assert at.button(key="upload_run").disabled
+
+
+def test_viewer_cannot_import(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOMINTEL_DEMO_MODE", "0")
+    engine = make_engine(db_url)
+    migrate(engine)
+    create_user(engine, ensure_tenant(engine, "acme").id, "vera", "viewer password", role="viewer")
+    engine.dispose()
+    at = _app()
+    at.text_input[0].set_value("vera")
+    at.text_input[1].set_value("viewer password")
+    at.button(key="FormSubmitter:login-Sign in").click().run()
+    at = _upload(at, "online_retail_small.csv", (SAMPLES / "online_retail_small.csv").read_bytes())
+    at.button(key="upload_run").click().run()
+    assert not at.exception
+    assert any("can view data but not change it" in e.value for e in at.error)
+    assert _sales_lines(db_url, "acme") == 0
