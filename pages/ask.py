@@ -75,14 +75,4 @@ if st.session_state.get("result_ask_report"):
         report.draw_report(st.session_state["result_ask_report"], key="report", ask_again=queue)
 
 with st.expander("History of this tenant's questions", icon=":material/history:"):
-    past = {f"#{r['id']} · {r['created_at']:%Y-%m-%d %H:%M} · {r['mode']} · {r['question']}": r
-            for r in repo.list_reports(30)}
-    choice = st.selectbox("Past questions", list(past), index=None, placeholder="Choose a question",
-                          key="ask_history")
-    left, right = st.columns(2)
-    if choice and left.button("Open the saved report", key="ask_open", icon=":material/description:"):
-        st.session_state["result_ask_report"] = repo.get_report(int(past[choice]["id"]))["report"]
-        st.rerun()
-    if choice:
-        right.button("Ask again on current data", key="ask_rerun", icon=":material/replay:", on_click=queue,
-                     args=(past[choice]["question"], past[choice]["mode"]))
+    report.history(repo, ask_again=queue)

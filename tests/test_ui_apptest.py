@@ -285,6 +285,11 @@ def test_ask_quick_answers_with_a_table_of_skus(db_url: str) -> None:
     at.button(key="ask_open").click().run()
     _assert_clean(at)
     assert at.subheader[0].value == "top 10 products by revenue in November 2011"
+    assert _frame_with(at, "sku").iloc[0]["sku"] == table.iloc[0]["sku"]
+    # … and ask it again on the current data: a new saved report
+    at.button(key="ask_rerun").click().run()
+    _assert_clean(at)
+    assert len(at.selectbox(key="ask_history").options) == 3
 
 
 def test_ask_deep_runs_as_a_job_and_shows_the_report(db_url: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ecomintel.db.repository import Repository
 from ecomintel.ingest.export import to_safe_csv
 from ui import charts
 
@@ -84,3 +85,22 @@ def draw_report(report: dict[str, Any], *, key: str, ask_again: Callable[[str], 
         for col, (i, question) in zip(st.columns(len(followups)), enumerate(followups), strict=True):
             col.button(question, key=f"{key}_follow_{i}", on_click=ask_again, args=(question,),
                        icon=":material/subdirectory_arrow_right:")
+
+
+def history(repo: Repository, *, ask_again: Callable[..., None], limit: int = 30) -> None:
+    """The tenant's saved reports: open one as it was, or ask its question again on the current data."""
+    past = {f"#{r['id']} · {r['created_at']:%Y-%m-%d %H:%M} · {r['mode']} · {r['question']}": r
+            for r in repo.list_reports(limit)}
+    if not past:
+        st.caption("No questions asked yet.")
+        return
+    choice = st.selectbox("Past questions", list(past), index=None, placeholder="Choose a question",
+                          key="ask_history")
+    if not choice:
+        return
+    left, right = st.columns(2)
+    if left.button("Open the saved report", key="ask_open", icon=":material/description:"):
+        st.session_state["result_ask_report"] = repo.get_report(int(past[choice]["id"]))["report"]
+        st.rerun()
+    right.button("Ask again on current data", key="ask_rerun", icon=":material/replay:", on_click=ask_again,
+                 args=(past[choice]["question"], past[choice]["mode"]))
