@@ -29,6 +29,22 @@ COUNTRY_ALIASES: tuple[tuple[str, ...], ...] = (
     ("rsa", "south africa"),
     ("united arab emirates", "uae"),
 )
+# Countries a question may name although the tenant never sold there. They still filter (the honest answer
+# to "revenue in Japan" is 0, not the all-country total) and a note says the data has no such country.
+WORLD_COUNTRIES = (
+    "afghanistan", "albania", "algeria", "argentina", "armenia", "australia", "austria", "azerbaijan",
+    "bahrain", "bangladesh", "belarus", "belgium", "bolivia", "bosnia", "brazil", "bulgaria", "cambodia",
+    "cameroon", "canada", "chile", "china", "colombia", "costa rica", "croatia", "cuba", "cyprus",
+    "czech republic", "denmark", "ecuador", "egypt", "estonia", "ethiopia", "finland", "france", "georgia",
+    "germany", "ghana", "greece", "hong kong", "hungary", "iceland", "india", "indonesia", "iran", "iraq",
+    "ireland", "israel", "italy", "jamaica", "japan", "jordan", "kazakhstan", "kenya", "kuwait", "latvia",
+    "lebanon", "lithuania", "luxembourg", "malaysia", "malta", "mexico", "moldova", "monaco", "morocco",
+    "nepal", "netherlands", "new zealand", "nigeria", "norway", "oman", "pakistan", "panama", "peru",
+    "philippines", "poland", "portugal", "qatar", "romania", "russia", "saudi arabia", "serbia", "singapore",
+    "slovakia", "slovenia", "south africa", "south korea", "korea", "spain", "sri lanka", "sweden",
+    "switzerland", "taiwan", "thailand", "tunisia", "turkey", "ukraine", "united arab emirates",
+    "united kingdom", "uruguay", "usa", "venezuela", "vietnam",
+)
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
                 "fifty": 50, "hundred": 100, "a dozen": 12, "dozen": 12}
@@ -92,6 +108,11 @@ def resolve_country(name: str, vocab: Vocab) -> str | None:
 
 def _find_countries(t: _Text, original: str, vocab: Vocab, out: Entities) -> None:
     lookup = country_lookup(vocab)
+    absent: set[str] = set()
+    for name in WORLD_COUNTRIES:
+        if name not in lookup:
+            lookup[name] = name.upper() if len(name) <= 3 else name.title()
+            absent.add(lookup[name])
     names = sorted((n for n in lookup if n != "us"), key=len, reverse=True)
     hits: list[tuple[int, int, str]] = []
     if names:
@@ -125,6 +146,8 @@ def _find_countries(t: _Text, original: str, vocab: Vocab, out: Entities) -> Non
         target = out.exclude_countries if excluding else out.countries
         if country not in target:
             target.append(country)
+        if country in absent:
+            out.notes.append(f"{country} does not appear in your sales data, so its figures are zero.")
         word = original[a:b]
         if word.lower() != country.lower():
             out.notes.append(f"'{word}' → {country} (as spelled in your data).")
