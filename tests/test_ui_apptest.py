@@ -396,3 +396,17 @@ def test_viewer_cannot_import(db_url: str, monkeypatch: pytest.MonkeyPatch) -> N
     assert not at.exception
     assert any("can view data but not change it" in e.value for e in at.error)
     assert _sales_lines(db_url, "acme") == 0
+
+
+def test_load_sample_data_from_the_empty_home_page(db_url: str) -> None:
+    """The first-start call to action loads every shipped sample through the real pipeline."""
+    at = _app()
+    at.button(key="home_samples").click().run()
+    _assert_clean(at)
+    loaded = next(s.value for s in at.success if s.value.startswith("Sample data loaded"))
+    assert "online_retail_2011_q4.csv.gz" in loaded and "clothing_reviews_3000.csv" in loaded
+    metrics = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    assert metrics["Sales lines"] == _sales_lines(db_url) > 200_000
+    assert metrics["Reviews"] == 3000 and metrics["Product listings"] > 3000
+    assert any(c.value.startswith("Sales 2011-09-01 → 2011-12-09") for c in at.caption)  # sidebar freshness
+    assert at.get("plotly_chart")
