@@ -40,11 +40,17 @@ def entities(question: str):  # type: ignore[no-untyped-def]
     ("revenue in Germany but not in France", ["Germany"], ["France"]),
     ("units sold in Holland", ["Netherlands"], []),
     ("revenue in Germnay", ["Germany"], []),
-    ("revenue in Japan", [], []),  # not in the data: not a filter
+    ("revenue in Japan", ["Japan"], []),  # not in the data: still a filter (the answer is 0), with a note
 ])
 def test_countries_aliases_and_exclusions(question: str, countries: list[str], excluded: list[str]) -> None:
     found = entities(question)
     assert (found.countries, found.exclude_countries) == (countries, excluded)
+
+
+def test_country_missing_from_data_is_noted() -> None:
+    found = entities("revenue in Japan last month")
+    assert found.countries == ["Japan"]
+    assert any("Japan does not appear" in note for note in found.notes)
 
 
 def test_resolve_country_spells_as_the_data_does() -> None:
