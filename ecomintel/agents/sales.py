@@ -190,7 +190,8 @@ class SalesAnalysis:
     """One run of the sales agent over one plan: holds the repo, filters, data range and the result being
     built, so each intent handler is a short method."""
 
-    def __init__(self, name: str, repo: Repository, params: dict[str, Any]) -> None:
+    def __init__(self, name: str, repo: Repository, params: dict[str, Any],
+                 memo: dict[tuple[Any, ...], Any] | None = None) -> None:
         self.repo = repo
         self.params = params
         self.result = AgentResult(agent=name)
@@ -205,7 +206,8 @@ class SalesAnalysis:
         self.money = Money(repo.sales_currency())
         self.data_version = 0
         self.needs_distinct = self.mcol in ("orders", "customers", "aov")
-        self.memo: dict[tuple[Any, ...], pd.DataFrame] = {}
+        # aggregates already computed (shared by the analyses of one deep run: same filters, same periods)
+        self.memo: dict[tuple[Any, ...], Any] = {} if memo is None else memo
         self.batches: dict[tuple[date | None, date | None], list[int]] = {}
         self.confidence = 1.0
         self.coverage = 1.0
@@ -276,9 +278,12 @@ class SalesAnalysis:
             data_version=self.data_version, batch_ids=self.batches.get((flt.start, flt.end), []), note=note))
 
     def totals(self, p: PeriodSpec) -> dict[str, float]:
-        totals, batches = self.repo.sales_totals_and_batches(self.filt(p))
+        key = ("totals", p.start, p.end)
+        if key not in self.memo:
+            self.memo[key] = self.repo.sales_totals_and_batches(self.filt(p))
+        totals, batches = self.memo[key]
         self.batches[(p.start, p.end)] = batches
-        return totals
+        return dict(totals)
 
     def by(self, dim: str, p: PeriodSpec, distinct: bool | None = None) -> pd.DataFrame:
         """Grouped metrics of one period, memoised within the run (why-change and price/volume share
@@ -936,6 +941,7 @@ class SalesDeepAgent:
             analyses += [("movers", "product"), ("why_change", None)]
         main_period = (params.get("periods") or [])[:1]
         skip = (params.get("intent"), params.get("group_by"))
+        memo: dict[tuple[Any, ...], Any] = {}
         confidences = []
         for intent, group_by in analyses:
             if (intent, group_by) == skip:
@@ -943,7 +949,7 @@ class SalesDeepAgent:
             sub = {**params, "intent": intent, "group_by": group_by, "metric": params.get("metric") or "revenue"}
             if intent not in ("movers", "why_change"):
                 sub["periods"] = main_period
-            part = SalesAnalysis(self.name, repo, sub).run()
+            part = SalesAnalysis(self.name, repo, sub, memo).run()
             result.tables += part.tables
             result.charts += part.charts
             result.findings += part.findings
