@@ -30,6 +30,7 @@ from ecomintel.cache import Cache, cache_key
 from ecomintel.config import Settings
 from ecomintel.db.repository import Repository
 from ecomintel.errors import InputError
+from ecomintel.observability import observe_ask
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ def answer_plan(plan: Plan, *, question: str, repo: Repository, settings: Settin
         if cache is not None and all(r.status == "ok" for r in results):
             cache.set(key, report, settings.cache_ttl_s)  # degraded answers are not cached
     report["elapsed_ms"] = _ms(started)
+    observe_ask(report["elapsed_ms"] / 1000, plan.mode, bool(report.get("cached")))
     if save:
         report["report_id"] = repo.save_report(
             question=question, mode=plan.mode, intent=plan.intent, plan=plan_dict, report=report,
