@@ -98,7 +98,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     except NotFound:
         tenant = ensure_tenant(engine, DEMO_TENANT, "Demo")
     repo = open_repo(settings, DEMO_TENANT)
-    if repo.list_batches(limit=1):
+    if any(b["status"] == "done" for b in repo.list_batches(limit=200)):
         print(f"Tenant {tenant.slug!r} already has data: nothing to load.")
         return 0
     from ecomintel.samples import load_samples

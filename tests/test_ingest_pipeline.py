@@ -265,3 +265,15 @@ def test_large_load_rebuilds_indexes_and_a_failed_one_keeps_them(engine: sa.Engi
     failed = ingest_file(other, "sales", csv(*broken), settings=SETTINGS.replace(ingest_chunk_rows=1000))
     assert failed.status == "failed"
     assert _sales_indexes(engine) == before and rows(other, m.sales).empty
+
+
+def test_lineage_counts_rows_per_batch_as_they_are_now(repo: Repository) -> None:
+    from ecomintel.ingest.lineage import rows_by_batch
+
+    a = ingest_file(repo, "products", b"sku,name,price\nP1,One,1\nP2,Two,2\n", settings=SETTINGS)
+    b = ingest_file(repo, "products", b"sku,name,price\nP2,Two v2,3\n", settings=SETTINGS)
+    s = ingest_file(repo, "sales", csv("1,A,x,2,2011-12-01 08:00:00,1,,UK"), settings=SETTINGS)
+    lineage = rows_by_batch(repo).set_index("id")
+    assert lineage.loc[a.batch_id, "rows_now"] == 1  # P2 moved to the newer batch (latest wins)
+    assert lineage.loc[b.batch_id, "rows_now"] == 1 and lineage.loc[s.batch_id, "rows_now"] == 1
+    assert lineage.loc[a.batch_id, "rows_accepted"] == 2
