@@ -27,6 +27,7 @@ import math
 import os
 import platform
 import re
+import resource
 import sys
 import time
 import traceback
@@ -534,7 +535,9 @@ def main(argv: list[str] | None = None) -> int:
         "dataset": str(answers.DATASET), "source_lines": len(raw), "bench_rows": len(df),
         "questions": len(questions), "targets": TARGETS, "repeat": max(1, opts.repeat),
         "baseline": {"what": "bench/answers.py on the full table held in memory (pandas)",
-                     "load_s": load_s, "p50_ms": _r(percentile(times, 50)), "p95_ms": _r(percentile(times, 95)),
+                     "load_s": load_s, "frame_mb": round(df.memory_usage(deep=True).sum() / 1e6, 1),
+                     "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                     "p50_ms": _r(percentile(times, 50)), "p95_ms": _r(percentile(times, 95)),
                      "per_question_ms": base_ms},
         "databases": {},
     }
