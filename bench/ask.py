@@ -354,7 +354,8 @@ def run_db(db: str, questions: list[dict[str, Any]], expected: dict[str, dict[st
     records = []
     for q in questions:
         cache = fresh_cache()
-        rec: dict[str, Any] = {"id": q["id"], "question": q["question"], "kind": q["kind"]}
+        rec: dict[str, Any] = {"id": q["id"], "question": q["question"], "kind": q["kind"],
+                               "set": q.get("set", "main")}
         t0 = time.perf_counter()
         try:
             report = ask(q["question"], repo=repo, settings=settings, mode="quick", cache=cache, llm=None,
@@ -418,8 +419,15 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
         by_kind.setdefault(r["kind"], [0, 0])
         by_kind[r["kind"]][0] += 1
         by_kind[r["kind"]][1] += bool(r.get("passed"))
+    by_set: dict[str, list[int]] = {}
+    for r in records:
+        by_set.setdefault(r.get("set", "main"), [0, 0])
+        by_set[r.get("set", "main")][0] += 1
+        by_set[r.get("set", "main")][1] += bool(r.get("passed"))
     return {
         "questions": n, "passed": passed,
+        "by_set": {k: {"questions": v[0], "passed": v[1], "accuracy_pct": round(100.0 * v[1] / v[0], 1)}
+                   for k, v in sorted(by_set.items())},
         "accuracy_pct": round(100.0 * passed / n, 1) if n else None,
         "quick_p50_ms": _r(percentile(quick, 50)), "quick_p95_ms": _r(percentile(quick, 95)),
         "quick_max_ms": _r(max(quick) if quick else None),
@@ -480,6 +488,8 @@ def print_summary(result: dict[str, Any]) -> None:
     for n in names:
         s = dbs[n].get("summary") or {}
         if s:
+            sets = ", ".join(f"{k} {v['passed']}/{v['questions']}" for k, v in s["by_set"].items())
+            print(f"{n} accuracy by question set: {sets}")
             print(f"{n} cached repeats: {s['cache_hits']}/{s['questions']} served from the cache, "
                   f"{s['cached_answers_correct']} graded correct")
     for n in names:

@@ -167,7 +167,8 @@ def test_every_question_names_a_known_kind_with_valid_args() -> None:
     assert len({q["id"] for q in questions}) == len(questions)
     assert len({q["question"].lower() for q in questions}) == len(questions)
     for q in questions:
-        assert set(q) == {"id", "question", "kind", "args"}, q
+        assert {"id", "question", "kind", "args"} <= set(q) <= {"id", "question", "kind", "args", "set"}, q
+        assert q.get("set", "main") in ("main", "holdout"), q
         assert q["kind"] in A.KINDS, q
         args = q["args"]
         if "metric" in args:
