@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ecomintel.db.repository import RepositoryCore
+from ecomintel.db.scoped import RepositoryCore
 
 SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's own SQLite DATETIME text format (sorts and compares correctly)
 SQLITE_KEY_BATCH = 500

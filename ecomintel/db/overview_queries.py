@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
-from ecomintel.db.repository import RepositoryCore
+from ecomintel.db.scoped import RepositoryCore
 
 
 class OverviewQueries(RepositoryCore):

@@ -22,7 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
-from ecomintel.db.repository import RepositoryCore
+from ecomintel.db.scoped import RepositoryCore
 
 TIME_DIMENSIONS = ("day", "week", "month", "quarter", "weekday", "hour")
 ATTRIBUTE_DIMENSIONS = ("sku", "country", "channel", "marketplace", "category")

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
-from ecomintel.db.repository import RepositoryCore
+from ecomintel.db.scoped import RepositoryCore
 from ecomintel.db.vocab import Vocab
 
 __all__ = ["Vocab", "Vocabulary"]
