@@ -22,7 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
-from ecomintel.db.scoped import RepositoryCore
+from ecomintel.db.scoped import RepositoryCore, as_date
 
 TIME_DIMENSIONS = ("day", "week", "month", "quarter", "weekday", "hour")
 ATTRIBUTE_DIMENSIONS = ("sku", "country", "channel", "marketplace", "category")
@@ -375,7 +375,7 @@ class SalesQueries(RepositoryCore):
         with self.engine.connect() as conn:
             lo = conn.execute(self._where(self.scoped(s, sa.func.min(s.c.sold_at)), flt)).scalar()
             hi = conn.execute(self._where(self.scoped(s, sa.func.max(s.c.sold_at)), flt)).scalar()
-        return _as_date(lo), _as_date(hi)
+        return as_date(lo), as_date(hi)
 
     def refresh_sales_statistics(self, force: bool = False) -> bool:
         """PostgreSQL: `VACUUM (ANALYZE) sales` when the planner's statistics are missing or stale (more than
@@ -430,13 +430,3 @@ class SalesQueries(RepositoryCore):
                 if name is not None:
                     names[sku] = str(name).strip()
         return names
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])

@@ -8,7 +8,7 @@ queries, vocabulary, overview); they all subclass this core, and keeping it apar
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
@@ -17,6 +17,17 @@ import sqlalchemy as sa
 from ecomintel.context import RequestContext
 from ecomintel.db import models as m
 from ecomintel.errors import Forbidden, NotFound
+
+
+def as_date(value: Any) -> date | None:
+    """A date from what a driver returns for a date/timestamp column (SQLite gives text, PostgreSQL objects)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 def utcnow() -> datetime:

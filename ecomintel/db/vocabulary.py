@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
-from ecomintel.db.scoped import RepositoryCore
+from ecomintel.db.scoped import RepositoryCore, as_date
 from ecomintel.db.vocab import Vocab
 
 __all__ = ["Vocab", "Vocabulary"]
@@ -29,16 +28,6 @@ _MEMO_LOCK = threading.Lock()
 _MEMO_SIZE = 16
 
 
-def _as_date(value: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 class Vocabulary(RepositoryCore):
     """Cheap, tenant-scoped lookups of the values a question may name."""
 
@@ -47,7 +36,7 @@ class Vocabulary(RepositoryCore):
         s = m.sales
         with self.engine.connect() as conn:
             lo, hi = conn.execute(self.scoped(s, sa.func.min(s.c.sold_at), sa.func.max(s.c.sold_at))).one()
-        first, last = _as_date(lo), _as_date(hi)
+        first, last = as_date(lo), as_date(hi)
         return (first, last) if first and last else None
 
     def _distinct(self, table: sa.Table, column: str) -> tuple[str, ...]:

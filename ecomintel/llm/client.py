@@ -93,3 +93,13 @@ def parse_json_object(text: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise LLMError("The LLM's reply was JSON but not an object.")
     return data
+
+
+def with_json(reply: LLMReply) -> LLMReply:
+    """`reply` with `data` parsed from its text; the LLMError keeps the tokens so a bad reply is still billed."""
+    try:
+        data = parse_json_object(reply.text)
+    except LLMError as exc:
+        raise LLMError(exc.message, prompt_tokens=reply.prompt_tokens,
+                       completion_tokens=reply.completion_tokens) from None
+    return LLMReply(reply.text, data, reply.prompt_tokens, reply.completion_tokens, reply.model, reply.provider)

@@ -16,7 +16,7 @@ from google.genai import types
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from ecomintel.config import Settings
-from ecomintel.llm.client import DEFAULT_MODELS, LLMError, LLMReply, parse_json_object
+from ecomintel.llm.client import DEFAULT_MODELS, LLMError, LLMReply, with_json
 
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 
@@ -69,13 +69,7 @@ class GeminiProvider:
 
     def complete_json(self, system: str, user: str, schema: dict[str, Any]) -> LLMReply:
         reply = self._generate(user, json_config(system, schema))
-        try:
-            data = parse_json_object(reply.text)
-        except LLMError as exc:
-            raise LLMError(exc.message, prompt_tokens=reply.prompt_tokens,
-                           completion_tokens=reply.completion_tokens) from None
-        return LLMReply(reply.text, data, reply.prompt_tokens, reply.completion_tokens, reply.model,
-                        reply.provider)
+        return with_json(reply)
 
     def complete_text(self, system: str, user: str) -> LLMReply:
         return self._generate(user, text_config(system))

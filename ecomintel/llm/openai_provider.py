@@ -14,7 +14,7 @@ import openai
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from ecomintel.config import Settings
-from ecomintel.llm.client import DEFAULT_MODELS, LLMError, LLMReply, parse_json_object
+from ecomintel.llm.client import DEFAULT_MODELS, LLMError, LLMReply, with_json
 
 RETRY_STATUSES = {408, 409, 429, 500, 502, 503, 504}
 
@@ -63,13 +63,7 @@ class OpenAIProvider:
                              "json_schema": {"name": "plan", "schema": schema, "strict": False}},
             temperature=0)
         reply = self._reply(response)
-        try:
-            data = parse_json_object(reply.text)
-        except LLMError as exc:
-            raise LLMError(exc.message, prompt_tokens=reply.prompt_tokens,
-                           completion_tokens=reply.completion_tokens) from None
-        return LLMReply(reply.text, data, reply.prompt_tokens, reply.completion_tokens, reply.model,
-                        reply.provider)
+        return with_json(reply)
 
     def complete_text(self, system: str, user: str) -> LLMReply:
         response = self._create(
