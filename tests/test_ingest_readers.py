@@ -97,7 +97,7 @@ def test_chunks_continue_the_row_numbering() -> None:
     assert chunks[2].index[0] == 20
 
 
-@pytest.mark.parametrize("data", [b"", b"   \n\n", gzip.compress(b"")])
+@pytest.mark.parametrize("data", [b"", b"   \n\n", gzip.compress(b"", mtime=0)], ids=["empty", "blank-lines", "empty-gzip"])
 def test_empty_file(data: bytes) -> None:
     with pytest.raises(EmptyFile, match="empty"):
         _open(data)
