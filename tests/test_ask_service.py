@@ -10,7 +10,7 @@ import pytest
 
 from ecomintel.ask.planner import Filters, Period, Plan
 from ecomintel.ask.service import answer_plan, ask
-from ecomintel.cache import make_cache
+from ecomintel.cache import MemoryCache
 from ecomintel.config import Settings, load_settings
 from ecomintel.db.repository import Repository
 from ecomintel.errors import InputError
@@ -72,7 +72,7 @@ def test_top_products_question(retail: tuple[Repository, pd.DataFrame], settings
 def test_cache_hit_and_invalidation_by_data_version(retail: tuple[Repository, pd.DataFrame],
                                                     settings: Settings) -> None:
     repo, _ = retail
-    cache = make_cache(settings.replace(redis_url=""), namespace="ask-test")
+    cache = MemoryCache(max_entries=64, default_ttl_s=600)  # fresh: the per-process shared one may hold entries
     first = ask("revenue by country in November 2011", repo=repo, settings=settings, cache=cache, save=False)
     second = ask("revenue by country in November 2011", repo=repo, settings=settings, cache=cache, save=False)
     assert first["cached"] is False and second["cached"] is True
@@ -100,7 +100,7 @@ def test_compare_and_why_questions(retail: tuple[Repository, pd.DataFrame], sett
 def test_failing_agent_gives_degraded_report(retail: tuple[Repository, pd.DataFrame], settings: Settings) -> None:
     repo, df = retail
     plan = Plan(intent="overview", agents=["sales", "test_failing"], periods=[NOV], planner="test", confidence=1.0)
-    cache = make_cache(settings.replace(redis_url=""), namespace="ask-degraded")
+    cache = MemoryCache(max_entries=64, default_ttl_s=600)
     report = answer_plan(plan, question="overview Nov", repo=repo, settings=settings, cache=cache, save=False)
     statuses = {a["agent"]: a["status"] for a in report["agents"]}
     assert statuses == {"sales": "ok", "test_failing": "failed"}

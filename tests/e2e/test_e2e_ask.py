@@ -64,5 +64,5 @@ def test_ask_deep_shows_the_report_after_the_job(page: Any, sample_app_url: str)
     _ask(page, "how did revenue change from October to November 2011 and why")
     page.get_by_text("deep mode").wait_for(timeout=120_000)
     wait_for_app(page)
-    assert page.locator('[data-testid="stMetricDelta"]').count() >= 1
+    page.locator('[data-testid="stMetricDelta"]').first.wait_for(timeout=60_000)  # tiles with % change
     assert "Traceback" not in body_text(page)
