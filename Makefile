@@ -25,7 +25,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy ecomintel workers
+	$(BIN)/mypy ecomintel workers ui
 
 check: lint test
 

@@ -66,7 +66,9 @@ def draw_report(report: dict[str, Any], *, key: str, ask_again: Callable[[str], 
     for i, table in enumerate(report.get("tables") or []):
         frame = table_frame(table)
         st.markdown(f"**{table.get('title') or 'Table'}** ({len(frame):,} rows)")
-        st.dataframe(frame, hide_index=True, key=f"{key}_table_{i}")
+        numbers = {c: st.column_config.NumberColumn(format="localized") for c in frame.columns
+                   if pd.api.types.is_float_dtype(frame[c])}  # 34,343.77 rather than 34343.77
+        st.dataframe(frame, hide_index=True, column_config=numbers, key=f"{key}_table_{i}")
         st.download_button("Download CSV", to_safe_csv(frame), file_name=f"ecomintel_table_{i + 1}.csv",
                            mime="text/csv", icon=":material/download:", key=f"{key}_dl_{i}")
     warnings = report.get("warnings") or []
