@@ -174,8 +174,10 @@ reviews = sa.Table(
 sales = sa.Table(
     "sales", metadata,
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
-    _tenant_fk(),
-    sa.Column("line_key", sa.String(32), nullable=False),  # dedup key: hash of the identifying fields
+    # No foreign keys and no single-column indexes (migration 0003): sales is the bulk-loaded fact table.
+    # Tenant scoping is the Repository's job; whatever deletes a tenant must delete its sales explicitly.
+    sa.Column("tenant_id", sa.Integer, nullable=False),
+    sa.Column("line_key", sa.String(32), nullable=False),  # dedup key: 64-bit hash of the identifying fields
     sa.Column("order_id", sa.String(64), nullable=False),
     sa.Column("sku", sa.String(100), nullable=False),
     sa.Column("product_name", sa.Text, nullable=True),
@@ -189,8 +191,9 @@ sales = sa.Table(
     sa.Column("marketplace", sa.String(100), nullable=True),
     sa.Column("sold_at", TS, nullable=False),
     sa.Column("is_return", sa.Boolean, nullable=False, server_default=sa.false()),
-    _batch_fk(),
-    sa.UniqueConstraint("tenant_id", "line_key"),
+    sa.Column("batch_id", sa.Integer, nullable=True),  # lineage: the ingestion batch that stored the line
+    # a unique INDEX rather than a constraint, so a first large load can rebuild it once (bulk_load.py)
+    sa.Index("uq_sales_tenant_id_line_key", "tenant_id", "line_key", unique=True),
     # covering indexes for aggregations (migration 0002): aggregates read only the index
     sa.Index("ix_sales_cover_sold_at", "tenant_id", "sold_at", "is_return", "quantity", "revenue", "sku", "country",
              "order_id", "customer_id", "batch_id"),

@@ -5,12 +5,15 @@ normal case, so a line must be recognisable by what it says, not by where it cam
 same line when (order_id, sku, quantity, unit_price, sold_at, customer_id) are identical; products are
 keyed by (marketplace, sku) with the latest row winning; reviews by their external id, or a hash of their
 content when the file has no id. The database's unique constraints enforce the same keys across uploads.
+Sales line keys are a vectorised 64-bit hash (16 hex chars) since migration 0003 — see `line_keys` for why
+and for the collision bound; review content keys stay md5 (reviews files are small).
 """
 
 from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 
 KEY_SEPARATOR = "\x1f"  # unit separator: cannot appear in a CSV cell by accident
@@ -22,20 +25,41 @@ def _md5_hex(joined: pd.Series) -> pd.Series:
     return pd.Series(values, index=joined.index, dtype=object)
 
 
-def _canonical_number(values: pd.Series) -> pd.Series:
-    """Numbers as text that is equal exactly when the numbers are (`2.50`, `2.5` → `2.5`; `6.0` → `6`)."""
-    text = values.astype("float64").map(repr).astype("str")
-    return text.str.replace(r"\.0$", "", regex=True)
+LINE_KEY_FIELDS = ("order_id", "sku", "quantity", "unit_price", "sold_at", "customer_id")
+
+
+def _hex16(hashed: np.ndarray) -> np.ndarray:
+    """uint64 values → 16-char lower-case hex strings (object array), in one pass over the bytes."""
+    text = np.ascontiguousarray(hashed, dtype=">u8").tobytes().hex().encode("ascii")
+    return np.frombuffer(text, dtype="S16").astype("U16").astype(object)
 
 
 def line_keys(frame: pd.DataFrame) -> pd.Series:
-    """32-hex-char key of each sales line from its identifying fields (see module doc)."""
-    sep = KEY_SEPARATOR
-    sold = frame["sold_at"].dt.strftime("%Y-%m-%dT%H:%M:%S").astype("str")
-    joined = (frame["order_id"].astype("str") + sep + frame["sku"].astype("str") + sep
-              + _canonical_number(frame["quantity"]) + sep + _canonical_number(frame["unit_price"]) + sep
-              + sold + sep + frame["customer_id"].astype("str").fillna(""))
-    return _md5_hex(joined.fillna(""))
+    """16-hex-char (64-bit) key of each sales line from its identifying fields (see module doc).
+
+    Why a vectorised 64-bit hash instead of md5 per row: md5 over joined text cost ~1.3 s of a 541,909-line
+    ingest (a Python call per row); `pd.util.hash_pandas_object` hashes whole columns in C (~0.3 s).
+    Semantics are those of the md5 key it replaced: the six identifying values are hashed as values —
+    numbers as float64 (`2.50` = `2.5`, `6` = `6.0`; -0.0 = 0.0), sold_at to the whole second (fractions
+    were never part of the key), a missing customer = '' — so identical lines get identical keys.
+    Collisions: with 2^64 values, a tenant with 10 million distinct lines has a ~3·10^-6 chance of ever
+    seeing one (birthday bound n²/2^65), and a collision only ever merges two of that tenant's own lines.
+    The hash is pandas' documented SipHash-based object hash with its fixed default key; a test pins known
+    keys so that a pandas upgrade that changed it would fail loudly instead of breaking dedup against
+    stored lines (migration 0003 re-keyed the lines stored under the md5 scheme)."""
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype=object)
+    sold = frame["sold_at"].to_numpy(dtype="datetime64[s]").view("int64")  # floor to the second
+    parts = pd.DataFrame({
+        "order_id": frame["order_id"].astype("str"),
+        "sku": frame["sku"].astype("str"),
+        "quantity": frame["quantity"].to_numpy(dtype="float64") + 0.0,  # + 0.0 turns -0.0 into 0.0
+        "unit_price": frame["unit_price"].to_numpy(dtype="float64") + 0.0,
+        "sold_at": sold,
+        "customer_id": frame["customer_id"].astype("str").fillna(""),
+    }, index=frame.index)
+    hashed = pd.util.hash_pandas_object(parts, index=False, categorize=True).to_numpy(dtype="uint64")
+    return pd.Series(_hex16(hashed), index=frame.index, dtype=object)
 
 
 def content_keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:

@@ -151,4 +151,6 @@ def _to_naive(values: pd.Series) -> pd.Series:
         values = values.dt.tz_convert("UTC").dt.tz_localize(None)
     if values.dtype == object:  # mixed offsets: convert element-wise via utc=True
         values = pd.to_datetime(values, utc=True, errors="coerce").dt.tz_localize(None)
+    if values.dtype != "datetime64[ns]":  # e.g. `0000` parses as year 0 at µs resolution: not a usable date
+        values = values.where((values >= pd.Timestamp.min) & (values <= pd.Timestamp.max))
     return values.astype("datetime64[ns]")

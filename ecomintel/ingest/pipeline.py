@@ -152,7 +152,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
             for chunk, prepared, fraction in prepared_chunks(table.chunks(), prepare, resolved, defaults,
                                                              position=table.progress):
                 if result.rows_total == 0 and kind == "sales":
-                    _maybe_defer_indexes(repo, conn, deferred, len(chunk), fraction)
+                    _maybe_defer_indexes(repo, conn, deferred, len(chunk), fraction, unique=none_stored)
                 ok = prepared.ok
                 if not ok.all():
                     bad = ~ok
@@ -257,16 +257,20 @@ DEFER_INDEXES_MIN_ROWS = 100_000
 
 
 def _maybe_defer_indexes(repo: Repository, conn: Any, stack: contextlib.ExitStack, first_rows: int,
-                         fraction: float) -> None:
+                         fraction: float, *, unique: bool = False) -> None:
     """Rebuild the sales table's secondary indexes after the load (instead of per row) when this file is
-    large (≥ 100k lines, estimated from the first chunk) and at least as large as the table already is."""
+    large (≥ 100k lines, estimated from the first chunk) and at least as large as the table already is.
+    `unique`: the tenant has no sales yet (under its ingest lock), so the unique (tenant_id, line_key)
+    index is rebuilt after the load as well — the file's own repeats are dropped before writing, and the
+    rebuild would fail (rolling the load back) if one slipped through. On the 541,909-line file this cut
+    the SQLite insert time roughly in half (random-order key inserts into a B-tree vs one sorted build)."""
     estimate = first_rows / fraction if fraction > 0 else first_rows
     if estimate < DEFER_INDEXES_MIN_ROWS:
         return
     from ecomintel.db.models import sales
 
     if estimate >= repo.table_rows(conn, sales):
-        stack.enter_context(repo.deferred_indexes(conn, sales))
+        stack.enter_context(repo.deferred_indexes(conn, sales, unique=unique))
 
 
 def _done_message(r: IngestResult) -> str:

@@ -11,7 +11,7 @@ the file, who must be able to fix the file from them alone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -46,11 +46,19 @@ class Reasons:
     def __init__(self, index: pd.Index) -> None:
         self.values = pd.Series("", index=index, dtype="str")
 
-    def add(self, mask: Any, message: str | pd.Series) -> None:
+    def add(self, mask: Any, message: str | pd.Series | Callable[[np.ndarray], pd.Series]) -> None:
+        """`message`: one text, a Series of texts, or a function of the mask giving the failing rows' texts
+        (so per-row messages quoting the cell are only built for rows that fail — on a clean 50,000-row
+        chunk, quoting every cell up front cost more than the checks themselves)."""
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
-        msg = message[mask] if isinstance(message, pd.Series) else pd.Series(message, index=self.values.index[mask])
+        if callable(message):
+            msg = message(mask)  # already the failing rows only
+        elif isinstance(message, pd.Series):
+            msg = message[mask]
+        else:
+            msg = pd.Series(message, index=self.values.index[mask])
         current = self.values[mask]
         combined = current.where(current.eq(""), current + "; ") + msg.astype("str")
         self.values[mask] = combined.to_numpy()
@@ -78,29 +86,34 @@ def _quote(text: pd.Series) -> pd.Series:
     return "'" + text.str.slice(0, 40) + "'"
 
 
+def _quoted(name: str, text: pd.Series, tail: str) -> Callable[[np.ndarray], pd.Series]:
+    """Lazy `name 'cell' tail` messages, built only for the rows of the mask."""
+    return lambda mask: f"{name} " + _quote(text[mask]) + tail
+
+
 def _number(name: str, text: pd.Series, reasons: Reasons, *, required: bool = False,
             minimum: float | None = None, maximum: float | None = None, nonzero: bool = False) -> pd.Series:
     values = nz.parse_number(text)
     empty = text.eq("").to_numpy()
     bad = values.isna().to_numpy() & ~empty
-    reasons.add(bad, f"{name} " + _quote(text) + " is not a number")
+    reasons.add(bad, _quoted(name, text, " is not a number"))
     if required:
         reasons.add(empty, f"{name} is empty")
     if nonzero:
         reasons.add(values.eq(0).to_numpy(), f"{name} is 0")
     if minimum is not None:
-        reasons.add(values.lt(minimum).to_numpy(), f"{name} " + _quote(text) + f" is below {minimum:g}")
+        reasons.add(values.lt(minimum).to_numpy(), _quoted(name, text, f" is below {minimum:g}"))
     if maximum is not None:
-        reasons.add(values.gt(maximum).to_numpy(), f"{name} " + _quote(text) + f" is above {maximum:g}")
+        reasons.add(values.gt(maximum).to_numpy(), _quoted(name, text, f" is above {maximum:g}"))
     return values
 
 
 def _whole(name: str, text: pd.Series, reasons: Reasons, *, minimum: int | None = None) -> pd.Series:
     values = nz.parse_number(text)
     bad = (values.isna() | ~np.isclose(values.fillna(0), values.fillna(0).round())).to_numpy() & text.ne("").to_numpy()
-    reasons.add(bad, f"{name} " + _quote(text) + " is not a whole number")
+    reasons.add(bad, _quoted(name, text, " is not a whole number"))
     if minimum is not None:
-        reasons.add(values.lt(minimum).to_numpy(), f"{name} " + _quote(text) + f" is below {minimum}")
+        reasons.add(values.lt(minimum).to_numpy(), _quoted(name, text, f" is below {minimum}"))
     out = values.where(~bad).round()
     return out.astype("Int64")
 
@@ -109,12 +122,12 @@ def _date(name: str, text: pd.Series, reasons: Reasons, *, required: bool = Fals
     values = nz.parse_datetime(text)
     empty = text.eq("").to_numpy()
     bad = values.isna().to_numpy() & ~empty
-    reasons.add(bad, f"{name} " + _quote(text) + " is not a date")
+    reasons.add(bad, _quoted(name, text, " is not a date"))
     if required:
         reasons.add(empty, f"{name} is empty")
     years = values.dt.year
     out_of_range = (years.lt(MIN_YEAR) | years.gt(MAX_YEAR)).fillna(False).to_numpy()
-    reasons.add(out_of_range, f"{name} " + _quote(text) + f" is outside {MIN_YEAR}–{MAX_YEAR}")
+    reasons.add(out_of_range, _quoted(name, text, f" is outside {MIN_YEAR}–{MAX_YEAR}"))
     return values
 
 
@@ -141,7 +154,7 @@ def _truncate(values: pd.Series, max_len: int) -> pd.Series:
 def _currency(text: pd.Series, reasons: Reasons) -> pd.Series:
     code = text.str.upper().replace(CURRENCY_SYMBOLS)
     bad = code.ne("").to_numpy() & ~code.str.fullmatch(r"[A-Z]{3}").fillna(False).to_numpy()
-    reasons.add(bad, "currency " + _quote(text) + " is not a 3-letter code")
+    reasons.add(bad, _quoted("currency", text, " is not a 3-letter code"))
     out = code.astype(object)
     out[code.eq("").to_numpy() | bad] = None
     return out
