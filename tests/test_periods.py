@@ -22,6 +22,8 @@ def spans(text: str, compare: bool = False) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("November", [("2011-11-01", "2011-11-30")]),
+    ("H2 2011", [("2011-09-01", "2011-12-09")]),  # clipped to the data
+    ("the second half of 2011", [("2011-09-01", "2011-12-09")]),
     ("nov", [("2011-11-01", "2011-11-30")]),
     ("Nov.", [("2011-11-01", "2011-11-30")]),
     ("november 2011", [("2011-11-01", "2011-11-30")]),
@@ -67,6 +69,17 @@ def spans(text: str, compare: bool = False) -> list[tuple[str, str]]:
 ])
 def test_resolves_the_shared_time_rules(text: str, expected: list[tuple[str, str]]) -> None:
     assert spans(text) == expected
+
+
+def test_half_years() -> None:
+    full = {"data_start": date(2010, 12, 1), "data_end": date(2011, 12, 9)}
+    first = resolve_periods("revenue in the first half of 2011", **full).periods[0]
+    assert (first.start, first.end) == (date(2011, 1, 1), date(2011, 6, 30))
+    h1 = resolve_periods("sales in H1", **full)  # no year: the latest H1 in the data
+    assert (h1.periods[0].start, h1.periods[0].end) == (date(2011, 1, 1), date(2011, 6, 30))
+    both = resolve_periods("second half vs first half of 2011", compare=True, **full).periods
+    assert [(p.start, p.end) for p in both] == [(date(2011, 7, 1), date(2011, 12, 9)),
+                                                (date(2011, 1, 1), date(2011, 6, 30))]
 
 
 def test_from_to_is_a_comparison_when_the_question_compares() -> None:
@@ -122,6 +135,8 @@ _expr = st.one_of(
     st.tuples(_year, st.integers(0, 14), st.integers(0, 33)).map(lambda t: f"{t[0]}-{t[1]:02d}-{t[2]:02d}"),
     st.tuples(st.integers(0, 6), st.one_of(st.just(""), _year)).map(lambda t: f"Q{t[0]} {t[1]}".strip()),
     st.tuples(st.integers(0, 60), st.one_of(st.just(""), _year)).map(lambda t: f"week {t[0]} {t[1]}".strip()),
+    st.tuples(st.sampled_from(["H1", "H2", "first half of", "second half of"]), st.one_of(st.just(""), _year))
+    .map(lambda t: f"{t[0]} {t[1]}".strip()),
     st.tuples(st.sampled_from(["last", "past", "previous"]), _num,
               st.sampled_from(["days", "weeks", "months", "quarters", "years"])).map(lambda t: f"{t[0]} {t[1]} {t[2]}"),
     st.sampled_from(["last month", "this month", "last quarter", "this quarter", "last week", "this week",

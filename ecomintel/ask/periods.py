@@ -296,6 +296,24 @@ def _scan_all(sc: _Scanner) -> None:
     sc.scan(r"\b(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\b(?:\s+(?:of\s+)?(?P<y>\d{4}))?",
             quarter)
 
+    # 3b. half years: H1 2011, first half of 2011, second half, 2nd half of 2011
+    def half(m: re.Match[str]) -> Span:
+        h = 1 if m.group("h") in ("1", "first", "1st") else 2
+        year = _year(m.group("y"))
+        stated, assume = year is not None, ""
+        if year is None:
+            first_month = 1 if h == 1 else 7
+            if sc.context_year is not None and date(sc.context_year, first_month, 1) <= d:
+                year, assume = sc.context_year, f"year {sc.context_year} from your question"
+            else:
+                year = d.year if date(d.year, first_month, 1) <= d else d.year - 1
+                assume = f"latest H{h} in your data"
+        s, e = (date(year, 1, 1), date(year, 6, 30)) if h == 1 else (date(year, 7, 1), date(year, 12, 31))
+        return Span(s, e, f"H{h} {year}", "range", m.span(), stated, "", assume)
+    sc.scan(r"\bh(?P<h>[12])\b(?:\s*[-/,]?\s*(?:of\s+)?(?P<y>\d{4}|'\d{2})\b)?", half)
+    sc.scan(r"\b(?:the\s+)?(?P<h>first|second|1st|2nd)\s+half\b(?:\s+(?:of\s+)?(?:the\s+year\s+)?(?P<y>\d{4}))?",
+            half)
+
     # 4. numeric months: 2011-11, 2011/11, 11/2011, 11-2011
     def num_month(m: re.Match[str]) -> Span:
         year, month = int(m.group("y")), int(m.group("m"))
