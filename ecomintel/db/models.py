@@ -174,9 +174,10 @@ reviews = sa.Table(
 sales = sa.Table(
     "sales", metadata,
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
-    # No foreign keys and no single-column indexes (migration 0003): sales is the bulk-loaded fact table.
-    # Tenant scoping is the Repository's job; whatever deletes a tenant must delete its sales explicitly.
-    sa.Column("tenant_id", sa.Integer, nullable=False),
+    # No foreign keys (migration 0003): sales is the bulk-loaded fact table. Tenant scoping is the
+    # Repository's job; whatever deletes a tenant must delete its sales explicitly. The tenant_id index
+    # gives SQLite rowid-ordered scans of a tenant (migration 0004); batch_id has no index (no query uses it).
+    sa.Column("tenant_id", sa.Integer, nullable=False, index=True),
     sa.Column("line_key", sa.String(32), nullable=False),  # dedup key: 64-bit hash of the identifying fields
     sa.Column("order_id", sa.String(64), nullable=False),
     sa.Column("sku", sa.String(100), nullable=False),

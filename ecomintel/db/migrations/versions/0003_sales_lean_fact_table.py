@@ -6,6 +6,7 @@ Why (issue 3's ingest targets, measured with bench/ingest.py on the 541,909-line
   by the Repository (every read and write filters by the context's tenant), batch ids are written by the
   pipeline from the batch it just created, and nothing in ecomintel deletes tenants or batches — whatever
   does so later must delete the tenant's sales explicitly (see models.py).
+- (ix_sales_tenant_id came back in 0004: it gives SQLite rowid-ordered tenant scans.)
 - ix_sales_tenant_id is a prefix of the unique (tenant_id, line_key) index; ix_sales_batch_id serves no
   query (lineage counts per batch are tenant-scoped and read the covering indexes, which end in batch_id).
   Both only cost time on every insert and every rebuild.
