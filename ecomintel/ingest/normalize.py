@@ -55,6 +55,23 @@ def clean_id(s: pd.Series) -> pd.Series:
     return out
 
 
+def id_text(s: pd.Series) -> pd.Series:
+    """`clean_id` kept in pandas' string dtype (missing = NA) — the sales path, which checks lengths, hashes
+    and writes these columns, so converting them to Python objects here and back for every check cost
+    more than the checks (the writers convert once)."""
+    t = as_text(s)
+    floaty = t.str.contains(".", regex=False)
+    if floaty.any():
+        t = t.where(~floaty, t.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True))
+    return t.where(t.ne(""))
+
+
+def optional_text(s: pd.Series) -> pd.Series:
+    """`clean_text` kept in pandas' string dtype (missing = NA), for the same reason as `id_text`."""
+    t = as_text(s)
+    return t.where(t.ne(""))
+
+
 def parse_number(s: pd.Series) -> pd.Series:
     """Numbers from `2.55`, `-3`, `₹1,099`, `$399.00`, `1.234,56`, `1,234.56`, `(12.50)`, `1,00,000`.
 

@@ -190,30 +190,31 @@ def _attributes(chunk: pd.DataFrame, mapping: Mapping[str, str | None]) -> pd.Se
 
 def prepare_sales(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
                   defaults: Mapping[str, Any] | None = None) -> Prepared:
+    """Text columns stay in pandas' string dtype (missing = NA) until the writers convert them once."""
     cells = Cells(chunk, mapping, defaults)
     reasons = Reasons(chunk.index)
-    order_id = nz.clean_id(cells("order_id"))
-    sku = nz.clean_id(cells("sku"))
+    order_id = nz.id_text(cells("order_id"))
+    sku = nz.id_text(cells("sku"))
     _required_text("order_id", order_id, reasons, 64)
     _required_text("sku", sku, reasons, 100)
     quantity = _number("quantity", cells("quantity"), reasons, required=True, nonzero=True)
     unit_price = _number("unit_price", cells("unit_price"), reasons, required=True, minimum=0)
     sold_at = _date("sold_at", cells("sold_at"), reasons, required=True)
-    customer_id = nz.clean_id(cells("customer_id"))
+    customer_id = nz.id_text(cells("customer_id"))
     _max_len("customer_id", customer_id, reasons, 64)
-    is_return = (order_id.astype("str").str.upper().str.startswith("C").fillna(False) | quantity.lt(0)).astype(bool)
+    is_return = (order_id.str.upper().str.startswith("C").fillna(False) | quantity.lt(0)).astype(bool)
     frame = pd.DataFrame({
         "order_id": order_id,
         "sku": sku,
-        "product_name": nz.clean_text(cells("product_name")),
+        "product_name": nz.optional_text(cells("product_name")),
         "quantity": quantity,
         "unit_price": unit_price,
         "revenue": quantity * unit_price,
         "currency": _currency(cells("currency"), reasons),
         "customer_id": customer_id,
-        "country": _truncate(nz.clean_text(cells("country")), 100),
-        "channel": _truncate(nz.clean_text(cells("channel")), 100),
-        "marketplace": _truncate(nz.clean_text(cells("marketplace")), 100),
+        "country": _truncate(nz.optional_text(cells("country")), 100),
+        "channel": _truncate(nz.optional_text(cells("channel")), 100),
+        "marketplace": _truncate(nz.optional_text(cells("marketplace")), 100),
         "sold_at": sold_at,
         "is_return": is_return,
     }, index=chunk.index)
