@@ -136,7 +136,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                             message=message, mapping=dict(previous.get("mapping") or {}),
                             profile=dict(previous.get("profile") or {}), elapsed_ms=elapsed, sha256=raw.sha256,
                             data_version=repo.data_version())
-    table = open_table(raw, settings.ingest_chunk_rows)
+    table = open_table(raw, settings.ingest_chunk_rows, fast=True)
     resolved = resolve_mapping(table.columns, kind, mapping, defaults)
     stored_mapping = {f: c for f, c in resolved.items() if c is not None}
     batch_id = repo.create_batch(file_name=raw.name, sha256=raw.sha256, kind=kind, source=source_label,
