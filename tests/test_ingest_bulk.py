@@ -211,3 +211,20 @@ def test_sqlite_scans_a_tenant_in_row_order(sqlite_engine: sa.Engine) -> None:
         plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
             "EXPLAIN QUERY PLAN SELECT currency FROM sales WHERE tenant_id = 1 AND currency IS NOT NULL LIMIT 1"))
     assert "ix_sales_tenant_id" in plan, plan
+
+
+def test_rows_encoded_ahead_are_written_as_they_are_and_must_match_the_frame(engine: sa.Engine) -> None:
+    repo = Repository(engine, new_tenant_ctx(engine, "enc"))
+    frame = pd.DataFrame({"line_key": ["k1", "k2"], "order_id": ["1", "2"], "sku": ["A", "B"], "quantity": [1.0, 2.0],
+                          "unit_price": [1.5, 0.0], "revenue": [1.5, 0.0], "customer_id": [None, "17850"],
+                          "sold_at": pd.to_datetime(["2011-12-01 08:00:00", "2011-12-02 09:30:15"]),
+                          "is_return": [False, False]})
+    encoded = repo.encode_rows(m.sales, frame)
+    with engine.begin() as conn:
+        with pytest.raises(ValueError):
+            repo.bulk_write(conn, m.sales, frame.head(1), keys=["line_key"], none_stored=True, encoded=encoded)
+        assert repo.bulk_write(conn, m.sales, frame, keys=["line_key"], none_stored=True, encoded=encoded) == (2, 0)
+    stored = repo.frame(repo.scoped(m.sales).order_by(m.sales.c.line_key))
+    assert stored["tenant_id"].tolist() == [repo.tenant_id] * 2  # stamped with this repository's tenant
+    assert stored["customer_id"].tolist()[1] == "17850" and pd.isna(stored["customer_id"].tolist()[0])
+    assert stored["sold_at"].tolist() == list(frame["sold_at"]) and stored["unit_price"].tolist() == [1.5, 0.0]

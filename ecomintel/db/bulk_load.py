@@ -15,6 +15,7 @@ import json
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,8 +36,23 @@ _LOCK_NAMESPACE = 0x45434F  # pg_advisory_xact_lock(namespace, tenant_id): one b
 class BulkLoad(RepositoryCore):
     """`bulk_write`: insert a DataFrame into a tenant table with key-based conflict handling."""
 
+    def encode_rows(self, table: sa.Table, frame: pd.DataFrame) -> Encoded:
+        """`frame` stamped with this tenant and converted to what this database's writer sends (PostgreSQL:
+        COPY CSV bytes; SQLite: per-column lists of plain Python values) — without a connection, so the
+        pipeline's preparing thread can do it while the main thread writes the previous chunk. Only for
+        rows that will be written as they are (a tenant's first load of keep-first rows: `none_stored`)."""
+        frame = frame.assign(tenant_id=self.tenant_id)
+        columns = list(frame.columns)
+        unknown = [c for c in columns if c not in table.c]
+        if unknown:
+            raise ValueError(f"columns not in {table.name}: {unknown}")
+        if self.dialect == "postgresql":
+            return Encoded(table.name, columns, len(frame), _csv_payload(frame, columns), None)
+        return Encoded(table.name, columns, len(frame), None, _python_columns(frame, columns))
+
     def bulk_write(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, *, keys: Sequence[str],
-                   update: Sequence[str] | None = None, none_stored: bool = False) -> tuple[int, int]:
+                   update: Sequence[str] | None = None, none_stored: bool = False,
+                   encoded: Encoded | None = None) -> tuple[int, int]:
         """Write `frame` (columns = table columns, without tenant_id) into `table` for this tenant.
 
         keys: the unique key after tenant_id (e.g. ["line_key"], ["marketplace", "sku"]); rows whose key
@@ -44,11 +60,16 @@ class BulkLoad(RepositoryCore):
         (latest wins). `frame` must not repeat a key. Returns (rows written, rows whose key was already
         stored) — for DO NOTHING the written rows are the new ones only. `none_stored`: the caller holds
         `lock_tenant` and saw no rows of this tenant in `table` at its start, so no key can be stored yet
-        (PostgreSQL then skips the stored-key lookup).
+        (PostgreSQL then skips the stored-key lookup). `encoded`: `encode_rows(table, frame)` done ahead —
+        used as it is for keep-first rows when `none_stored` (else ignored: rows may still be filtered).
         """
         self.require_write()
         if frame.empty:
             return 0, 0
+        if encoded is not None and none_stored and update is None and len(keys) == 1:
+            if encoded.table != table.name or encoded.rows != len(frame):
+                raise ValueError("encoded rows do not match the frame")
+            return self._write_encoded(conn, table, encoded)
         frame = frame.assign(tenant_id=self.tenant_id)
         columns = list(frame.columns)
         unknown = [c for c in columns if c not in table.c]
@@ -57,6 +78,23 @@ class BulkLoad(RepositoryCore):
         if self.dialect == "postgresql":
             return self._write_postgres(conn, table, frame, columns, list(keys), update, none_stored)
         return self._write_sqlite(conn, table, frame, columns, list(keys), update, none_stored)
+
+    def _write_encoded(self, conn: sa.Connection, table: sa.Table, encoded: Encoded) -> tuple[int, int]:
+        col_list = ", ".join(f'"{c}"' for c in encoded.columns)
+        dbapi: Any = conn.connection.dbapi_connection
+        if encoded.payload is not None:
+            _copy(dbapi, f'COPY "{table.name}" ({col_list}) FROM STDIN ({_copy_options(table, encoded.columns)})',
+                  encoded.payload)
+            return encoded.rows, 0
+        assert encoded.values is not None
+        cur: Any = dbapi.cursor()
+        try:
+            marks = ", ".join("?" for _ in encoded.columns)
+            cur.executemany(f'INSERT INTO "{table.name}" ({col_list}) VALUES ({marks})', zip(*encoded.values, strict=True))
+            written = int(cur.rowcount)
+        finally:
+            cur.close()
+        return written, encoded.rows - written
 
     # -- PostgreSQL ------------------------------------------------------------------------------------
     def lock_tenant(self, conn: sa.Connection, table: sa.Table) -> int:
@@ -71,11 +109,7 @@ class BulkLoad(RepositoryCore):
     def _write_postgres(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, columns: list[str],
                         keys: list[str], update: Sequence[str] | None, none_stored: bool) -> tuple[int, int]:
         col_list = ", ".join(f'"{c}"' for c in columns)
-        not_null_text = [c for c in columns if not table.c[c].nullable
-                         and isinstance(table.c[c].type, sa.String | sa.Text)]
-        options = "FORMAT csv"
-        if not_null_text:
-            options += ", FORCE_NOT_NULL (" + ", ".join(f'"{c}"' for c in not_null_text) + ")"
+        options = _copy_options(table, columns)
         dbapi: Any = conn.connection.dbapi_connection
         if update is None and len(keys) == 1:
             # Keep-first with a single key (sales lines): hold the tenant's ingest lock, drop the keys
@@ -202,6 +236,25 @@ class BulkLoad(RepositoryCore):
         return len(wanted & found)
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """Rows converted for one database's writer ahead of the write (`BulkLoad.encode_rows`)."""
+
+    table: str
+    columns: list[str]
+    rows: int
+    payload: bytes | None  # PostgreSQL: COPY CSV
+    values: list[list[Any]] | None  # SQLite: one list of plain values per column
+
+
+def _copy_options(table: sa.Table, columns: list[str]) -> str:
+    not_null_text = [c for c in columns if not table.c[c].nullable and isinstance(table.c[c].type, sa.String | sa.Text)]
+    options = "FORMAT csv"
+    if not_null_text:
+        options += ", FORCE_NOT_NULL (" + ", ".join(f'"{c}"' for c in not_null_text) + ")"
+    return options
+
+
 def _copy(dbapi: Any, sql: str, payload: bytes) -> None:
     with dbapi.cursor() as cur, cur.copy(sql) as copy:
         view = memoryview(payload)
@@ -242,12 +295,17 @@ def _csv_payload(frame: pd.DataFrame, columns: list[str]) -> bytes:
 
 
 def _python_rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple[Any, ...]]:
-    """Row tuples of plain Python values sqlite3 can bind (None for missing; bools as 0/1), built column by
-    column with vectorised conversions (no per-cell Python function calls).
+    """Row tuples of plain Python values sqlite3 can bind (None for missing; bools as 0/1).
 
     Why an iterator: executemany consumes it one tuple at a time, so each tuple is freed right after it is
     bound; a list of 50,000 live tuples per chunk made the cyclic GC rescan them over and over (~0.3 s of
     a 541,909-line load)."""
+    return zip(*_python_columns(frame, columns), strict=True)
+
+
+def _python_columns(frame: pd.DataFrame, columns: list[str]) -> list[list[Any]]:
+    """One list of plain Python values per column, built with vectorised conversions (no per-cell Python
+    function calls)."""
     json_cols = set(_json_columns(frame, columns))
     cols: list[list[Any]] = []
     for c in columns:
@@ -270,7 +328,7 @@ def _python_rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple[Any,
                     isinstance(v, np.generic) for v in values[:100]):
                 values = [_plain(v) for v in values]
         cols.append(values)
-    return zip(*cols, strict=True)
+    return cols
 
 
 def _sqlite_timestamps(col: pd.Series) -> list[str | None]:

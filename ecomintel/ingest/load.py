@@ -14,6 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
+from ecomintel.db.bulk_load import Encoded
 from ecomintel.db.repository import Repository
 from ecomintel.ingest.dedup import drop_in_file_duplicates
 
@@ -53,12 +54,25 @@ class LoadCounts:
     updated: int = 0  # latest-wins kinds: rows whose key was already stored
 
 
-def store_rows(repo: Repository, conn: sa.Connection, kind: str, valid: pd.DataFrame, batch_id: int,
-               seen: set[str] | None = None, none_stored: bool = False) -> tuple[LoadCounts, pd.DataFrame]:
-    """Store one chunk's valid rows with their batch id; returns the counts and the rows sent to the
-    database (the file's distinct rows: duplicates within the chunk — and, for keep-first kinds, keys in
-    `seen` from earlier chunks of the same file — are dropped first and counted as duplicates).
-    `none_stored`: the tenant had no rows of this kind when the (locked) load began."""
+@dataclass
+class Staged:
+    """One chunk's rows ready to write: the file's distinct rows (with batch id), how many were repeats
+    within the file, and — for a tenant's first load of keep-first rows — the rows already encoded for
+    the database's writer."""
+
+    rows: pd.DataFrame
+    in_file: int
+    encoded: Encoded | None = None
+
+
+def stage_rows(repo: Repository, kind: str, valid: pd.DataFrame, batch_id: int, seen: set[str] | None = None,
+               encode: bool = False) -> Staged:
+    """Everything before the database write, with no connection: drop duplicates within the chunk and —
+    for keep-first kinds — keys in `seen` from earlier chunks of the same file; `encode` (the tenant had no
+    rows of this kind at the start of the locked load) also converts the rows for the writer.
+
+    Why separate from the write: the pipeline runs it in its preparing thread, chunk after chunk in file
+    order (so `seen` stays exact), while the main thread writes the previous chunk."""
     target = TARGETS[kind]
     rows = valid.loc[:, list(target.columns)].assign(batch_id=batch_id)
     rows, in_file = drop_in_file_duplicates(rows, list(target.keys), keep=target.keep)
@@ -69,8 +83,26 @@ def store_rows(repo: Repository, conn: sa.Connection, kind: str, valid: pd.DataF
             rows, in_file = rows[~earlier], in_file + int(earlier.sum())
             keys = rows[target.keys[0]].tolist()
         seen.update(keys)
-    written, existing = repo.bulk_write(conn, target.table, rows, keys=target.keys, update=target.update,
-                                        none_stored=none_stored and seen is not None)
+    keep_first = target.update is None and len(target.keys) == 1 and seen is not None
+    encoded = repo.encode_rows(target.table, rows) if encode and keep_first and not rows.empty else None
+    return Staged(rows, in_file, encoded)
+
+
+def write_staged(repo: Repository, conn: sa.Connection, kind: str, staged: Staged,
+                 none_stored: bool = False) -> tuple[LoadCounts, pd.DataFrame]:
+    """Write a staged chunk; returns the counts and the rows sent to the database."""
+    target = TARGETS[kind]
+    written, existing = repo.bulk_write(conn, target.table, staged.rows, keys=target.keys, update=target.update,
+                                        none_stored=none_stored, encoded=staged.encoded)
     if target.update is None:
-        return LoadCounts(written=written, duplicates=in_file + existing), rows
-    return LoadCounts(written=written, duplicates=in_file, updated=existing), rows
+        return LoadCounts(written=written, duplicates=staged.in_file + existing), staged.rows
+    return LoadCounts(written=written, duplicates=staged.in_file, updated=existing), staged.rows
+
+
+def store_rows(repo: Repository, conn: sa.Connection, kind: str, valid: pd.DataFrame, batch_id: int,
+               seen: set[str] | None = None, none_stored: bool = False) -> tuple[LoadCounts, pd.DataFrame]:
+    """Store one chunk's valid rows with their batch id (`stage_rows` then `write_staged`); returns the
+    counts and the rows sent to the database. `none_stored`: the tenant had no rows of this kind when the
+    (locked) load began."""
+    staged = stage_rows(repo, kind, valid, batch_id, seen)
+    return write_staged(repo, conn, kind, staged, none_stored=none_stored and seen is not None)

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -27,7 +27,7 @@ from ecomintel.config import Settings
 from ecomintel.db.repository import Repository
 from ecomintel.errors import EcomintelError
 from ecomintel.ingest.fields import fields_of, required_fields
-from ecomintel.ingest.load import TARGETS, store_rows
+from ecomintel.ingest.load import TARGETS, Staged, stage_rows, write_staged
 from ecomintel.ingest.mapping import auto_map, resolve_mapping, suggest
 from ecomintel.ingest.profile import Profiler
 from ecomintel.ingest.readers import Source, load_source, open_table
@@ -35,6 +35,7 @@ from ecomintel.ingest.validate import PREPARERS, Prepared
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -149,8 +150,15 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
     try:
         with repo.engine.begin() as conn, contextlib.ExitStack() as deferred:
             none_stored = kind == "sales" and repo.lock_tenant(conn, TARGETS[kind].table) == 0
-            for chunk, prepared, fraction in prepared_chunks(table.chunks(), prepare, resolved, defaults,
-                                                             position=table.progress):
+
+            def prepare_and_stage(part: pd.DataFrame, mapping_: Mapping[str, str | None],
+                                  defaults_: Mapping[str, Any] | None) -> tuple[Prepared, Staged]:
+                # runs in the preparing thread, chunk after chunk in file order (`seen` stays exact)
+                ready = prepare(part, mapping_, defaults_)
+                return ready, stage_rows(repo, kind, ready.frame[ready.ok], batch_id, seen, encode=none_stored)
+
+            for chunk, (prepared, staged), fraction in prepared_chunks(table.chunks(), prepare_and_stage, resolved,
+                                                                        defaults, position=table.progress):
                 if result.rows_total == 0 and kind == "sales":
                     _maybe_defer_indexes(repo, conn, deferred, len(chunk), fraction, unique=none_stored)
                 ok = prepared.ok
@@ -162,8 +170,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                     repo.add_rejected(batch_id, [
                         {"row_number": num, "raw": {str(k): str(v) for k, v in row.items()}, "reasons": why}
                         for num, row, why in zip(numbers, raw_rows, reasons, strict=True)], conn=conn)
-                valid = prepared.frame[ok]
-                counts, distinct = store_rows(repo, conn, kind, valid, batch_id, seen, none_stored)
+                counts, distinct = write_staged(repo, conn, kind, staged, none_stored=none_stored)
                 profiler.add(distinct)
                 result.rows_total += len(chunk)
                 result.rejected += int((~ok).sum())
@@ -211,16 +218,16 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
 _END = object()
 
 
-def prepared_chunks(chunks: Iterator[pd.DataFrame], prepare: Callable[..., Prepared],
+def prepared_chunks(chunks: Iterator[pd.DataFrame], prepare: Callable[..., T],
                     mapping: Mapping[str, str | None], defaults: Mapping[str, Any] | None,
                     depth: int = 2, position: Callable[[], float] = lambda: 0.0,
-                    ) -> Iterator[tuple[pd.DataFrame, Prepared, float]]:
-    """(chunk, prepared, fraction of the file read up to that chunk), read and validated in a background
-    thread `depth` chunks ahead.
+                    ) -> Iterator[tuple[pd.DataFrame, T, float]]:
+    """(chunk, prepare(chunk, mapping, defaults), fraction of the file read up to that chunk), read,
+    validated and staged (deduplicated, encoded for the writer) in a background thread `depth` chunks ahead.
 
-    Why: while the database indexes chunk N (PostgreSQL in its own process, SQLite with the GIL released),
-    the next chunk is parsed and validated — the load then takes about max(prepare, write) instead of
-    their sum. Errors in the reader or validator re-raise here, in the caller's thread."""
+    Why: while the database stores chunk N (PostgreSQL in its own process, SQLite with the GIL released),
+    the next chunk is parsed, validated and encoded — the load then takes about max(prepare, write) instead
+    of their sum. Errors in the reader or validator re-raise here, in the caller's thread."""
     box: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
