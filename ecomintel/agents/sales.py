@@ -388,10 +388,7 @@ class SalesAnalysis:
             self.breakdown()
             return
         (p,) = self.periods(1)
-        cur = self.totals(p)
-        self.check_coverage(p, cur)
-        self.returns_note(cur)
-        self.headline_metrics(cur)
+        cur = self.single_period_totals(p)
         cols = ["period", "revenue", "units", "orders", "customers", "aov", "gross", "returned_value"]
         self.result.tables.append(Table(f"Headline metrics, {p.text()}", cols,
                                         [[p.label or p.text(), *[_num(cur[c]) for c in cols[1:]]]]))
@@ -407,14 +404,20 @@ class SalesAnalysis:
                                f"AOV {self.money(cur['aov'])}.")
         self.evidence(self.filt(p), cur)
 
-    def ranking(self) -> None:
-        (p,) = self.periods(1)
-        dim = self.dimension("product")
-        flt = self.filt(p)
+    def single_period_totals(self, p: PeriodSpec) -> dict[str, float]:
+        """The period's totals, with what every single-period answer states first: coverage of the period
+        by data, the returns note and the headline metrics."""
         cur = self.totals(p)
         self.check_coverage(p, cur)
         self.returns_note(cur)
         self.headline_metrics(cur)
+        return cur
+
+    def ranking(self) -> None:
+        (p,) = self.periods(1)
+        dim = self.dimension("product")
+        flt = self.filt(p)
+        cur = self.single_period_totals(p)
         frame = self.by(dim, p)
         if dim == "sku":
             frame = self.split_products(frame, "the product ranking", "revenue")
@@ -467,10 +470,7 @@ class SalesAnalysis:
             return
         (p,) = self.periods(1)
         flt = self.filt(p)
-        cur = self.totals(p)
-        self.check_coverage(p, cur)
-        self.returns_note(cur)
-        self.headline_metrics(cur)
+        cur = self.single_period_totals(p)
         frame = self.by(dim, p)
         frame = frame[frame["lines"] > 0].sort_values([self.mcol, "key"], ascending=[self.order == "asc", True])
         cols = self.metric_table_columns(frame)
@@ -504,10 +504,7 @@ class SalesAnalysis:
         (p,) = self.periods(1)
         dim = self.group_by if self.group_by in ("day", "week", "month", "quarter") else auto_time_dim(p)
         flt = self.filt(p)
-        cur = self.totals(p)
-        self.check_coverage(p, cur)
-        self.returns_note(cur)
-        self.headline_metrics(cur)
+        cur = self.single_period_totals(p)
         frame = self.by(str(dim), p).sort_values("key")
         cols = self.metric_table_columns(frame)
         title = f"{self.mcol} by {dim}, {p.text()}"
@@ -829,10 +826,7 @@ class SalesAnalysis:
         (p,) = self.periods(1)
         dim = self.group_by if self.group_by in ("weekday", "hour") else "weekday"
         flt = self.filt(p)
-        cur = self.totals(p)
-        self.check_coverage(p, cur)
-        self.returns_note(cur)
-        self.headline_metrics(cur)
+        cur = self.single_period_totals(p)
         frame = self.by(dim, p)
         if dim == "weekday":
             order = {d: i for i, d in enumerate(WEEKDAYS)}
