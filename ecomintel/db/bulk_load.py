@@ -148,6 +148,15 @@ class BulkLoad(RepositoryCore):
         conn.exec_driver_sql(f'DROP TABLE "{stage}"')
         return written, existing
 
+    def publish_load_statistics(self, conn: sa.Connection) -> None:
+        """PostgreSQL ≥ 15: have this backend publish the load's row counts to pg_stat_* as soon as it goes
+        idle. Why: a backend otherwise holds them for up to 10 s after a short transaction, and a statistics
+        refresh right after the ingest (`refresh_sales_statistics`, which decides from pg_stat_user_tables)
+        could analyze first and see the load's rows arrive afterwards as "changed since the last analyze"."""
+        info = conn.dialect.server_version_info or ()
+        if self.dialect == "postgresql" and tuple(info) >= (15,):
+            conn.exec_driver_sql("SELECT pg_stat_force_next_flush()")
+
     # -- large loads: rebuild secondary indexes once instead of updating them row by row ----------------
     def table_rows(self, conn: sa.Connection, table: sa.Table) -> int:
         """Rows in `table` across all tenants (an estimate on PostgreSQL) — sizing only, never returned data."""

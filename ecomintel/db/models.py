@@ -178,7 +178,8 @@ sales = sa.Table(
     # Repository's job; whatever deletes a tenant must delete its sales explicitly. The tenant_id index
     # gives SQLite rowid-ordered scans of a tenant (migration 0004); batch_id has no index (no query uses it).
     sa.Column("tenant_id", sa.Integer, nullable=False, index=True),
-    sa.Column("line_key", sa.String(32), nullable=False),  # dedup key: 64-bit hash of the identifying fields
+    # dedup key: 64-bit hash of the identifying fields, 16 hex chars; bytewise collation on PostgreSQL (0005)
+    sa.Column("line_key", sa.String(32).with_variant(sa.String(32, collation="C"), "postgresql"), nullable=False),
     sa.Column("order_id", sa.String(64), nullable=False),
     sa.Column("sku", sa.String(100), nullable=False),
     sa.Column("product_name", sa.Text, nullable=True),

@@ -183,6 +183,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                        f"{result.rows_total:,} rows read — {result.accepted:,} stored, {result.rejected:,} rejected")
             if result.accepted:
                 repo.bump_data_version(conn)
+                repo.publish_load_statistics(conn)
     except Exception as exc:
         if isinstance(exc, EcomintelError):
             reason = exc.user_message()
