@@ -228,3 +228,22 @@ def test_rows_encoded_ahead_are_written_as_they_are_and_must_match_the_frame(eng
     assert stored["tenant_id"].tolist() == [repo.tenant_id] * 2  # stamped with this repository's tenant
     assert stored["customer_id"].tolist()[1] == "17850" and pd.isna(stored["customer_id"].tolist()[0])
     assert stored["sold_at"].tolist() == list(frame["sold_at"]) and stored["unit_price"].tolist() == [1.5, 0.0]
+
+
+number_texts = st.one_of(st.floats(allow_nan=False, allow_infinity=False, width=64).map(repr),
+                         st.integers(-10**12, 10**12).map(str),
+                         st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: f"{v:.2f}"),
+                         st.sampled_from(["+5", ".5", "5.", "1e5", "1E-2", "007", "-0", "0x10", "1_000", "abc", "nan"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(number_texts, min_size=1, max_size=20))
+def test_fast_number_parsing_agrees_with_pandas(texts: list[str]) -> None:
+    """parse_number's Arrow fast path gives what pd.to_numeric gives for plain numbers (signed zero aside)."""
+    from ecomintel.ingest.normalize import parse_number
+
+    got = parse_number(pd.Series(texts, dtype="str")).to_numpy()
+    want = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").astype("float64").to_numpy()
+    messy = [t for t in texts if pd.isna(pd.to_numeric(t, errors="coerce"))]
+    if not messy:  # all plain: the fast path must agree exactly
+        assert ((got == want) | (pd.isna(got) & pd.isna(want))).all()

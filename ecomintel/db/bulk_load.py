@@ -330,6 +330,10 @@ def _python_columns(frame: pd.DataFrame, columns: list[str]) -> list[list[Any]]:
             values = arr.tolist()
             if np.isnan(arr).any():
                 values = pd.Series(values, dtype=object).where(~np.isnan(arr), None).tolist()
+        elif col.dtype == "str" and hasattr(col.array, "__arrow_array__"):
+            import pyarrow as pa
+
+            values = pa.array(col.array).to_pylist()  # Python str / None in one C++ pass
         else:
             obj = col.astype(object)
             values = obj.where(col.notna(), None).tolist()

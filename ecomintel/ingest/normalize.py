@@ -77,13 +77,30 @@ def parse_number(s: pd.Series) -> pd.Series:
 
     Returns float64 with NaN for empty or unparseable cells (the caller tells the two apart)."""
     t = as_text(s)
-    out = pd.to_numeric(t, errors="coerce").astype("float64")
+    out = _plain_floats(t)
     todo = out.isna().to_numpy() & t.ne("").to_numpy()
     if todo.any():
         out[todo] = _parse_messy_numbers(t[todo]).to_numpy()
     values = out.to_numpy(dtype='float64', copy=True)
     values[~np.isfinite(values)] = np.nan
     return pd.Series(values, index=s.index, dtype="float64")
+
+
+def _plain_floats(t: pd.Series) -> pd.Series:
+    """Plain numbers (`2.55`, `-3`, `1e5`) as float64, NaN where a cell is not one. Fast path: Arrow's C++
+    cast of the whole column (~10x faster than pd.to_numeric: 0.2 s of a 541,909-line sales load); it
+    accepts the same plain forms, and any cell it refuses (empty, `₹1,099`, …) sends the whole column to
+    pd.to_numeric as before. `+ 0.0` turns -0.0 into 0.0, as to_numeric's integer parse of `-0` did."""
+    if t.dtype == "str":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:
+            values = pc.cast(pa.array(t.array), pa.float64()).to_numpy(zero_copy_only=False)
+            return pd.Series(values + 0.0, index=t.index, dtype="float64")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+            pass
+    return pd.to_numeric(t, errors="coerce").astype("float64")
 
 
 def _parse_messy_numbers(t: pd.Series) -> pd.Series:
