@@ -247,3 +247,21 @@ def test_fast_number_parsing_agrees_with_pandas(texts: list[str]) -> None:
     messy = [t for t in texts if pd.isna(pd.to_numeric(t, errors="coerce"))]
     if not messy:  # all plain: the fast path must agree exactly
         assert ((got == want) | (pd.isna(got) & pd.isna(want))).all()
+
+
+def test_constant_columns_are_stated_once_and_stored_like_bound_ones(sqlite_engine: sa.Engine) -> None:
+    """SQLite states columns that are constant in a chunk as literals: quotes, NULLs and ints survive."""
+    from ecomintel.db.bulk_load import _sqlite_literals
+
+    frame = pd.DataFrame({"sku": ["O'Neil"] * 3, "name": [None] * 3, "inventory_level": [7, 7, 7],
+                          "price": [1.5, 1.5, 1.5], "brand": ["a", "b", "a"]})
+    literals = _sqlite_literals(m.products, frame, list(frame.columns))
+    assert literals == {"sku": "'O''Neil'", "name": "NULL", "inventory_level": "7"}  # floats and varying stay bound
+    repo = Repository(sqlite_engine, new_tenant_ctx(sqlite_engine, "lit"))
+    r = ingest_file(repo, "products", b"sku,name,brand,price,inventory_level\nO'Neil,,Acme,1.5,7\nX,,Acme,2,7\n",
+                    settings=SETTINGS, defaults={"marketplace": "m'x"})
+    assert r.accepted == 2
+    stored = repo.frame(repo.scoped(m.products).order_by(m.products.c.sku))
+    assert stored["sku"].tolist() == ["O'Neil", "X"] and stored["marketplace"].tolist() == ["m'x", "m'x"]
+    assert stored["name"].isna().all() and stored["inventory_level"].tolist() == [7, 7]
+    assert stored["tenant_id"].tolist() == [repo.tenant_id] * 2
