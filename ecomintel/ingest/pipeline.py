@@ -8,6 +8,11 @@ the batch failed with the reason; earlier data is untouched); every stored row c
 an ingest that stores rows bumps the tenant's data_version exactly once; the same file (sha256, kind)
 uploaded again is recognised and skipped unless forced — and even forced, key-based dedup stores nothing
 twice. Rejected rows are kept with their original cell texts and the reasons.
+
+Speed (bench/ingest.py, full Online Retail file): UTF-8 CSVs are read by Arrow (readers.py), chunks are
+validated, deduplicated and encoded for the database in a background thread while the main thread writes
+(`prepared_chunks`), line keys are a vectorised 64-bit hash (dedup.py), and a tenant's first large load
+rebuilds the sales indexes once after the load (`_maybe_defer_indexes`, db/bulk_load.py).
 """
 
 from __future__ import annotations
