@@ -294,6 +294,8 @@ def _sqlite_literals(table: sa.Table, frame: pd.DataFrame, columns: list[str]) -
         if missing.any() or pd.api.types.is_bool_dtype(col.dtype):
             continue
         first = col.iloc[0]
+        if col.iloc[-1] != first or col.iloc[len(col) // 2] != first:  # cheap refusal of varying columns
+            continue
         if pd.api.types.is_integer_dtype(col.dtype) and bool((col == first).all()):
             out[c] = str(int(first))
         elif (col.dtype == "str" or col.dtype == object) and isinstance(first, str) \
