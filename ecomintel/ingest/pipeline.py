@@ -160,7 +160,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                                   defaults_: Mapping[str, Any] | None) -> tuple[Prepared, Staged]:
                 # runs in the preparing thread, chunk after chunk in file order (`seen` stays exact)
                 ready = prepare(part, mapping_, defaults_)
-                return ready, stage_rows(repo, kind, ready.frame[ready.ok], batch_id, seen, encode=none_stored)
+                return ready, stage_rows(repo, kind, ready.valid(), batch_id, seen, encode=none_stored)
 
             for chunk, (prepared, staged), fraction in prepared_chunks(table.chunks(), prepare_and_stage, resolved,
                                                                         defaults, position=table.progress):

@@ -39,6 +39,11 @@ class Prepared:
     def ok(self) -> np.ndarray:
         return np.asarray(self.reasons.eq("").to_numpy(), dtype=bool)
 
+    def valid(self) -> pd.DataFrame:
+        """The rows without reasons — the frame itself when every row is valid (the usual case: no copy)."""
+        ok = self.ok
+        return self.frame if ok.all() else self.frame[ok]
+
 
 class Reasons:
     """Accumulates '; '-joined reasons per row, touching only the failing rows."""
@@ -220,9 +225,12 @@ def prepare_sales(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
     }, index=chunk.index)
     prepared = Prepared(frame, reasons.values)
     ok = prepared.ok
-    keys = pd.Series(None, index=chunk.index, dtype=object)
-    if ok.any():
-        keys[ok] = line_keys(frame[ok]).to_numpy()
+    if ok.all():
+        keys = line_keys(frame)
+    else:
+        keys = pd.Series(None, index=chunk.index, dtype=object)
+        if ok.any():
+            keys[ok] = line_keys(frame[ok]).to_numpy()
     frame.insert(0, "line_key", keys)
     return prepared
 
