@@ -75,15 +75,21 @@ def stage_rows(repo: Repository, kind: str, valid: pd.DataFrame, batch_id: int, 
     order (so `seen` stays exact), while the main thread writes the previous chunk."""
     target = TARGETS[kind]
     rows = valid.loc[:, list(target.columns)].assign(batch_id=batch_id)
-    rows, in_file = drop_in_file_duplicates(rows, list(target.keys), keep=target.keep)
-    if seen is not None and target.update is None and len(target.keys) == 1:
-        keys = rows[target.keys[0]].tolist()
-        earlier = np.fromiter((k in seen for k in keys), dtype=bool, count=len(keys))
-        if earlier.any():
-            rows, in_file = rows[~earlier], in_file + int(earlier.sum())
-            keys = rows[target.keys[0]].tolist()
-        seen.update(keys)
     keep_first = target.update is None and len(target.keys) == 1 and seen is not None
+    if keep_first and seen is not None:
+        # one pass and one row selection: repeats within the chunk, then keys seen in earlier chunks
+        keys = rows[target.keys[0]]
+        repeat = keys.duplicated(keep="first").to_numpy()
+        values = keys.tolist()
+        earlier = np.fromiter((k in seen for k in values), dtype=bool, count=len(values)) & ~repeat
+        drop = repeat | earlier
+        in_file = int(drop.sum())
+        if in_file:
+            rows = rows[~drop]
+            values = [v for v, d in zip(values, drop, strict=True) if not d]
+        seen.update(values)
+    else:
+        rows, in_file = drop_in_file_duplicates(rows, list(target.keys), keep=target.keep)
     encoded = repo.encode_rows(target.table, rows) if encode and keep_first and not rows.empty else None
     return Staged(rows, in_file, encoded)
 

@@ -23,7 +23,14 @@ class Profiler:
         self.counts: dict[str, int] = {}
 
     def _distinct(self, name: str, values: pd.Series) -> None:
-        self.sets.setdefault(name, set()).update(values.dropna().unique().tolist())
+        found = self.sets.setdefault(name, set())
+        if values.dtype == "str" and hasattr(values.array, "__arrow_array__"):  # Arrow's unique: one C++ pass
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            found.update(v for v in pc.unique(pa.array(values.array).drop_null()).to_pylist() if v is not None)
+            return
+        found.update(values.dropna().unique().tolist())
 
     def _sum(self, name: str, value: float) -> None:
         self.sums[name] = self.sums.get(name, 0.0) + float(value)
