@@ -413,6 +413,15 @@ class SalesAnalysis:
         self.headline_metrics(cur)
         return cur
 
+    def two_period_totals(self, cur_p: PeriodSpec, prev_p: PeriodSpec) -> tuple[dict[str, float], dict[str, float]]:
+        """Both periods' totals, with the coverage of each, the returns note and the headline changes."""
+        cur, prev = self.totals(cur_p), self.totals(prev_p)
+        for p, t in ((cur_p, cur), (prev_p, prev)):
+            self.check_coverage(p, t)
+        self.returns_note(cur)
+        self.headline_metrics(cur, prev)
+        return cur, prev
+
     def ranking(self) -> None:
         (p,) = self.periods(1)
         dim = self.dimension("product")
@@ -560,11 +569,7 @@ class SalesAnalysis:
 
     def compare(self) -> None:
         cur_p, prev_p = self.periods(2)
-        cur, prev = self.totals(cur_p), self.totals(prev_p)
-        for p, t in ((cur_p, cur), (prev_p, prev)):
-            self.check_coverage(p, t)
-        self.returns_note(cur)
-        self.headline_metrics(cur, prev)
+        cur, prev = self.two_period_totals(cur_p, prev_p)
         dim = self.group_by
         if dim and dim not in TIME_DIMENSIONS:
             self.group_change_table(self.dimension("country"), cur_p, prev_p, cur, prev, primary=True)
@@ -657,11 +662,7 @@ class SalesAnalysis:
 
     def why_change(self) -> None:
         cur_p, prev_p = self.periods(2)
-        cur, prev = self.totals(cur_p), self.totals(prev_p)
-        for p, t in ((cur_p, cur), (prev_p, prev)):
-            self.check_coverage(p, t)
-        self.returns_note(cur)
-        self.headline_metrics(cur, prev)
+        cur, prev = self.two_period_totals(cur_p, prev_p)
         m = self.mcol if self.mcol in ADDITIVE else "revenue"
         if m != self.mcol:
             self.warn(f"{self.mcol} is not additive across products, so the decomposition explains revenue; "
