@@ -66,8 +66,8 @@ def draw_report(report: dict[str, Any], *, key: str, ask_again: Callable[[str], 
     for i, table in enumerate(report.get("tables") or []):
         frame = table_frame(table)
         st.markdown(f"**{table.get('title') or 'Table'}** ({len(frame):,} rows)")
-        numbers = {c: st.column_config.NumberColumn(format="localized") for c in frame.columns
-                   if pd.api.types.is_float_dtype(frame[c])}  # 34,343.77 rather than 34343.77
+        numbers = {c: st.column_config.NumberColumn(format="localized") for c in frame.columns[1:]
+                   if pd.api.types.is_numeric_dtype(frame[c])}  # 34,343.77 rather than 34343.77 (not the key)
         st.dataframe(frame, hide_index=True, column_config=numbers, key=f"{key}_table_{i}")
         st.download_button("Download CSV", to_safe_csv(frame), file_name=f"ecomintel_table_{i + 1}.csv",
                            mime="text/csv", icon=":material/download:", key=f"{key}_dl_{i}")
