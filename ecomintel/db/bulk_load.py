@@ -47,16 +47,21 @@ _LOCK_NAMESPACE = 0x45434F  # pg_advisory_xact_lock(namespace, tenant_id): one b
 class BulkLoad(RepositoryCore):
     """`bulk_write`: insert a DataFrame into a tenant table with key-based conflict handling."""
 
-    def encode_rows(self, table: sa.Table, frame: pd.DataFrame) -> Encoded:
-        """`frame` stamped with this tenant and converted to what this database's writer sends (PostgreSQL:
-        COPY CSV bytes; SQLite: per-column lists of plain Python values) — without a connection, so the
-        pipeline's preparing thread can do it while the main thread writes the previous chunk. Only for
-        rows that will be written as they are (a tenant's first load of keep-first rows: `none_stored`)."""
+    def _stamped(self, table: sa.Table, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+        """`frame` with this tenant's id, and its columns — all of which must exist in `table`."""
         frame = frame.assign(tenant_id=self.tenant_id)
         columns = list(frame.columns)
         unknown = [c for c in columns if c not in table.c]
         if unknown:
             raise ValueError(f"columns not in {table.name}: {unknown}")
+        return frame, columns
+
+    def encode_rows(self, table: sa.Table, frame: pd.DataFrame) -> Encoded:
+        """`frame` stamped with this tenant and converted to what this database's writer sends (PostgreSQL:
+        COPY CSV bytes; SQLite: per-column lists of plain Python values) — without a connection, so the
+        pipeline's preparing thread can do it while the main thread writes the previous chunk. Only for
+        rows that will be written as they are (a tenant's first load of keep-first rows: `none_stored`)."""
+        frame, columns = self._stamped(table, frame)
         if self.dialect == "postgresql":
             return Encoded(table.name, columns, len(frame), _csv_payload(frame, columns), None)
         literals = _sqlite_literals(table, frame, columns)
@@ -83,11 +88,7 @@ class BulkLoad(RepositoryCore):
             if encoded.table != table.name or encoded.rows != len(frame):
                 raise ValueError("encoded rows do not match the frame")
             return self._write_encoded(conn, table, encoded)
-        frame = frame.assign(tenant_id=self.tenant_id)
-        columns = list(frame.columns)
-        unknown = [c for c in columns if c not in table.c]
-        if unknown:
-            raise ValueError(f"columns not in {table.name}: {unknown}")
+        frame, columns = self._stamped(table, frame)
         if self.dialect == "postgresql":
             return self._write_postgres(conn, table, frame, columns, list(keys), update, none_stored)
         return self._write_sqlite(conn, table, frame, columns, list(keys), update, none_stored)
