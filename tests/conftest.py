@@ -8,6 +8,7 @@ namespace, so parallel workers (and parallel pytest runs on one machine) never c
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,10 +44,9 @@ def _run_id() -> str:
     return str(os.getppid() if "PYTEST_XDIST_WORKER" in os.environ else os.getpid())
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for this xdist worker."""
-    name = f"ecomintel_test_{_run_id()}_{_worker()}"
+@contextlib.contextmanager
+def fresh_pg_database(name: str) -> Iterator[str]:
+    """An empty PostgreSQL database called `name` (dropped first if left over, and dropped afterwards)."""
     try:
         admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
@@ -54,14 +54,22 @@ def pg_url() -> Iterator[str]:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:
         _unavailable("PostgreSQL", exc)
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this xdist worker."""
+    with fresh_pg_database(f"ecomintel_test_{_run_id()}_{_worker()}") as url:
+        engine = make_engine(url)
+        migrate(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from ecomintel.db.engine import alembic_config, make_engine, migrate
 from ecomintel.db.repository import Repository
 from ecomintel.ingest.dedup import line_keys
 from ecomintel.ingest.pipeline import ingest_file
-from tests.conftest import PG_ADMIN_URL, new_tenant_ctx
+from tests.conftest import fresh_pg_database, new_tenant_ctx
 
 SETTINGS = load_settings({})
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
@@ -151,20 +151,8 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'mig.db'}"
         return
-    name = f"ecomintel_test_mig_{os.getpid()}"
-    try:
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        if os.environ.get("ECOMINTEL_REQUIRE_SERVICES") == "1":
-            raise
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_pg_database(f"ecomintel_test_mig_{os.getpid()}") as url:
+        yield url
 
 
 def test_migration_0003_rekeys_stored_lines_so_reuploads_still_deduplicate(fresh_url: str) -> None:
