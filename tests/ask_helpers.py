@@ -7,7 +7,8 @@ import threading
 import time
 from typing import Any
 
-from ecomintel.agents.base import REGISTRY, AgentResult, register
+from ecomintel.agents.base import AgentResult
+from ecomintel.agents.registry import REGISTRY, register
 from ecomintel.context import RequestContext
 from ecomintel.db.repository import Repository
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
-from ecomintel.ask.planner import Filters, Period, Plan
+from ecomintel.ask.plan import Filters, Period, Plan
 from ecomintel.ask.service import answer_plan, ask
 from ecomintel.cache import MemoryCache
 from ecomintel.config import Settings, load_settings

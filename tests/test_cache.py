@@ -12,7 +12,7 @@ import redis
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecomintel.ask.planner import Filters, Period, Plan
+from ecomintel.ask.plan import Filters, Period, Plan
 from ecomintel.cache import Cache, MemoryCache, RedisCache, cache_key, make_cache, redis_client
 from ecomintel.config import load_settings
 from ecomintel.errors import ServiceUnavailable

@@ -11,13 +11,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from ecomintel.ask.llm_planner import PlanDraft, build_prompt
 from ecomintel.ask.planner import make_plan
 from ecomintel.config import Settings, load_settings
 from ecomintel.db.engine import make_engine, migrate
 from ecomintel.db.repository import Repository
 from ecomintel.llm.client import make_llm
 from ecomintel.llm.openai_provider import OpenAIProvider
-from ecomintel.llm.plan_draft import PlanDraft, build_prompt
 from tests.conftest import new_tenant_ctx
 from tests.llm_stub import LLMStub, Reply, llm_stub_fixture  # noqa: F401  (fixture "llm_stub")
 from tests.planner_data import INJECTION_NAME, load_planner_tenant

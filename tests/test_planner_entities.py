@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from ecomintel.ask.entities import find_entities, match_products, resolve_country
+from ecomintel.ask.offline_planner import offline_plan
 from ecomintel.ask.periods import normalise
-from ecomintel.ask.planner import offline_plan
 from ecomintel.db.vocab import Vocab
 from ecomintel.errors import PlanError
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from ecomintel.ask.planner import PlanOutcome, make_plan, offline_plan
+from ecomintel.ask.offline_planner import offline_plan
+from ecomintel.ask.planner import PlanOutcome, make_plan
 from ecomintel.ask.router import route
 from ecomintel.config import load_settings
 from ecomintel.db.engine import make_engine, migrate
@@ -171,7 +172,7 @@ def test_dates_outside_the_data_and_nonsense_raise_plan_error(tenant: tuple[Repo
 
 
 def test_deep_mode_names_only_registered_agents(tenant: tuple[Repository, Vocab]) -> None:
-    from ecomintel.agents.base import REGISTRY
+    from ecomintel.agents.registry import REGISTRY
 
     repo, _ = tenant
     outcome: PlanOutcome = make_plan("revenue by country", repo=repo, settings=load_settings({}), mode="deep")

@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from ecomintel.agents.base import AgentResult, get_agent
+from ecomintel.agents.base import AgentResult
+from ecomintel.agents.registry import get_agent
 from ecomintel.agents.sales import NON_PRODUCT_SKUS, PeriodSpec, is_non_product_sku, previous_period
 from ecomintel.db.repository import Repository
 from tests.conftest import new_tenant_ctx

@@ -1,7 +1,7 @@
 """The Agent protocol, the AgentResult every agent returns, and the name→agent registry.
 
 Why a protocol + registry (rq's resolvers, datasette's hooks): the executor knows agents only by name,
-so a new agent (pricing, sentiment, forecast, data QA) is one file plus one `register(...)` line, and a
+so a new agent (pricing, sentiment, forecast, data QA) is one file plus one line in `agents/registry.py`, and a
 failing agent can be reported as a status instead of breaking the report.
 Agents receive everything explicitly — `(ctx, repo, params)` — and never reach for globals.
 """
@@ -79,19 +79,3 @@ class Agent(Protocol):
     description: str
 
     def run(self, ctx: RequestContext, repo: Repository, params: dict[str, Any]) -> AgentResult: ...
-
-
-REGISTRY: dict[str, type[Agent]] = {}
-
-
-def register(cls: type[Agent]) -> type[Agent]:
-    """Class decorator: make an agent available to the executor under `cls.name`."""
-    REGISTRY[cls.name] = cls
-    return cls
-
-
-def get_agent(name: str) -> Agent:
-    """A fresh instance of the agent registered as `name` (KeyError names the known ones)."""
-    if name not in REGISTRY:
-        raise KeyError(f"unknown agent {name!r}; known: {sorted(REGISTRY)}")
-    return REGISTRY[name]()

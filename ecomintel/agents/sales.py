@@ -23,7 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from ecomintel.agents.base import AgentResult, ChartSpec, EvidenceRef, Finding, Table, register
+from ecomintel.agents.base import AgentResult, ChartSpec, EvidenceRef, Finding, Table
 from ecomintel.context import RequestContext
 from ecomintel.db.repository import Repository
 from ecomintel.db.sales_queries import TIME_DIMENSIONS, WEEKDAYS, SalesFilter
@@ -898,7 +898,6 @@ def waterfall(effects: dict[str, float], delta: float, money: Money) -> ChartSpe
     return ChartSpec(title="Revenue change: price vs volume", figure=figure_json(fig))
 
 
-@register
 class SalesAgent:
     """Answers sales questions (quick mode): the plan's intent on the plan's periods and filters."""
 
@@ -919,7 +918,6 @@ DEEP_ANALYSES: tuple[tuple[str, str | None], ...] = (
 )
 
 
-@register
 class SalesDeepAgent:
     """Deep mode: the context around the question — trend, countries, top products, returns, weekday and
     hour patterns for the same period and filters, plus movers and drivers when two periods are given."""

@@ -19,8 +19,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-import ecomintel.agents.sales  # noqa: F401  (registers the sales agents)
-from ecomintel.agents.base import AgentResult, get_agent
+from ecomintel.agents.base import AgentResult
+from ecomintel.agents.registry import get_agent
 from ecomintel.config import Settings
 from ecomintel.db.repository import Repository
 

@@ -29,7 +29,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from ecomintel.ask.planner import Period
+from ecomintel.ask.plan import Period
 from ecomintel.errors import PlanError
 
 Kind = Literal["day", "week", "month", "quarter", "year", "rolling", "todate", "range"]

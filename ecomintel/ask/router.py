@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 from ecomintel.ask.entities import country_lookup
+from ecomintel.ask.offline_planner import default_periods, trend_grain
 from ecomintel.ask.periods import normalise, resolve_periods
-from ecomintel.ask.planner import Filters, Period, Plan, choose_agents, default_periods, trend_grain
+from ecomintel.ask.plan import Filters, Period, Plan, agents_for
 from ecomintel.db.vocab import Vocab
 
 _METRICS = {"revenue": "revenue", "sales": "revenue", "turnover": "revenue", "net revenue": "revenue",
@@ -131,7 +132,7 @@ def _build(name: str, slots: dict[str, str | None], vocab: Vocab) -> Plan | None
         group = trend_grain(periods)
     if metric == "revenue":
         notes.append("Revenue is net: returns and cancellations subtract.")
-    return Plan(intent=intent, agents=choose_agents("quick"), metric=metric,  # type: ignore[arg-type]
+    return Plan(intent=intent, agents=agents_for(intent, "quick"), metric=metric,  # type: ignore[arg-type]
                 periods=periods, group_by=group, filters=Filters(exclude_countries=excluded),  # type: ignore[arg-type]
                 top_n=top_n, order=order, planner="pattern", confidence=0.95,  # type: ignore[arg-type]
                 notes=notes[:20])

@@ -24,7 +24,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ecomintel.ask.executor import run_agents
-from ecomintel.ask.planner import Plan, make_plan
+from ecomintel.ask.plan import Plan
+from ecomintel.ask.planner import make_plan
 from ecomintel.ask.synthesizer import TextLLM, synthesize
 from ecomintel.cache import Cache, cache_key
 from ecomintel.config import Settings

@@ -23,20 +23,9 @@ from rapidfuzz import fuzz, process
 
 from ecomintel.ask import periods as periods_mod
 from ecomintel.ask.entities import STOPWORDS, find_entities, match_products, resolve_country
-from ecomintel.ask.planner import (
-    Filters,
-    GroupBy,
-    Intent,
-    Metric,
-    Period,
-    Plan,
-    check_question,
-    choose_agents,
-    compare_hint,
-    default_periods,
-    resolve_question_periods,
-    trend_grain,
-)
+from ecomintel.ask.offline_planner import compare_hint, default_periods, resolve_question_periods, trend_grain
+from ecomintel.ask.plan import Filters, GroupBy, Intent, Metric, Period, Plan, agents_for
+from ecomintel.ask.question import check_question
 from ecomintel.db.vocab import Vocab
 from ecomintel.errors import PlanError
 from ecomintel.llm.client import LLMClient
@@ -244,7 +233,7 @@ def draft_to_plan(draft: PlanDraft, question: str, vocab: Vocab, *, model: str, 
     if draft.metric == "revenue":
         notes.append("Revenue is net: returns and cancellations subtract.")
     plan = Plan(
-        intent=intent, agents=choose_agents(mode), metric=draft.metric, periods=periods[:2],
+        intent=intent, agents=agents_for(intent, mode), metric=draft.metric, periods=periods[:2],
         group_by=group_by,  # type: ignore[arg-type]
         filters=Filters(countries=countries, exclude_countries=excluded, skus=skus[:100], products=fragments,
                         categories=_keep_known(f.categories, vocab.categories, "category", warnings),
