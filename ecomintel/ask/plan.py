@@ -126,9 +126,11 @@ class Plan(BaseModel):
 
 # -- which agents answer which intent (a new agent adds its rows) ------------------------------------------
 SALES_INTENTS = ("overview", "top_items", "bottom_items", "breakdown", "share", "trend", "compare_periods",
-                 "why_change", "movers", "returns", "patterns", "new_returning", "repeat", "cohorts")
+                 "why_change", "movers", "returns", "patterns")
+CUSTOMER_INTENTS = ("new_returning", "repeat", "cohorts")
 INTENT_AGENTS: dict[str, tuple[str, ...]] = {
     **{intent: ("sales",) for intent in SALES_INTENTS},
+    **{intent: ("customers",) for intent in CUSTOMER_INTENTS},
     "cannot_answer": (),
     "unknown": (),
 }
