@@ -45,6 +45,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECOMINTEL_QUICK_TIMEOUT_S", "5", "Per-agent time limit in quick mode."),
     Setting("ECOMINTEL_DEEP_TIMEOUT_S", "30", "Per-agent time limit in deep mode."),
     Setting("ECOMINTEL_MAX_CONCURRENT_AGENTS", "4", "Agents run at once per process; more wait in a queue."),
+    Setting("ECOMINTEL_MAX_TOP_N", "50", "Most rows a top-N answer lists; a larger N is capped with a note (at most 100)."),
     Setting("ECOMINTEL_RQ_QUEUE", "ecomintel", "Name of the RQ queue deep questions and syncs go to."),
     Setting("ECOMINTEL_LOG_LEVEL", "INFO", "Log level of the JSON logs."),
 )
@@ -76,6 +77,7 @@ class Settings:
     quick_timeout_s: float = 5.0
     deep_timeout_s: float = 30.0
     max_concurrent_agents: int = 4
+    max_top_n: int = 50
     rq_queue: str = "ecomintel"
     log_level: str = "INFO"
 
@@ -135,6 +137,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         quick_timeout_s=float(get("ECOMINTEL_QUICK_TIMEOUT_S")),
         deep_timeout_s=float(get("ECOMINTEL_DEEP_TIMEOUT_S")),
         max_concurrent_agents=int(get("ECOMINTEL_MAX_CONCURRENT_AGENTS")),
+        max_top_n=min(100, max(1, int(get("ECOMINTEL_MAX_TOP_N")))),
         rq_queue=get("ECOMINTEL_RQ_QUEUE"),
         log_level=get("ECOMINTEL_LOG_LEVEL"),
     )

@@ -48,7 +48,7 @@ WORLD_COUNTRIES = (
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
                 "fifty": 50, "hundred": 100, "a dozen": 12, "dozen": 12}
-_N = r"(\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
+_N = r"(\d{1,5}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
 _EXCLUDERS = r"(?:excluding|exclude|excl\.?|except(?:\s+for)?|without|not(?:\s+in)?|ex|other\s+than|apart\s+from|outside(?:\s+of)?|besides|but\s+not|minus|non)"
 
 # Words that carry the question's structure, not a product name (they never start a product match).
@@ -307,9 +307,11 @@ def _find_top_n(t: _Text, out: Entities) -> None:
     raw = m.group(group)
     word = m.group("w") or m.group("w2") or ""
     n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
-    if not 1 <= n <= 100:
-        raise PlanError(f"'{m.group(0).strip()}': N must be between 1 and 100.")
-    out.top_n = n
+    if n < 1:
+        raise PlanError(f"'{m.group(0).strip()}': N must be at least 1.")
+    if n > 100:
+        out.notes.append(f"Asked for {n} rows; N is capped at 100.")
+    out.top_n = min(n, 100)
     out.order = ("asc" if word in asc else "desc") if word else None  # "which 5 products": the planner decides
     t.take(*m.span(group))  # the word ("best", "worst") still tells the planner
 

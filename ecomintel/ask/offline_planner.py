@@ -1,68 +1,33 @@
 """The offline planner: rules only, no model. Reads intent, metric, grouping, periods, filters, N and
-thresholds from the question and accounts for every meaningful word (what it did not use is reported).
+thresholds from the question, and accounts for every meaningful word: what no rule used is reported.
 
 Why rules: the app must answer with no LLM key, and the same question must always give the same plan.
+Why the accounting: a question about something the data cannot answer ("profit margin", "revenue in Paris")
+must not come back as an unrelated sales overview. Words revealing a missing dataset plan a
+`cannot_answer` (ask/gaps.py); a filter word that matches nothing in the data does too; other unused words
+are listed in `Plan.not_understood` and lower the confidence.
 """
 
 from __future__ import annotations
 
 import re
 
+from ecomintel.ask import gaps
+from ecomintel.ask import keywords as K
 from ecomintel.ask import periods as _periods
-from ecomintel.ask.entities import Entities, find_entities
-from ecomintel.ask.plan import Filters, Period, Plan, agents_for
+from ecomintel.ask.entities import STOPWORDS, Entities, find_entities
+from ecomintel.ask.plan import Filters, Gap, Period, Plan, agents_for
 from ecomintel.ask.question import check_question
+from ecomintel.dates import time_grain
 from ecomintel.db.vocab import Vocab
+from ecomintel.errors import PlanError
 
-# -- keyword tables (checked on the normalised question with periods and entities blanked out) -----------
-_WHY = r"\bwhy\b|what\s+(?:caused|drove|explains|happened)|\breasons?\b|\bexplain|\bdrivers?\b|\bdrove\b|decompos|contribut|behind\s+the"
-_MOVERS = (r"\bmovers?\b|\brisers?\b|\bfallers?\b|\bgainers?\b|\blosers?\b|\bwinners?\b"
-           r"|(?:grew|growing|rose|increased|declined|dropped|fell|decreased|improved|gained|lost|jumped)\s+(?:the\s+)?most"
-           r"|(?:biggest|largest|greatest|fastest|sharpest|most)\s+(?:[a-z]+\s+)?(?:increases?|decreases?|drops?|rises?|gains?|loss(?:es)?|declines?|changes?|jumps?|falls?|growth|growing|declining|movers?)"
-           r"|fastest[- ]growing|trending\s+(?:up|down)")
-_FALLERS = (r"\b(?:fell|fallen|falling|dropped|dropping|declined|declining|decreased|decreasing|lost|shrank|slumped)"
-            r"\s+(?:the\s+)?most\b|\b(?:decliners|fallers|losers)\b|(?:biggest|largest|sharpest|steepest|greatest)\s+"
-            r"(?:drops?|declines?|decreases?|falls?|loss(?:es)?)")
-_RETURNS = r"\breturn(?:s|ed|ing)?\b|\brefund|\bcancel+(?:ed|ations?|s)?\b|\bcredit\s+notes?\b"
-_PATTERNS = (r"day\s+of\s+(?:the\s+)?week|\bweekdays?\b|\bwhich\s+day|\bwhat\s+day|days\s+of\s+the\s+week"
-             r"|\bhours?\b|\bhourly\b|time\s+of\s+(?:the\s+)?day|what\s+time|\bbusiest\b|\bpeak\b|\bquietest\b")
-_COMPARE = (r"\bcompar|\bvs\b|\bversus\b|\bchange[ds]?\b|\bdifference\b|\bdiffer\b|\bgrowth\b|\bgrow\b|\bgrew\b"
-            r"|\bincrease[ds]?\b|\bdecrease[ds]?\b|\bdrop(?:ped)?\b|\bfell\b|\bfall\b|\brise\b|\brose\b|\bdeclined?\b"
-            r"|up\s+or\s+down|\bagainst\b")
-_TOP = r"\btop\b|\bbest\b|\bhighest\b|\bmost\b|\bbiggest\b|\blargest\b|\bleading\b|best[- ]?sell|\bpopular\b|\bstrongest\b"
-_BOTTOM = r"\bbottom\b|\bworst\b|\blowest\b|\bleast\b|\bfewest\b|\bsmallest\b|\bweakest\b|\bslowest\b|\bpoorest\b"
-_TREND = (r"\btrends?\b|over\s+time|\bdaily\b|\bweekly\b|\bmonthly\b|\bquarterly\b|(?:per|by|each|every)\s+(?:day|week|month|quarter|date)"
-          r"|time\s+series|\bevolution\b|\bevolv|\bprogress|(?:day|week|month)\s+by\s+(?:day|week|month)|\bover\s+the\s+(?:weeks|months|days)")
-_BREAKDOWN = (r"\bby\s+(?:country|countries|product|products|category|categories|channel|channels|marketplace|marketplaces|sku|skus|market|markets|region|item|items)\b"
-              r"|\bper\s+(?:country|product|category|channel|marketplace|sku|market|region|item)\b|\bbreak\s*down|broken\s+down|\bsplit\b|\bshare\b|\bdistribution\b|\bacross\b|\beach\s+(?:country|product|category|channel|marketplace)")
-_OVERVIEW = (r"how\s+much|how\s+many|\btotal\b|\boverview\b|\bsummary\b|\bkpis?\b|\bheadline|\bperformance\b|\bhow\s+(?:did|are|were|is)\b"
-             r"|\bwhat\s+(?:was|were|is|are)\b|\bnumbers\b|\bfigures\b|\bstats\b")
-
-_AOV = r"\baov\b|average\s+order\s+(?:value|size)|avg\.?\s+order|average\s+basket|basket\s+(?:size|value)|\border\s+value|average\s+(?:spend|sale|transaction)"
-_HOW_MANY = r"(?:how\s+many|number\s+of|count\s+of|no\.?\s+of)\s+(?:distinct\s+|unique\s+|different\s+)?(?P<what>\w+)"
-_REVENUE_STRONG = r"\brevenues?\b|\bturnover\b|\bincome\b|\bmoney\b|\bgmv\b|\btakings\b|\bearn|[£$€₹]|\bvalue\b|\bsales\s+value|\bspen[dt]\b|\bmade\b|\bgenerated?\b|\bgross\b|\bnet\b"
-_UNITS = (r"\bunits?\b|\bquantit(?:y|ies)\b|\bqty\b|items?\s+sold|products?\s+sold|\bpieces\b|\bvolumes?\b|best[- ]?sell"
-          r"|\bbest\s+sellers?\b|most\s+(?:sold|popular)|sold\s+(?:the\s+)?most|\bpopular\b|top[- ]selling|how\s+many\s+(?:items|products|things)")
-_ORDERS = r"\borders?\b|\binvoices?\b|\btransactions?\b|\bpurchases\b|\bbaskets?\b"
-_CUSTOMERS = r"\bcustomers?\b|\bbuyers?\b|\bshoppers?\b|\bclients?\b"
-_SALES_WEAK = r"\bsales?\b|\bsold\b|\bselling\b|\bsell\b"
-
-_GROUPS: tuple[tuple[str, str], ...] = (
-    ("weekday", r"day\s+of\s+(?:the\s+)?week|\bweekdays?\b|\bwhich\s+day|\bwhat\s+day|days\s+of\s+the\s+week"),
-    ("hour", r"\bhours?\b|\bhourly\b|time\s+of\s+(?:the\s+)?day|what\s+time"),
-    ("day", r"\bdaily\b|(?:per|by|each|every)\s+(?:day|date)\b|day\s+by\s+day|\bday-by-day"),
-    ("week", r"\bweekly\b|(?:per|by|each|every)\s+(?:iso\s+)?week\b|week\s+by\s+week|\bweek-by-week"),
-    ("month", r"\bmonthly\b|(?:per|by|each|every)\s+month\b|month\s+by\s+month|\bmonth-by-month"),
-    ("quarter", r"\bquarterly\b|(?:per|by|each|every)\s+quarter\b"),
-    ("category", r"\bcategor(?:y|ies)\b"),
-    ("channel", r"\bchannels?\b"),
-    ("marketplace", r"\bmarketplaces?\b"),
-    ("country", r"\bcountr(?:y|ies)\b|\bmarkets?\b|\bregions?\b|\bnations?\b|\bgeograph|\bwhere\b"),
-    ("product", r"\bproducts?\b|\bitems?\b|\bskus?\b|stock\s*codes?\b|\barticles?\b|best[- ]?sellers?|\bwhat\s+sold\b|\bwhich\s+sold\b|\bmerchandise\b|\blines\b"),
-)
+Spans = list[tuple[int, int]]
+TIME_UNITS = ("day", "week", "month", "quarter")
+FILTER_CUES = frozenset({"in", "from", "at", "on", "via", "through", "within", "for", "to"})
 
 
-def _hits(pattern: str, text: str, spans: list[tuple[int, int]]) -> bool:
+def _hits(pattern: str, text: str, spans: Spans) -> bool:
     """Whether `pattern` occurs; records the spans it covered (they count as understood words)."""
     found = False
     for m in re.finditer(pattern, text):
@@ -71,91 +36,7 @@ def _hits(pattern: str, text: str, spans: list[tuple[int, int]]) -> bool:
     return found
 
 
-def _metric(text: str, intent: str, spans: list[tuple[int, int]]) -> tuple[str, str | None]:
-    """(metric, note) by precedence: AOV, "how many X", explicit revenue words, units, orders, customers."""
-    if _hits(_AOV, text, spans):
-        return "aov", None
-    if re.search(r"\bhow\s+many\b(?:\s+\w+)*?\s+(?:did|do|have|has|were|was)\s+(?:we|they|you|i)?\s*(?:sell|sold|buy|bought|ship|shipped)\b", text):
-        spans += [m.span() for m in re.finditer(r"\bhow\s+many\b|\b(?:sell|sold)\b", text)]
-        return "units", None  # "how many jumbo bags did we sell"
-    m = re.search(_HOW_MANY, text)
-    if m:
-        spans.append(m.span())
-        what = m.group("what")
-        if re.fullmatch(r"orders?|invoices?|transactions?|purchases|baskets?", what):
-            return "orders", None
-        if re.fullmatch(r"customers?|buyers?|shoppers?|clients?|people", what):
-            return "customers", None
-        if re.fullmatch(r"returns?|refunds?|cancellations?", what):
-            return "returns", None
-        if re.fullmatch(r"units?|items?|products?|pieces|things|skus?", what):
-            return "units", None
-    if intent == "returns":
-        if _hits(r"\bvalue\b|\brevenue\b|[£$€₹]|\bcost\b|\blost\b|\bmoney\b|\bworth\b", text, spans):
-            return "revenue", "Returns measured by value (revenue of returned lines)."
-        _hits(_UNITS, text, spans)
-        return "returns", None
-    if _hits(_REVENUE_STRONG, text, spans):
-        return "revenue", None
-    if _hits(_UNITS, text, spans):
-        return "units", None
-    if _hits(_ORDERS, text, spans):
-        return "orders", None
-    if _hits(_CUSTOMERS, text, spans):
-        return "customers", None
-    if _hits(_SALES_WEAK, text, spans):
-        return "revenue", "'sales' read as revenue (net of returns)."
-    return "revenue", None
-
-
-def _group_by(text: str, intent: str, spans: list[tuple[int, int]]) -> str | None:
-    # "how many items/products" and "items sold" are a measure, not a grouping
-    probe = re.sub(r"(?:how\s+many|number\s+of)\s+(?:items|products|units)|(?:items|products)\s+sold", " ", text) \
-        if intent in ("overview", "compare_periods", "trend") else text
-    explicit = re.search(r"\b(?:by|per|each|every|across)\s+(?:the\s+)?(\w+(?:\s+of\s+(?:the\s+)?week)?)", probe)
-    if explicit:
-        for name, pattern in _GROUPS:
-            if re.fullmatch(pattern, explicit.group(1)) or re.search(pattern, explicit.group(0)):
-                spans.append(explicit.span())
-                return name
-    for name, pattern in _GROUPS:
-        if _hits(pattern, probe, spans):
-            if name in ("day", "week", "month", "quarter") and intent not in ("trend", "breakdown", "overview"):
-                continue
-            return name
-    return None
-
-
-def _intent(text: str, relation: str, entities: Entities, spans: list[tuple[int, int]]) -> str | None:
-    if _hits(_WHY, text, spans):
-        return "why_change"
-    if _hits(_MOVERS, text, spans):
-        return "movers"
-    if _hits(_RETURNS, text, spans):
-        return "returns"
-    if _hits(_PATTERNS, text, spans):
-        return "patterns"
-    bottom = entities.order == "asc" or _hits(_BOTTOM, text, spans)
-    top = entities.top_n is not None or _hits(_TOP, text, spans)
-    if bottom:
-        return "bottom_items"
-    if top:
-        return "top_items"
-    if relation != "compare" and len(entities.countries) >= 2 and re.search(r"\bvs\b|versus|compar|against", text):
-        _hits(r"\bvs\b|versus|compar\w*|against", text, spans)
-        return "breakdown"  # "Germany vs France": one period, split by country
-    if relation == "compare" or _hits(_COMPARE, text, spans):
-        return "compare_periods"
-    if _hits(_TREND, text, spans):
-        return "trend"
-    if _hits(_BREAKDOWN, text, spans):
-        return "breakdown"
-    if _hits(_OVERVIEW, text, spans):
-        return "overview"
-    return None
-
-
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+def _blank(text: str, spans: Spans) -> str:
     chars = list(text)
     for a, b in spans:
         for i in range(a, min(b, len(chars))):
@@ -163,28 +44,201 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+# -- reading the question ------------------------------------------------------------------------------------
+def _derived_metric(text: str, spans: Spans) -> str | None:
+    """A derived metric named in the question ("units per order", "return rate"), first in table order."""
+    for name, pattern in K.DERIVED:
+        if _hits(pattern, text, spans):
+            return name
+    return None
+
+
+def _metric(text: str, intent: str, group_by: str | None, spans: Spans) -> tuple[str, str | None]:
+    """(metric, note) by precedence: AOV, "how many X", revenue words, units, orders, customers. Ranking
+    customers counts revenue, not customers."""
+    if _hits(K.AOV, text, spans):
+        return "aov", None
+    if re.search(r"\bhow\s+many\b(?:\s+\w+)*?\s+(?:did|do|have|has|were|was)\s+(?:we|they|you|i)?\s*(?:sell|sold|buy|bought|ship|shipped)\b", text):
+        spans += [m.span() for m in re.finditer(r"\bhow\s+many\b|\b(?:sell|sold)\b", text)]
+        return "units", None  # "how many jumbo bags did we sell"
+    m = re.search(K.HOW_MANY, text)
+    if m:
+        what = m.group("what")
+        found = {"orders": r"orders?|invoices?|transactions?|purchases|baskets?",
+                 "customers": r"customers?|custs?|buyers?|shoppers?|clients?|people",
+                 "returns": r"returns?|refunds?",
+                 "units": r"units?|items?|products?|pieces|things|skus?"}
+        for metric, words in found.items():
+            if re.fullmatch(words, what) and not (metric == "customers" and group_by == "customer"):
+                spans.append(m.span())
+                return metric, None
+    if intent == "returns":
+        if _hits(r"\bvalue\b|\brevenue\b|[£$€₹]|\bcost\b|\blost\b|\bmoney\b|\bworth\b", text, spans):
+            return "revenue", "Returns measured by value (revenue of returned lines)."
+        _hits(K.UNITS, text, spans)
+        return "returns", None
+    if _hits(K.REVENUE_STRONG, text, spans):
+        return "revenue", None
+    if _hits(K.UNITS, text, spans):
+        return "units", None
+    if _hits(K.ORDERS, text, spans):
+        return "orders", None
+    if group_by != "customer" and _hits(K.CUSTOMERS, text, spans):
+        return "customers", None
+    if _hits(K.SALES_WEAK, text, spans):
+        return "revenue", "'sales' read as revenue (net of returns)."
+    if group_by == "customer":
+        return "revenue", "Customers ranked by revenue (net of returns)."
+    return "revenue", None
+
+
+def _group_by(text: str, intent: str, spans: Spans) -> str | None:
+    # "how many items/products" and "items sold" are a measure, not a grouping
+    probe = re.sub(r"(?:how\s+many|number\s+of)\s+(?:items|products|units)|(?:items|products)\s+sold", " ", text) \
+        if intent in ("overview", "compare_periods", "trend") else text
+    counted = re.search(r"(?:how\s+many|number\s+of|count\s+of)\s+(?:distinct\s+|unique\s+)?(?:customers?|buyers?|"
+                        r"clients?)", probe)
+    ranked = intent in ("top_items", "bottom_items", "breakdown", "share", "movers") and not counted
+    if ranked and (_hits(K.CUSTOMER_WORDS, probe, spans) or _hits(K.WHO, probe, spans)):
+        return "customer"
+    explicit = re.search(r"\b(?:by|per|each|every|across)\s+(?:the\s+)?(\w+(?:\s+of\s+(?:the\s+)?week)?)", probe)
+    if explicit:
+        for name, pattern in K.GROUPS:
+            if re.fullmatch(pattern, explicit.group(1)) or re.search(pattern, explicit.group(0)):
+                spans.append(explicit.span())
+                return name
+    for name, pattern in K.GROUPS:
+        if _hits(pattern, probe, spans):
+            if name in TIME_UNITS and intent not in ("trend", "breakdown", "overview"):
+                continue
+            return name
+    return None
+
+
+def _period_rank(text: str, spans: Spans) -> tuple[str, str] | None:
+    """("top_items"|"bottom_items", time group) for "best month", "which week had the lowest orders"."""
+    m = re.search(K.PERIOD_RANK, text)
+    if not m:
+        return None
+    unit = next(u for u in (m.group("unit"), m.group("unit2"), m.group("unit3")) if u)
+    word = next(d for d in (m.group("dir"), m.group("dir2"), m.group("dir3")) if d)
+    spans.append(m.span())
+    spans += [d.span() for d in re.finditer(rf"\b{re.escape(word)}\b", text)]
+    group = K.PERIOD_UNITS[re.sub(r"\s+", " ", unit)]
+    bottom = bool(re.fullmatch(rf"(?:{K.RANK_WORDS_BOTTOM}|bottomed|sold\s+(?:the\s+)?least)", word))
+    return ("bottom_items" if bottom else "top_items"), group
+
+
+def _customer_intent(text: str, spans: Spans) -> str | None:
+    for intent, pattern in (("cohorts", K.COHORTS), ("repeat", K.REPEAT), ("new_returning", K.NEW_RETURNING)):
+        if _hits(pattern, text, spans):
+            return intent
+    return None
+
+
+def _has_filter(ents: Entities, weekdays: list[str]) -> bool:
+    return bool(ents.countries or ents.exclude_countries or ents.skus or ents.products or ents.categories
+                or ents.channels or ents.marketplaces or weekdays)
+
+
+def _intent(text: str, relation: str, ents: Entities, weekdays: list[str], spans: Spans) -> str | None:
+    customer = _customer_intent(text, spans)
+    if customer:
+        return customer
+    if re.search(K.SHARE, text) and _has_filter(ents, weekdays) and not re.search(r"\bby\s+\w+", text):
+        _hits(K.SHARE, text, spans)
+        return "share"
+    if _hits(K.WHY, text, spans):
+        return "why_change"
+    if _hits(K.MOVERS, text, spans):
+        return "movers"
+    if _hits(K.RETURNS, text, spans) or _hits(K.ADJUSTMENTS, text, spans):
+        return "returns"
+    if _hits(K.PATTERNS, text, spans):
+        return "patterns"
+    bottom = _hits(K.BOTTOM, text, spans) or ents.order == "asc"
+    top = _hits(K.TOP, text, spans) or ents.top_n is not None
+    if bottom:
+        return "bottom_items"
+    if top:
+        return "top_items"
+    if relation != "compare" and len(ents.countries) >= 2 and re.search(r"\bvs\b|versus|compar|against", text):
+        _hits(r"\bvs\b|versus|compar\w*|against", text, spans)
+        return "breakdown"  # "Germany vs France": one period, split by country
+    if relation == "compare" or _hits(K.COMPARE, text, spans):
+        return "compare_periods"
+    if _hits(K.TREND, text, spans):
+        return "trend"
+    if _hits(K.BREAKDOWN, text, spans) or _hits(K.SHARE, text, spans):
+        return "breakdown"
+    if _hits(K.OVERVIEW, text, spans):
+        return "overview"
+    return None
+
+
+# -- what was not understood ---------------------------------------------------------------------------------
 FUNCTION_WORDS = frozenset("""
 a an the of in on at for to from by with and or me my our we us i you your is are was were be been do does
 did what which who when where how show give list tell find get see display please can could would should
 will it its their there this that these those than then so as into about much many have has had all any
 per over under let lets let's i'd i'm we've same just only also vs versus did doing
 """.split())  # noqa: SIM905  (a word list reads best as text)
+_WORD = re.compile(r"[a-z0-9£$€₹%'-]+")
 
 
-def _understood(text: str, spans: list[tuple[int, int]]) -> float:
+def _unused_words(text: str, spans: Spans) -> list[re.Match[str]]:
+    """Words of the question that no rule read, leaving out function words, filler and structural words."""
+    out = []
+    for w in _WORD.finditer(text):
+        word = w.group(0).strip("'-")
+        if not word or word in FUNCTION_WORDS or word in K.FILLER or word in STOPWORDS:
+            continue
+        if any(a <= w.start() and w.end() <= b for a, b in spans):
+            continue
+        if (word.isdigit() and len(word) <= 2) or re.fullmatch(r"[%'£$€₹-]+", word):
+            continue
+        out.append(w)
+    return out
+
+
+def _understood(text: str, spans: Spans) -> float:
     """Share of the question's meaningful words (not function words) that some rule read."""
-    words = [w for w in re.finditer(r"[a-z0-9£$€₹%'-]+", text) if w.group(0) not in FUNCTION_WORDS]
+    words = [w for w in _WORD.finditer(text) if w.group(0) not in FUNCTION_WORDS and w.group(0) not in K.FILLER]
     if not words:
         return 0.5
     ok = sum(1 for w in words if any(a <= w.start() and w.end() <= b for a, b in spans))
     return ok / len(words)
 
 
+def _looks_like_filter(text: str, word: re.Match[str]) -> bool:
+    """An unused word right after "in/from/on/at/via/for …" (optionally "the") names a place, channel or
+    segment the data does not have: "revenue in Paris", "sales on TikTok", "orders from wholesale"."""
+    before = text[:word.start()].split()[-2:]
+    if before[-1:] == ["the"]:
+        before = before[:-1]
+    return bool(before) and before[-1] in FILTER_CUES
+
+
+def plan_confidence(frac: float, unused: int, notes: list[str], *, fallback: bool) -> float:
+    """How sure the planner is that it read the question as asked: the share of meaningful words a rule
+    read, capped hard when a word was not understood, lowered for fuzzy readings and for the overview
+    fallback (the question named nothing the rules know). Calibrated on bench/ask.py (AUROC)."""
+    value = 0.35 + 0.6 * frac
+    if unused:
+        value = min(value, 0.6) - 0.08 * (unused - 1)
+    fuzzy = sum(1 for n in notes if n.startswith(("Read '", "Products whose name contains")))
+    value -= 0.05 * fuzzy
+    if fallback:
+        value = min(value, 0.5)
+    return round(max(0.05, min(value, 0.95)), 2)
+
+
+# -- periods --------------------------------------------------------------------------------------------------
 def compare_hint(text: str) -> bool:
     """Whether the question compares periods (so "from Oct to Nov" means Oct vs Nov). "vs" alone is left to
     the period parser: "Germany vs France" compares countries, not periods."""
     words = re.sub(r"\bvs\b|\bversus\b|\bagainst\b", " ", _periods.normalise(text))
-    return bool(re.search(_WHY + "|" + _MOVERS + "|" + _COMPARE, words))
+    return bool(re.search(K.WHY + "|" + K.MOVERS + "|" + K.COMPARE, words))
 
 
 def resolve_question_periods(question: str, vocab: Vocab, *, compare: bool) -> _periods.PeriodResult:
@@ -206,63 +260,92 @@ def default_periods(intent: str, vocab: Vocab) -> tuple[list[Period], list[str]]
 
 
 def trend_grain(periods: list[Period]) -> str:
-    """Day for up to a month, week up to ~6 months, month beyond."""
-    if not periods:
-        return "week"
-    days = (periods[0].end - periods[0].start).days + 1
-    return "day" if days <= 31 else "week" if days <= 185 else "month"
+    """The one time-grain rule (ecomintel.dates.time_grain) over the first period; week when there is none."""
+    return time_grain(periods[0].start, periods[0].end) if periods else "week"
+
+
+
+
+def cannot_answer(gap: Gap, *, mode: str, notes: list[str] | None = None,
+                  not_understood: list[str] | None = None) -> Plan:
+    """A plan that runs no agent: the report says what is missing (see ask/gaps.py)."""
+    return Plan(intent="cannot_answer", agents=[], mode=mode, planner="offline", confidence=0.9,  # type: ignore[arg-type]
+                gap=gap, notes=(notes or [])[:20], not_understood=(not_understood or [])[:20])
 
 
 def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
-    """Parse a question with rules only: intent, metric, grouping, periods, filters, N, thresholds."""
+    """Parse a question with rules only: intent, metric, grouping, periods, filters, N, thresholds — or a
+    cannot_answer plan when the question needs what the tenant lacks or names what its data does not have."""
     question = check_question(question)
-    spans: list[tuple[int, int]] = []
-    pr = resolve_question_periods(question, vocab, compare=compare_hint(question))
+    spans: Spans = []
+    try:
+        pr = resolve_question_periods(question, vocab, compare=compare_hint(question))
+    except PlanError as exc:  # a period outside the data or a nonsense date: say so, answer nothing
+        need = "forecast" if re.search(r"\bafter\b|\bfuture\b|is after", exc.message) else "sales"
+        return cannot_answer(Gap(need=need, message=f"{exc.message} {exc.hint}".strip()[:400],  # type: ignore[arg-type]
+                                 suggestions=gaps.suggestions(vocab)), mode=mode)
     spans += pr.consumed
     text = _blank(pr.text, pr.consumed)
     original = _blank(pr.original, pr.consumed)
-    ents = find_entities(text, original, vocab)
+    try:
+        ents = find_entities(text, original, vocab)
+    except PlanError as exc:  # e.g. a SKU that is not in the data
+        return cannot_answer(Gap(need="not_understood", message=f"{exc.message} {exc.hint}".strip()[:400],
+                                 suggestions=gaps.suggestions(vocab)), mode=mode)
     spans += ents.consumed
     text = _blank(text, ents.consumed)
+    weekdays = list(getattr(pr, "weekdays", []) or [])
+    unread = [str(w) for w in getattr(pr, "unread", []) or []]
+
+    requirement = gaps.find_gap(text)
+    if requirement is not None:
+        return cannot_answer(gaps.gap_for(requirement, vocab), mode=mode)
 
     _hits(r"\bexclud\w*|\bexcept\b|\bwithout\b|\bexcl\b|\bother\s+than\b|\bapart\s+from\b|\boutside\b", text, spans)
-    intent = _intent(text, pr.relation, ents, spans)
     notes = list(pr.notes)
-    measured = re.search("|".join((_REVENUE_STRONG, _UNITS, _ORDERS, _CUSTOMERS, _SALES_WEAK, _AOV, _RETURNS)), text)
-    if intent == "overview" and not (measured or pr.consumed or ents.consumed):
+    derived = _derived_metric(text, spans)
+    if derived:
+        text = _blank(text, spans)  # "average daily revenue" is a metric, not a daily trend
+    rank = None if _customer_intent(text, []) else _period_rank(text, spans)
+    intent = rank[0] if rank else _intent(text, pr.relation, ents, weekdays, spans)
+    if intent is None and derived:
+        intent = "overview"
+    measured = derived is not None or None is not re.search("|".join((K.REVENUE_STRONG, K.UNITS, K.ORDERS, K.CUSTOMERS, K.SALES_WEAK, K.AOV,
+                                   K.RETURNS, *(p for _, p in K.DERIVED))), text)
+    named = bool(pr.consumed or ents.consumed or weekdays)
+    if intent == "overview" and not (measured or named):
         intent = None  # "what is the weather": nothing about sales was asked
-    if intent is None:
-        intent = "overview" if (pr.consumed or ents.consumed or measured) else "unknown"
-        if intent == "overview":
-            notes.append("Question read as an overview of the headline numbers.")
-    metric, metric_note = _metric(text, intent, spans)
+    fallback = intent is None and not measured
+    if intent is None and (named or measured):
+        intent = "overview"
+        notes.append("Question read as an overview of the headline numbers.")
+    group_by = rank[1] if rank else _group_by(text, intent or "overview", spans)
+    metric, metric_note = (derived, None) if derived else _metric(text, intent or "overview", group_by, spans)
     if metric_note:
         notes.append(metric_note)
-    group_by = _group_by(text, intent, spans)
-    if intent in ("top_items", "bottom_items", "movers") and group_by in (None, "day", "week", "month", "quarter"):
-        group_by = "product"
-    elif intent == "patterns" and group_by not in ("weekday", "hour"):
-        group_by = "hour" if re.search(r"\bhour|time", text) else "weekday"
-    elif intent == "returns" and group_by is None and (ents.top_n or re.search(_TOP + r"|\bwhich\b|\bwhat\b", text)):
-        group_by = "product"
-    elif intent == "breakdown" and group_by is None:
-        group_by = "country"
-    elif intent == "overview" and group_by in ("day", "week", "month", "quarter"):
-        intent = "trend"
-    elif intent == "overview" and group_by is not None:
-        intent = "breakdown"
-    elif intent == "compare_periods" and group_by in ("product", "sku", "country", "category", "channel",
-                                                      "marketplace"):
-        intent = "movers"  # a change per group is a movers table
 
+    unused = _unused_words(pr.text, spans)
+    unknown_filters = [w.group(0) for w in unused if _looks_like_filter(pr.text, w)]
+    if unknown_filters:
+        return cannot_answer(gaps.unknown_filter_gap(vocab, unknown_filters), mode=mode, notes=notes,
+                             not_understood=unknown_filters)
+    not_understood = list(dict.fromkeys([*unread, *(w.group(0) for w in unused)]))
+    if intent is None:
+        off_topic = gaps.is_off_topic(pr.text)
+        return cannot_answer(gaps.not_understood_gap(vocab, not_understood, off_topic=off_topic), mode=mode,
+                             not_understood=not_understood)
+    if not vocab.has_sales:
+        return cannot_answer(gaps.not_understood_gap(vocab, []), mode=mode)
+
+    group_by, intent = _settle_grouping(intent, group_by, text)
     top_n = ents.top_n
     if top_n is None and intent in ("top_items", "bottom_items") and re.search(
             r"\bwhich\s+(?:single\s+)?(?:country|product|item|sku|category|channel|marketplace|customer)\b(?!s)", text):
         top_n = 1  # "which country had the highest AOV": one answer (the table still leads with it)
     order = ents.order or ("asc" if intent == "bottom_items" else "desc")
-    if intent == "movers" and re.search(_FALLERS, text):
+    if intent == "movers" and re.search(K.FALLERS, text):
         order = "asc"  # fallers first
-        spans += [m.span() for m in re.finditer(_FALLERS, text)]
+        spans += [m.span() for m in re.finditer(K.FALLERS, text)]
     periods = list(pr.periods)
     if intent in ("compare_periods", "why_change", "movers") and len(periods) < 2 and vocab.has_sales:
         again = resolve_question_periods(question, vocab, compare=True)
@@ -271,30 +354,53 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
     if not periods:
         periods, more = default_periods(intent, vocab)
         notes += more
-    if intent == "trend" and group_by not in ("day", "week", "month", "quarter"):
+    if intent == "trend" and group_by not in TIME_UNITS:
         group_by = trend_grain(periods)
         notes.append(f"Trend shown by {group_by}.")
     notes += ents.notes
+    if weekdays:
+        notes.append("Only " + ", ".join(weekdays) + ".")
+    if not_understood:
+        notes.append("Not understood, so not used: " + ", ".join(f"'{w}'" for w in not_understood) + ".")
     if metric == "revenue":
         notes.append("Revenue is net: returns and cancellations subtract.")
 
-    frac = _understood(pr.text, spans)
-    confidence = 0.3 + 0.65 * frac
-    if intent == "unknown":
-        confidence = min(confidence, 0.25)
+    confidence = plan_confidence(_understood(pr.text, spans), len(not_understood), notes, fallback=fallback)
     return Plan(
         intent=intent,  # type: ignore[arg-type]
         agents=agents_for(intent, mode), metric=metric, periods=periods[:2], group_by=group_by,  # type: ignore[arg-type]
         filters=Filters(countries=ents.countries, exclude_countries=ents.exclude_countries, skus=ents.skus[:100],
                         products=ents.products[:20], categories=ents.categories[:20],
-                        marketplaces=ents.marketplaces[:20], channels=ents.channels[:20]),
-        top_n=top_n or 10, order=order,  # type: ignore[arg-type]
+                        marketplaces=ents.marketplaces[:20], channels=ents.channels[:20],
+                        weekdays=weekdays),
+        top_n=min(top_n or 10, 100), order=order,  # type: ignore[arg-type]
+        include_partial=bool(re.search(K.PARTIAL_TOO, pr.text)),
         thresholds=ents.thresholds, mode=mode, planner="offline",  # type: ignore[arg-type]
-        confidence=round(min(confidence, 0.95), 2), notes=_dedupe(notes)[:20])
+        confidence=confidence, notes=_dedupe(notes)[:20], not_understood=not_understood[:20])
+
+
+def _settle_grouping(intent: str, group_by: str | None, text: str) -> tuple[str | None, str]:
+    """Defaults that depend on intent and grouping together: rankings need a dimension, an overview
+    grouped by time is a trend, a comparison per group is a movers table."""
+    if intent in ("top_items", "bottom_items", "movers") and group_by is None:
+        return "product", intent
+    if intent == "movers" and group_by in TIME_UNITS:
+        return "product", intent
+    if intent == "patterns" and group_by not in ("weekday", "hour"):
+        return ("hour" if re.search(r"\bhour|time", text) else "weekday"), intent
+    if intent == "returns" and group_by is None and re.search(K.TOP + r"|\bwhich\b|\bwhat\b", text):
+        return "product", intent
+    if intent == "breakdown" and group_by is None:
+        return "country", intent
+    if intent == "overview" and group_by in TIME_UNITS:
+        return group_by, "trend"
+    if intent == "overview" and group_by is not None:
+        return group_by, "breakdown"
+    if intent == "compare_periods" and group_by in ("product", "sku", "country", "category", "channel",
+                                                    "marketplace", "customer"):
+        return group_by, "movers"  # a change per group is a movers table
+    return group_by, intent
 
 
 def _dedupe(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return [x for x in items if not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]
-
-
+    return list(dict.fromkeys(items))

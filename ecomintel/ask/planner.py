@@ -32,18 +32,26 @@ def make_plan(question: str, *, repo: Repository, settings: Settings, llm: LLMCl
               mode: str = "quick") -> PlanOutcome:
     """Router first (deterministic patterns), then the LLM planner when `llm` is given, else offline.
 
-    A failed LLM plan (bad JSON, schema violation, timeout, HTTP error, budget exceeded, a period it made up
-    that does not resolve) falls back to the offline plan with a visible warning. PlanError from the
-    offline planner (a date outside the data, an empty question) reaches the caller: it is the user's
-    message to fix.
+    The offline reading always runs: when it finds that the question needs data the tenant lacks (costs,
+    reviews, stock …) no model can answer it either, so that cannot_answer plan is final. A failed LLM plan
+    (bad JSON, schema violation, timeout, HTTP error, budget exceeded, a period it made up that does not
+    resolve, a question it did not recognise) falls back to the offline plan with a visible warning. An empty
+    or over-long question raises PlanError: it is the user's message to fix.
     """
     if mode not in ("quick", "deep"):
         raise PlanError(f"Unknown mode '{mode}'.", "Use quick or deep.")
     question = check_question(question)
     vocab = repo.vocabulary()
-    plan = route(question, vocab)
+    try:
+        plan = route(question, vocab)
+    except PlanError:  # a period outside the data: the offline planner says so as a cannot_answer plan
+        plan = None
     if plan is not None:
-        return PlanOutcome(plan.model_copy(update={"mode": mode, "agents": agents_for(plan.intent, mode)}), [])
+        plan = plan.model_copy(update={"mode": mode, "agents": agents_for(plan.intent, mode)})
+        return PlanOutcome(cap_top_n(plan, settings), [])
+    offline = offline_plan(question, vocab, mode=mode)
+    if offline.gap is not None and offline.gap.need not in ("not_understood", "off_topic"):
+        return PlanOutcome(offline, [])
     warnings: list[str] = []
     if llm is not None:
         from ecomintel.ask.llm_planner import llm_plan  # imported on use: the offline path needs no LLM code
@@ -52,7 +60,7 @@ def make_plan(question: str, *, repo: Repository, settings: Settings, llm: LLMCl
         governed = llm if isinstance(llm, GovernedLLM) else GovernedLLM(llm, repo, settings, purpose="plan")
         try:
             plan, llm_warnings = llm_plan(question, vocab, governed, mode=mode)
-            return PlanOutcome(plan, llm_warnings)
+            return PlanOutcome(cap_top_n(plan, settings), llm_warnings)
         except BudgetExceeded as exc:
             warnings.append(f"{exc.message} The offline planner answered instead.")
         except EcomintelError as exc:
@@ -60,7 +68,16 @@ def make_plan(question: str, *, repo: Repository, settings: Settings, llm: LLMCl
         except Exception as exc:  # any provider/library failure must degrade to the offline plan
             warnings.append(f"The LLM planner failed ({exc.__class__.__name__}); the offline planner answered "
                             "instead.")
-    return PlanOutcome(offline_plan(question, vocab, mode=mode), warnings)
+    return PlanOutcome(cap_top_n(offline, settings), warnings)
+
+
+def cap_top_n(plan: Plan, settings: Settings) -> Plan:
+    """A top-N above the configured maximum becomes the maximum, with a note saying so."""
+    limit = max(1, int(getattr(settings, "max_top_n", 100)))
+    if plan.top_n <= limit:
+        return plan
+    note = f"Asked for {plan.top_n} rows; showing the maximum of {limit} (setting ECOMINTEL_MAX_TOP_N)."
+    return plan.model_copy(update={"top_n": limit, "notes": [*plan.notes, note][:20]})
 
 
 def plan_summary(plan: Plan) -> dict[str, Any]:

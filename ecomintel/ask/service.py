@@ -4,12 +4,13 @@ history and audit.
 Why this is the only entry point: the Ask page, the CLI (`ecomintel ask`), background jobs
 (`ask.tasks.run_ask_job`) and the bench all call `ask`, so they give the same answer to the same question.
 
-Report (JSON): {question, intent, mode, planner, agents:[{agent,status,elapsed_ms,warnings}], summary,
+Report (JSON): {question, status (ok | partial | cannot_answer), not_understood, intent, mode, planner, agents:[{agent,status,elapsed_ms,warnings}], summary,
 confidence, metrics, tables:[{title, columns, rows}], charts:[{title, figure}], evidence, warnings,
 periods:[{start,end,label}], data_version, cached, elapsed_ms, report_id, followups, findings, definitions,
 summary_source, plan}. `tables[0]` is the primary answer (product rankings start ["sku", "product", <metric>]);
 `metrics` holds plain numbers (revenue, units, orders, customers, aov; with two periods also
-<m>_previous, <m>_change, <m>_change_pct).
+<m>_previous, <m>_change, <m>_change_pct). A cannot_answer report also has `missing` and `suggestions`
+and no metrics, tables or charts (docs/ask-contract.md).
 
 Why the cache key is the plan (not the question text): "top 10 products Nov 2011" and "best sellers in
 November 2011" are the same plan, so they share one cached answer; the key also carries the tenant and its
@@ -26,7 +27,7 @@ from typing import Any
 from ecomintel.ask.executor import run_agents
 from ecomintel.ask.plan import Plan
 from ecomintel.ask.planner import make_plan
-from ecomintel.ask.synthesizer import TextLLM, synthesize
+from ecomintel.ask.synthesizer import TextLLM, cannot_answer_report, synthesize
 from ecomintel.cache import Cache, cache_key
 from ecomintel.config import Settings
 from ecomintel.db.repository import Repository
@@ -70,6 +71,11 @@ def answer_plan(plan: Plan, *, question: str, repo: Repository, settings: Settin
     started = time.perf_counter() if started is None else started
     plan_dict = plan.model_dump(mode="json")
     data_version = repo.data_version()
+    if plan.intent == "cannot_answer":
+        refusal = cannot_answer_report(question, plan_dict, data_version=data_version,
+                                       planner_warnings=planner_warnings)
+        return _finish(refusal, plan, plan_dict, question=question, repo=repo, data_version=data_version,
+                       started=started, progress=progress, save=save)
     key = cache_key(repo.tenant_id, data_version, plan_dict)
     report: dict[str, Any] | None = None
     if cache is not None:
@@ -97,6 +103,13 @@ def answer_plan(plan: Plan, *, question: str, repo: Repository, settings: Settin
                             data_range=repo.sales_data_range(), llm=llm, planner_warnings=planner_warnings)
         if cache is not None and all(r.status == "ok" for r in results):
             cache.set(key, report, settings.cache_ttl_s)  # degraded answers are not cached
+    return _finish(report, plan, plan_dict, question=question, repo=repo, data_version=data_version,
+                   started=started, progress=progress, save=save)
+
+
+def _finish(report: dict[str, Any], plan: Plan, plan_dict: dict[str, Any], *, question: str, repo: Repository,
+            data_version: int, started: float, progress: Progress | None, save: bool) -> dict[str, Any]:
+    """Timing, metrics, history and audit: the same for every report, answered or not."""
     report["elapsed_ms"] = _ms(started)
     observe_ask(report["elapsed_ms"] / 1000, plan.mode, bool(report.get("cached")))
     if save:
@@ -104,6 +117,7 @@ def answer_plan(plan: Plan, *, question: str, repo: Repository, settings: Settin
             question=question, mode=plan.mode, intent=plan.intent, plan=plan_dict, report=report,
             confidence=report.get("confidence"), data_version=data_version, elapsed_ms=report["elapsed_ms"])
     repo.audit("ask", {"question": question[:200], "intent": plan.intent, "mode": plan.mode,
+                       "status": report.get("status"),
                        "planner": plan.planner, "cached": bool(report.get("cached")),
                        "report_id": report.get("report_id"), "elapsed_ms": report["elapsed_ms"],
                        "agents": {a["agent"]: a["status"] for a in report.get("agents", [])}})

@@ -84,15 +84,22 @@ def coverage(periods: Sequence[dict[str, str]], data_range: tuple[date | None, d
 
 def report_confidence(results: Sequence[AgentResult], plan_confidence: float, cover: float) -> float:
     """status score (primary agent counts double) × primary agent's own confidence × plan certainty ×
-    period coverage — each factor in 0..1, documented so a reader can recompute it."""
+    period coverage — each factor in 0..1, documented so a reader can recompute it. The plan's certainty
+    enters undiluted: it is what separates a question read as asked from one read with guesses
+    (bench/ask.py measures how well the product separates right from wrong answers)."""
     if not results:
         return 0.0
     weights = [2.0] + [1.0] * (len(results) - 1)
     status = sum(w * STATUS_SCORE.get(r.status, 0.0) for w, r in zip(weights, results, strict=True)) / sum(weights)
     primary = next((r for r in results if r.status in ("ok", "partial")), None)
     agent_conf = primary.confidence if primary else 0.0
-    value = status * agent_conf * (0.5 + 0.5 * plan_confidence) * (0.4 + 0.6 * cover)
+    value = status * agent_conf * plan_confidence * (0.4 + 0.6 * cover)
     return round(max(0.0, min(1.0, value)), 3)
+
+
+def report_status(results: Sequence[AgentResult]) -> str:
+    """ok when every agent finished ok; partial when any agent is partial, failed or timed out."""
+    return "ok" if results and all(r.status == "ok" for r in results) else "partial"
 
 
 def _jsonable(value: Any) -> Any:
@@ -280,8 +287,14 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
     if primary is not None and plan.get("metric", "revenue") in ("revenue", "aov") and "net" not in summary:
         summary += f" Revenue is {REVENUE_DEFINITION}."
 
+    not_understood = [str(w) for w in plan.get("not_understood") or []]
+    if not_understood:
+        summary += " Not understood, so not used: " + ", ".join(f"'{w}'" for w in not_understood) + "."
+
     report: dict[str, Any] = {
         "question": question,
+        "status": report_status(results),
+        "not_understood": not_understood,
         "intent": plan.get("intent"),
         "mode": plan.get("mode", "quick"),
         "planner": plan.get("planner"),
@@ -314,3 +327,39 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
             report["summary_source"] = f"llm:{getattr(llm, 'model', '') or getattr(llm, 'provider', 'llm')}"
         report["warnings"] = _dedup([*report["warnings"], *llm_warnings])
     return report
+
+
+def cannot_answer_report(question: str, plan: dict[str, Any], *, data_version: int,
+                         planner_warnings: Sequence[str] = ()) -> dict[str, Any]:
+    """The report of a question the tenant's data cannot answer: one sentence saying what is missing and
+    what would make it answerable, 2–3 questions it can answer instead, and no numbers at all."""
+    gap = plan.get("gap") or {}
+    return {
+        "question": question,
+        "status": "cannot_answer",
+        "missing": gap.get("need", "not_understood"),
+        "summary": gap.get("message") or "I can't answer that question from your data.",
+        "suggestions": list(gap.get("suggestions") or []),
+        "not_understood": [str(w) for w in plan.get("not_understood") or []],
+        "intent": "cannot_answer",
+        "mode": plan.get("mode", "quick"),
+        "planner": plan.get("planner"),
+        "agents": [],
+        "summary_source": "template",
+        "confidence": float(plan.get("confidence", 0.9)),
+        "metrics": {},
+        "tables": [],
+        "charts": [],
+        "findings": [],
+        "evidence": [],
+        "warnings": _dedup(planner_warnings),
+        "periods": [],
+        "notes": [str(n) for n in plan.get("notes") or []],
+        "definitions": {},
+        "data_version": data_version,
+        "cached": False,
+        "elapsed_ms": 0,
+        "report_id": None,
+        "plan": plan,
+        "followups": list(gap.get("suggestions") or []),
+    }

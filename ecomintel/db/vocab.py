@@ -21,7 +21,14 @@ class Vocab:
     categories: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     marketplaces: tuple[str, ...] = ()
+    # rows per dataset the planner checks before answering: products, cost (products with a cost),
+    # inventory (products with a stock level), reviews, listings (competitor/marketplace prices)
+    datasets: dict[str, int] = field(default_factory=dict)
 
     @property
     def has_sales(self) -> bool:
         return self.sales_start is not None and self.sales_end is not None
+
+    def has(self, dataset: str) -> bool:
+        """Whether the tenant loaded any rows of `dataset` ("sales", "reviews", "cost", …)."""
+        return self.has_sales if dataset == "sales" else self.datasets.get(dataset, 0) > 0

@@ -1,0 +1,128 @@
+"""The words the offline planner reads: one regex per intent, metric and grouping.
+
+Why a module of tables: the rules that read a question are easiest to review (and to extend for a new
+agent) when every word list sits in one place, away from the code that combines them. Patterns run on
+the normalised question (lower case) with periods and named entities already blanked out.
+"""
+
+from __future__ import annotations
+
+WHY = r"\bwhy\b|what\s+(?:caused|drove|explains|happened)|\breasons?\b|\bexplain|\bdrivers?\b|\bdrove\b|decompos|contribut|behind\s+the"
+MOVERS = (r"\bmovers?\b|\brisers?\b|\bfallers?\b|\bgainers?\b|\blosers?\b|\bwinners?\b"
+           r"|(?:grew|growing|rose|increased|declined|dropped|fell|decreased|improved|gained|lost|jumped)\s+(?:the\s+)?most"
+           r"|(?:biggest|largest|greatest|fastest|sharpest|most)\s+(?:[a-z]+\s+)?(?:increases?|decreases?|drops?|rises?|gains?|loss(?:es)?|declines?|changes?|jumps?|falls?|growth|growing|declining|movers?)"
+           r"|fastest[- ]growing|trending\s+(?:up|down)")
+FALLERS = (r"\b(?:fell|fallen|falling|dropped|dropping|declined|declining|decreased|decreasing|lost|shrank|slumped)"
+            r"\s+(?:the\s+)?most\b|\b(?:decliners|fallers|losers)\b|(?:biggest|largest|sharpest|steepest|greatest)\s+"
+            r"(?:drops?|declines?|decreases?|falls?|loss(?:es)?)")
+RETURNS = r"\breturn(?:s|ed|ing)?\b|\brefund|\bcancel+(?:ed|ations?|s)?\b|\bcredit\s+notes?\b"
+PATTERNS = (r"day\s+of\s+(?:the\s+)?week|\bweekdays?\b|\bwhich\s+day|\bwhat\s+day|days\s+of\s+the\s+week"
+             r"|\bhours?\b|\bhourly\b|time\s+of\s+(?:the\s+)?day|what\s+time|\bbusiest\b|\bpeak\b|\bquietest\b")
+COMPARE = (r"\bcompar|\bvs\b|\bversus\b|\bchange[ds]?\b|\bdifference\b|\bdiffer\b|\bgrowth\b|\bgrow\b|\bgrew\b"
+            r"|\bincrease[ds]?\b|\bdecrease[ds]?\b|\bdrop(?:ped)?\b|\bfell\b|\bfall\b|\brise\b|\brose\b|\bdeclined?\b"
+            r"|up\s+or\s+down|\bagainst\b")
+TOP = r"\btop\b|\bbest\b|\bhighest\b|\bmost\b|\bbiggest\b|\blargest\b|\bleading\b|best[- ]?sell|\bpopular\b|\bstrongest\b"
+BOTTOM = r"\bbottom\b|\bworst\b|\blowest\b|\bleast\b|\bfewest\b|\bsmallest\b|\bweakest\b|\bslowest\b|\bpoorest\b"
+TREND = (r"\btrends?\b|over\s+time|\bdaily\b|\bweekly\b|\bmonthly\b|\bquarterly\b|(?:per|by|each|every)\s+(?:day|week|month|quarter|date)"
+          r"|time\s+series|\bevolution\b|\bevolv|\bprogress|(?:day|week|month)\s+by\s+(?:day|week|month)|\bover\s+the\s+(?:weeks|months|days)")
+BREAKDOWN = (r"\bby\s+(?:country|countries|product|products|category|categories|channel|channels|marketplace|marketplaces|sku|skus|market|markets|region|item|items)\b"
+              r"|\bper\s+(?:country|product|category|channel|marketplace|sku|market|region|item)\b|\bbreak\s*down|broken\s+down|\bsplit\b|\bshare\b|\bdistribution\b|\bacross\b|\beach\s+(?:country|product|category|channel|marketplace)")
+OVERVIEW = (r"how\s+much|how\s+many|\btotal\b|\boverview\b|\bsummary\b|\bkpis?\b|\bheadline|\bperformance\b|\bhow\s+(?:did|are|were|is)\b"
+             r"|\bwhat\s+(?:was|were|is|are)\b|\bnumbers\b|\bfigures\b|\bstats\b")
+
+AOV = r"\baov\b|average\s+order\s+(?:value|size)|avg\.?\s+order|average\s+basket|basket\s+(?:size|value)|\border\s+value|average\s+(?:spend|sale|transaction)"
+HOW_MANY = r"(?:how\s+many|number\s+of|count\s+of|no\.?\s+of)\s+(?:distinct\s+|unique\s+|different\s+)?(?P<what>\w+)"
+REVENUE_STRONG = r"\brevenues?\b|\brev\b|\brevs\b|\bsales\s+\$+|\$\$+|\bgrossed\b|\bturnover\b|\bincome\b|\bmoney\b|\bgmv\b|\btakings\b|\bearn|[£$€₹]|\bvalue\b|\bsales\s+value|\bspen[dt]\b|\bmade\b|\bgenerated?\b|\bgross\b|\bnet\b"
+UNITS = (r"\bunits?\b|\bquantit(?:y|ies)\b|\bqty\b|items?\s+sold|products?\s+sold|\bpieces\b|\bvolumes?\b|best[- ]?sell"
+          r"|\bbest\s+sellers?\b|most\s+(?:sold|popular)|sold\s+(?:the\s+)?most|\bpopular\b|top[- ]selling|how\s+many\s+(?:items|products|things)")
+ORDERS = r"\borders?\b|\binvoices?\b|\btransactions?\b|\bpurchases\b|\bbaskets?\b"
+CUSTOMERS = r"\bcustomers?\b|\bbuyers?\b|\bshoppers?\b|\bclients?\b"
+SALES_WEAK = r"\bsales?\b|\bsold\b|\bselling\b|\bsell\b"
+
+GROUPS: tuple[tuple[str, str], ...] = (
+    ("weekday", r"day\s+of\s+(?:the\s+)?week|\bweekdays?\b|\bwhich\s+day|\bwhat\s+day|days\s+of\s+the\s+week"),
+    ("hour", r"\bhours?\b|\bhourly\b|time\s+of\s+(?:the\s+)?day|what\s+time"),
+    ("day", r"\bdaily\b|(?:per|by|each|every)\s+(?:day|date)\b|day\s+by\s+day|\bday-by-day"),
+    ("week", r"\bweekly\b|(?:per|by|each|every)\s+(?:iso\s+)?week\b|week\s+by\s+week|\bweek-by-week"),
+    ("month", r"\bmonthly\b|(?:per|by|each|every)\s+month\b|month\s+by\s+month|\bmonth-by-month"),
+    ("quarter", r"\bquarterly\b|(?:per|by|each|every)\s+quarter\b"),
+    ("category", r"\bcategor(?:y|ies)\b"),
+    ("channel", r"\bchannels?\b"),
+    ("marketplace", r"\bmarketplaces?\b"),
+    ("country", r"\bcountr(?:y|ies)\b|\bmarkets?\b|\bregions?\b|\bnations?\b|\bgeograph|\bwhere\b"),
+    ("product", r"\bproducts?\b|\bitems?\b|\bskus?\b|stock\s*codes?\b|\barticles?\b|best[- ]?sellers?|\bwhat\s+sold\b|\bwhich\s+sold\b|\bmerchandise\b|\blines\b"),
+)
+
+
+
+# -- customers ---------------------------------------------------------------------------------------------
+CUSTOMER_WORDS = r"\bcustomers?\b|\bcusts?\b|\bbuyers?\b|\bshoppers?\b|\bclients?\b|\baccounts?\b|\bpurchasers?\b"
+COHORTS = r"\bcohorts?\b|\bretention\b|\bretain(?:ed|ing)?\b|\bchurn\w*|\bstick(?:y|iness)\b"
+NEW_RETURNING = (r"\bnew\s+(?:vs\.?|versus|v|and|or|&)\s+(?:returning|repeat|existing|old)\b"
+                 r"|\b(?:returning|repeat|existing|old)\s+(?:vs\.?|versus|v|and|or|&)\s+new\b"
+                 r"|\bnew\s+(?:customers?|custs?|buyers?|clients?|shoppers?|accounts?)\b|\bfirst[- ]time\s+(?:customers?|buyers?|"
+                 r"shoppers?|purchasers?)\b|\bnewly\s+acquired\b|\bacquired\s+(?:customers?|buyers?)\b|\bnew\s+vs\b"
+                 r"|\breturning\s+(?:customers?|custs?|buyers?|clients?|shoppers?)\b|\bexisting\s+(?:customers?|buyers?|clients?)\b")
+REPEAT = (r"\brepeat\s+(?:customers?|custs?|buyers?|clients?|purchase\w*|rate|business|orders?|buying)\b"
+          r"|\b(?:bought|ordered|purchased|came\s+back|come\s+back|shopped)\s+(?:again|more\s+than\s+once|twice|multiple\s+times)"
+          r"|\bmore\s+than\s+(?:one|1)\s+(?:order|purchase)\b|\bloyal\w*|\brepurchase\w*|\brepeaters\b|\bone[- ]time\s+(?:customers?|buyers?)\b")
+WHO = r"\bwho\b|\bwhom\b"
+
+# -- shares ------------------------------------------------------------------------------------------------
+SHARE = (r"\bshare\b|\bwhat\s+(?:%|percent(?:age)?|proportion|fraction|portion|part)\b|%\s*of\b|\bpercent(?:age)?\s+of\b"
+         r"|\bpct\s+of\b|\bproportion\b|\bfraction\b|\bportion\b|\bhow\s+much\s+of\b|\bcontribution\s+(?:of|from)\b"
+         r"|\bcontribut\w*\s+(?:to|towards)\s+(?:total|overall)\b|\bcomes?\s+from\b|\bcame\s+from\b|\bslice\b")
+
+# -- derived metrics (checked before the plain metrics; the first match wins) ---------------------------------
+DERIVED: tuple[tuple[str, str], ...] = (
+    ("units_per_order", r"\b(?:units?|items?|pieces|products?|qty)\s+(?:per|an?|each)\s+(?:order|basket|invoice|transaction)\b"
+                        r"|\baverage\s+(?:basket|order)\s+size\b|\bbasket\s+size\b|\b(?:avg|average|mean)\s+(?:number\s+of\s+)?"
+                        r"(?:units?|items?|qty|quantity)\s+(?:per|in\s+an?|on\s+an?)\s+(?:order|basket)\b|\bupo\b|\bupt\b"),
+    ("asp", r"\basp\b|\baverage\s+(?:selling|sale|sales|unit)\s+price\b|\b(?:avg|average|mean)\.?\s+(?:unit\s+)?price\b"
+            r"|\bprice\s+per\s+unit\b|\brevenue\s+per\s+unit\b|\bavg\s+selling\s+price\b|\bwhat\s+(?:price|prices)\s+(?:did|do|does)\b"
+            r"|\baverage\s+price\s+(?:we\s+)?(?:sold|sell|charged?)\b"),
+    ("avg_daily_revenue", r"\b(?:average|avg|mean|typical)\.?\s+(?:daily|per[- ]day|a\s+day)\s+(?:revenue|sales|turnover|takings|income)\b"
+                          r"|\b(?:revenue|sales|turnover|takings|income)\s+(?:per|a|each)\s+(?:trading\s+)?day\b"
+                          r"|\b(?:average|avg|mean|typical)\.?\s+(?:revenue|sales|turnover|takings)\s+(?:per|a|each)\s+day\b"
+                          r"|\bdaily\s+average\b|\baverage\s+day\b|\bper\s+day\s+on\s+average\b|\bon\s+an?\s+average\s+day\b"),
+    ("cancelled_orders", r"\b(?:how\s+many|number\s+of|count\s+of|no\.?\s+of|#)\s+(?:cancel+ed\s+(?:orders?|invoices?)"
+                         r"|orders?\s+(?:were\s+|got\s+)?cancel+ed|cancel+ations?|cancel+ed)\b|\bcancel+(?:ed|ation)\s+(?:orders?|invoices?)\s+count\b"
+                         r"|\bcancel+ed\s+orders?\b|\border\s+cancel+ations?\b"),
+    ("return_rate", r"\breturn\s+rates?\b|\brate\s+of\s+returns?\b|\brefund\s+rates?\b|\bcancel+ation\s+rates?\b"
+                    r"|\b(?:%|percent(?:age)?|share|proportion)\s+(?:of\s+)?(?:sales|revenue|orders|units|items)?\s*(?:that\s+(?:was|were|got)\s+)?"
+                    r"(?:returned|refunded|cancel+ed)\b|\bhow\s+much\s+(?:of\s+\w+\s+)?(?:gets|got|is|was)\s+returned\b"),
+    ("revenue_per_customer", r"\b(?:revenue|sales|spend|spending|turnover|value|income)\s+(?:per|an?|each)\s+(?:customer|cust|buyer|client|shopper)\b"
+                             r"|\b(?:average|avg|mean)\.?\s+(?:customer|cust|client|buyer)\s+(?:spend|value|revenue)\b|\barp[ua]\b"
+                             r"|\b(?:average|avg|mean)\.?\s+(?:spend|revenue|sales)\s+(?:per|by)\s+(?:customer|buyer|client)\b"
+                             r"|\bhow\s+much\s+(?:does|do|did)\s+(?:the\s+)?(?:average|avg|typical|each|a)\s+(?:customer|buyer|client)\s+spend\b"
+                             r"|\bcustomer\s+value\b"),
+)
+
+# -- best / worst periods -------------------------------------------------------------------------------------
+RANK_WORDS_TOP = r"best|top|highest|biggest|strongest|busiest|record|peak|largest|greatest|most\s+profitable|highest[- ]grossing|top[- ]grossing|most"
+RANK_WORDS_BOTTOM = r"worst|lowest|weakest|quietest|slowest|poorest|smallest|least|bottom|fewest"
+PERIOD_UNITS = {"day": "day", "date": "day", "week": "week", "wk": "week", "month": "month", "mth": "month",
+                "quarter": "quarter", "qtr": "quarter", "hour": "hour", "weekday": "weekday",
+                "day of the week": "weekday", "day of week": "weekday", "time of day": "hour"}
+_UNIT_ALT = r"day\s+of\s+(?:the\s+)?week|time\s+of\s+day|weekday|day|date|week|wk|month|mth|quarter|qtr|hour"
+PERIOD_RANK = (rf"\b(?P<dir>{RANK_WORDS_TOP}|{RANK_WORDS_BOTTOM})\s+(?:(?:single|sales|selling|trading|revenue|performing)\s+)?(?P<unit>{_UNIT_ALT})s?\b"
+               rf"|\b(?:which|what)\s+(?P<unit2>{_UNIT_ALT})s?\b(?=.*\b(?P<dir2>{RANK_WORDS_TOP}|{RANK_WORDS_BOTTOM}|peaked|bottomed|sold\s+(?:the\s+)?most|sold\s+(?:the\s+)?least)\b)"
+               rf"|\b(?P<unit3>{_UNIT_ALT})s?\s+with\s+(?:the\s+)?(?P<dir3>{RANK_WORDS_TOP}|{RANK_WORDS_BOTTOM})\b")
+PARTIAL_TOO = r"\bincl(?:uding|\.)?\s+partial\b|\bpartial\s+(?:weeks?|months?|periods?)\s+(?:too|included|as\s+well)\b|\beven\s+partial\b"
+
+# -- stock adjustments (reported with returns) --------------------------------------------------------------
+ADJUSTMENTS = r"\bstock\s+adjust\w*|\badjustments?\b|\bwrite[- ]?offs?\b|\bwritten\s+off\b|\bdamaged\b|\bdamages\b|\bunsaleable\b|\bshrinkage\b"
+
+# -- words that never need a rule (chit-chat, hedges) ---------------------------------------------------------
+FILLER = frozenset("""
+hey hi hello pls plz please thanks thank thx u ur ya yeah ok okay quick quickly just roughly approx approximately
+about around exactly actually really kindly maybe wanna want need needed know curious wondering like
+can could would tell give show me us our we i you guys team so well right now currently basically overall
+stuff thing things lot lots bit whats what's hows how's wheres where's whos who's gimme lemme tho though
+also again real broken up down out back any some sort kind info information data numbers number figure
+figures details detail breakdown look looking see check pull get got getting find do does did doing done
+happened happen going been being ever still yet already here there which that those these this it its
+pounds gbp sterling dollars usd euros eur rupees inr currency money table chart graph list plot visual terms
+general whole entire everything altogether combined together respectively descending ascending order
+biz business company firm we've we're they them
+""".split())  # noqa: SIM905
