@@ -149,10 +149,12 @@ def test_bad_questions(retail: tuple[Repository, pd.DataFrame], settings: Settin
         ask("revenue", repo=repo, settings=settings, mode="turbo")
 
 
-def test_empty_tenant_answers_with_a_warning(retail: tuple[Repository, pd.DataFrame], settings: Settings) -> None:
+def test_empty_tenant_cannot_answer_and_says_to_upload(retail: tuple[Repository, pd.DataFrame],
+                                                       settings: Settings) -> None:
     repo, _ = retail
     empty = Repository(repo.engine, new_tenant_ctx(repo.engine, "ask-empty"))
     report = ask("top 10 products last month", repo=empty, settings=settings, save=False)
-    assert report["agents"][0]["status"] == "partial"
-    assert any("No sales data loaded" in w for w in report["warnings"])
-    assert report["confidence"] < 0.5
+    assert report["status"] == "cannot_answer" and report["missing"] == "sales"
+    assert "no sales data" in report["summary"].lower()
+    assert report["metrics"] == {} and report["tables"] == []
+    assert any("Upload" in s for s in report["suggestions"])

@@ -281,6 +281,9 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
     try:
         pr = resolve_question_periods(question, vocab, compare=compare_hint(question))
     except PlanError as exc:  # a period outside the data or a nonsense date: say so, answer nothing
+        requirement = gaps.find_gap(_periods.normalise(question))
+        if requirement is not None:  # what is missing matters more than the period
+            return cannot_answer(gaps.gap_for(requirement, vocab), mode=mode)
         need = "forecast" if re.search(r"\bafter\b|\bfuture\b|is after", exc.message) else "sales"
         return cannot_answer(Gap(need=need, message=f"{exc.message} {exc.hint}".strip()[:400],  # type: ignore[arg-type]
                                  suggestions=gaps.suggestions(vocab)), mode=mode)

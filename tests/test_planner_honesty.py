@@ -1,0 +1,143 @@
+"""Honest plans: questions the data cannot answer become cannot_answer plans (with what is missing and what to
+ask instead), filter words that match nothing are never silently dropped, and confidence drops when words
+are not understood. Questions are written the way analysts type them, not the way the planner reads them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ecomintel.ask.gaps import REQUIREMENTS
+from ecomintel.ask.offline_planner import offline_plan
+from ecomintel.ask.service import ask
+from ecomintel.config import load_settings
+from ecomintel.db.engine import make_engine, migrate
+from ecomintel.db.repository import Repository
+from ecomintel.db.vocab import Vocab
+from tests.conftest import new_tenant_ctx
+from tests.planner_data import load_planner_tenant
+
+
+@pytest.fixture(scope="module")
+def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Repository, Vocab]]:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('honesty') / 'h.db'}")
+    migrate(engine)
+    repo = Repository(engine, new_tenant_ctx(engine, "honesty"))
+    load_planner_tenant(repo)
+    yield repo, repo.vocabulary()
+    engine.dispose()
+
+
+UNANSWERABLE = [
+    ("whats our gross margin on the jumbo bags", "cost"),
+    ("profit by product last month", "cost"),
+    ("which products r most profitable", "cost"),
+    ("avg star rating per product?", "reviews"),
+    ("what are ppl complaining about", "reviews"),
+    ("are we cheaper than the competition on amazon", "listings"),
+    ("how many units have we got left in the warehouse", "inventory"),
+    ("which skus will run out before the next delivery", "inventory"),
+    ("did the facebook ads campaign pay off", "marketing"),
+    ("roas last quarter", "marketing"),
+    ("website conversion rate in nov", "traffic"),
+    ("how many sessions did the site get", "traffic"),
+    ("does rain hurt sales", "weather"),
+    ("forecast units for next month", "forecast"),
+    ("what will revenue be in the next 3 months", "forecast"),
+    ("who won the world cup", "off_topic"),
+    ("qwpoe zzkx vvb", "not_understood"),
+    ("revenue in paris last month", "not_understood"),
+    ("sales on tiktok", "not_understood"),
+    ("orders from wholesale accounts in the uk", "not_understood"),
+]
+
+
+@pytest.mark.parametrize(("question", "need"), UNANSWERABLE, ids=[q for q, _ in UNANSWERABLE])
+def test_unanswerable_questions_say_what_is_missing(tenant: tuple[Repository, Vocab], question: str,
+                                                    need: str) -> None:
+    _, vocab = tenant
+    plan = offline_plan(question, vocab)
+    assert plan.intent == "cannot_answer", plan.model_dump(exclude={"notes"})
+    assert plan.agents == []
+    assert plan.gap is not None and plan.gap.need == need, plan.gap
+    assert 2 <= len(plan.gap.suggestions) <= 3
+    assert plan.gap.message.endswith(".")
+
+
+IN_SCOPE = [  # look-alikes of the gap words that are sales questions
+    "revenue by stock code last month",
+    "stock adjustments in november",
+    "what did returns cost us in oct",
+    "top 10 customers by revenue",
+    "how many returning customers in nov",
+    "best selling products this month",
+]
+
+
+@pytest.mark.parametrize("question", IN_SCOPE)
+def test_sales_questions_that_look_like_gaps_are_answered(tenant: tuple[Repository, Vocab], question: str) -> None:
+    _, vocab = tenant
+    plan = offline_plan(question, vocab)
+    assert plan.intent != "cannot_answer", plan.gap
+    assert plan.agents
+
+
+def test_every_requirement_is_reachable_and_says_what_would_help(tenant: tuple[Repository, Vocab]) -> None:
+    _, vocab = tenant
+    for req in REQUIREMENTS:
+        assert req.remedy and req.missing
+    with_reviews = Vocab(sales_start=vocab.sales_start, sales_end=vocab.sales_end, countries=vocab.countries,
+                         datasets={"reviews": 10})
+    plan = offline_plan("what do customers complain about", with_reviews)
+    assert plan.gap is not None and "loaded" in plan.gap.message  # the data is there; the analysis is not yet
+
+
+WORDS = st.text(alphabet="bcdfghjklmnpqrstvwxz", min_size=5, max_size=9)
+TEMPLATES = ("revenue in {w} last month", "top products in {w}", "how many orders from {w}", "sales on {w}",
+             "units sold via {w} in nov 2011", "revenue for {w} vs the previous month")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(word=WORDS, template=st.sampled_from(TEMPLATES))
+def test_an_unknown_filter_word_is_never_silently_dropped(tenant: tuple[Repository, Vocab], word: str,
+                                                          template: str) -> None:
+    _, vocab = tenant
+    plan = offline_plan(template.format(w=word), vocab)
+    filtered = bool(plan.filters.countries or plan.filters.skus or plan.filters.products
+                    or plan.filters.categories or plan.filters.channels or plan.filters.marketplaces)
+    assert plan.intent == "cannot_answer" or filtered or word in plan.not_understood, plan
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(word=WORDS)
+def test_an_unknown_word_lowers_confidence(tenant: tuple[Repository, Vocab], word: str) -> None:
+    _, vocab = tenant
+    clear = offline_plan("top 5 products by revenue in november 2011", vocab)
+    murky = offline_plan(f"top 5 {word} products by revenue in november 2011", vocab)
+    if word in murky.not_understood:
+        assert murky.confidence < clear.confidence - 0.2
+
+
+def test_cannot_answer_reports_carry_no_numbers(tenant: tuple[Repository, Vocab]) -> None:
+    repo, _ = tenant
+    cfg = load_settings({"ECOMINTEL_LLM_PROVIDER": "none"})
+    for question, need in UNANSWERABLE[:6] + [("revenue in March 2010", "sales")]:
+        report = ask(question, repo=repo, settings=cfg, save=False)
+        assert report["status"] == "cannot_answer"
+        assert report["missing"] == need
+        assert report["metrics"] == {} and report["tables"] == [] and report["charts"] == []
+        assert report["summary"] and 2 <= len(report["suggestions"]) <= 3
+    answered = ask("revenue in november 2011", repo=repo, settings=cfg, save=False)
+    assert answered["status"] == "ok" and answered["metrics"]["revenue"] != 0
+
+
+def test_suggestions_use_the_tenants_own_names(tenant: tuple[Repository, Vocab]) -> None:
+    _, vocab = tenant
+    plan = offline_plan("profit margin last month", vocab)
+    assert plan.gap is not None
+    assert any(country in s for s in plan.gap.suggestions for country in vocab.countries)
+    empty = offline_plan("profit margin last month", Vocab())
+    assert empty.gap is not None and any("Upload" in s for s in empty.gap.suggestions)
