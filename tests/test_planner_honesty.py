@@ -124,7 +124,7 @@ def test_an_unknown_word_lowers_confidence(tenant: tuple[Repository, Vocab], wor
 def test_cannot_answer_reports_carry_no_numbers(tenant: tuple[Repository, Vocab]) -> None:
     repo, _ = tenant
     cfg = load_settings({"ECOMINTEL_LLM_PROVIDER": "none"})
-    for question, need in UNANSWERABLE[:6] + [("revenue in March 2010", "sales")]:
+    for question, need in [*UNANSWERABLE[:6], ("revenue in March 2010", "sales")]:
         report = ask(question, repo=repo, settings=cfg, save=False)
         assert report["status"] == "cannot_answer"
         assert report["missing"] == need
