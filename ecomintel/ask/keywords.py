@@ -32,7 +32,7 @@ OVERVIEW = (r"how\s+much|how\s+many|\btotal\b|\boverview\b|\bsummary\b|\bkpis?\b
 
 AOV = r"\baov\b|average\s+order\s+(?:value|size)|avg\.?\s+order|average\s+basket|basket\s+(?:size|value)|\border\s+value|average\s+(?:spend|sale|transaction)"
 HOW_MANY = r"(?:how\s+many|number\s+of|count\s+of|no\.?\s+of)\s+(?:distinct\s+|unique\s+|different\s+)?(?P<what>\w+)"
-REVENUE_STRONG = r"\brevenues?\b|\brev\b|\brevs\b|\bsales\s+\$+|\$\$+|\bgrossed\b|\bturnover\b|\bincome\b|\bmoney\b|\bgmv\b|\btakings\b|\bearn|[£$€₹]|\bvalue\b|\bsales\s+value|\bspen[dt]\b|\bmade\b|\bgenerated?\b|\bgross\b|\bnet\b"
+REVENUE_STRONG = r"\brevenues?\b|\bumsatz\b|\bventas\b|\bingresos\b|\bventes\b|\bchiffre\s+d'affaires\b|\brev\b|\brevs\b|\bsales\s+\$+|\$\$+|\bgrossed\b|\bturnover\b|\bincome\b|\bmoney\b|\bgmv\b|\btakings\b|\bearn|[£$€₹]|\bvalue\b|\bsales\s+value|\bspen[dt]\b|\bmade\b|\bgenerated?\b|\bgross\b|\bnet\b"
 UNITS = (r"\bunits?\b|\bquantit(?:y|ies)\b|\bqty\b|items?\s+sold|products?\s+sold|\bpieces\b|\bvolumes?\b|best[- ]?sell"
           r"|\bbest\s+sellers?\b|most\s+(?:sold|popular)|sold\s+(?:the\s+)?most|\bpopular\b|top[- ]selling|how\s+many\s+(?:items|products|things)")
 ORDERS = r"\borders?\b|\binvoices?\b|\btransactions?\b|\bpurchases\b|\bbaskets?\b"
@@ -63,10 +63,14 @@ NEW_RETURNING = (r"\bnew\s+(?:vs\.?|versus|v|and|or|&)\s+(?:returning|repeat|exi
                  r"|\bnew\s+(?:customers?|custs?|buyers?|clients?|shoppers?|accounts?)\b|\bfirst[- ]time\s+(?:customers?|buyers?|"
                  r"shoppers?|purchasers?)\b|\bnewly\s+acquired\b|\bacquired\s+(?:customers?|buyers?)\b|\bnew\s+vs\b"
                  r"|\breturning\s+(?:customers?|custs?|buyers?|clients?|shoppers?)\b|\bexisting\s+(?:customers?|buyers?|clients?)\b")
-REPEAT = (r"\brepeat\s+(?:customers?|custs?|buyers?|clients?|purchase\w*|rate|business|orders?|buying)\b"
+REPEAT = (r"\brepeat\s+(?:customers?|custs?|buyers?|clients?|purchase\w*|rate|business|orders?|buying)(?:\s+rates?)?\b"
           r"|\b(?:bought|ordered|purchased|came\s+back|come\s+back|shopped)\s+(?:again|more\s+than\s+once|twice|multiple\s+times)"
           r"|\bmore\s+than\s+(?:one|1)\s+(?:order|purchase)\b|\bloyal\w*|\brepurchase\w*|\brepeaters\b|\bone[- ]time\s+(?:customers?|buyers?)\b")
 WHO = r"\bwho\b|\bwhom\b"
+WHICH_CUSTOMERS = (r"\b(?:which|what)\s+(?:customers|custs|buyers|clients|accounts|shoppers)\b"
+                   r"|\bwho\s+(?:bought|buys|purchased|ordered|orders|buy|spent|spends)\b"
+                   r"|\b(?:customers|buyers|clients)\s+(?:who|that)\s+(?:bought|purchased|ordered|buy)\b"
+                   r"|\bcustomers\s+(?:of|for)\b")
 
 # -- shares ------------------------------------------------------------------------------------------------
 SHARE = (r"\bshare\b|\bwhat\s+(?:%|percent(?:age)?|proportion|fraction|portion|part)\b|%\s*of\b|\bpercent(?:age)?\s+of\b"
@@ -76,7 +80,7 @@ SHARE = (r"\bshare\b|\bwhat\s+(?:%|percent(?:age)?|proportion|fraction|portion|p
 # -- derived metrics (checked before the plain metrics; the first match wins) ---------------------------------
 DERIVED: tuple[tuple[str, str], ...] = (
     ("units_per_order", r"\b(?:units?|items?|pieces|products?|qty)\s+(?:per|an?|each)\s+(?:order|basket|invoice|transaction)\b"
-                        r"|\baverage\s+(?:basket|order)\s+size\b|\bbasket\s+size\b|\b(?:avg|average|mean)\s+(?:number\s+of\s+)?"
+                        r"|\b(?:average|avg\.?|mean|typical)\s+(?:basket|order)\s+size\b|\bbasket\s+size\b|\b(?:avg|average|mean)\s+(?:number\s+of\s+)?"
                         r"(?:units?|items?|qty|quantity)\s+(?:per|in\s+an?|on\s+an?)\s+(?:order|basket)\b|\bupo\b|\bupt\b"),
     ("asp", r"\basp\b|\baverage\s+(?:selling|sale|sales|unit)\s+price\b|\b(?:avg|average|mean)\.?\s+(?:unit\s+)?price\b"
             r"|\bprice\s+per\s+unit\b|\brevenue\s+per\s+unit\b|\bavg\s+selling\s+price\b|\bwhat\s+(?:price|prices)\s+(?:did|do|does)\b"
@@ -89,7 +93,7 @@ DERIVED: tuple[tuple[str, str], ...] = (
                          r"|orders?\s+(?:were\s+|got\s+)?cancel+ed|cancel+ations?|cancel+ed)\b|\bcancel+(?:ed|ation)\s+(?:orders?|invoices?)\s+count\b"
                          r"|\bcancel+ed\s+orders?\b|\border\s+cancel+ations?\b"),
     ("return_rate", r"\breturn\s+rates?\b|\brate\s+of\s+returns?\b|\brefund\s+rates?\b|\bcancel+ation\s+rates?\b"
-                    r"|\b(?:%|percent(?:age)?|share|proportion)\s+(?:of\s+)?(?:sales|revenue|orders|units|items)?\s*(?:that\s+(?:was|were|got)\s+)?"
+                    r"|\b(?:%|percent(?:age)?|share|proportion)\s+(?:of\s+)?(?:sales|revenue|orders|units|items)?\s*(?:that\s+)?(?:was|were|got|get|gets|are|is)?\s*"
                     r"(?:returned|refunded|cancel+ed)\b|\bhow\s+much\s+(?:of\s+\w+\s+)?(?:gets|got|is|was)\s+returned\b"),
     ("revenue_per_customer", r"\b(?:revenue|sales|spend|spending|turnover|value|income)\s+(?:per|an?|each)\s+(?:customer|cust|buyer|client|shopper)\b"
                              r"|\b(?:average|avg|mean)\.?\s+(?:customer|cust|client|buyer)\s+(?:spend|value|revenue)\b|\barp[ua]\b"
@@ -111,7 +115,7 @@ PERIOD_RANK = (rf"\b(?P<dir>{RANK_WORDS_TOP}|{RANK_WORDS_BOTTOM})\s+(?:(?:single
 PARTIAL_TOO = r"\bincl(?:uding|\.)?\s+partial\b|\bpartial\s+(?:weeks?|months?|periods?)\s+(?:too|included|as\s+well)\b|\beven\s+partial\b"
 
 # -- stock adjustments (reported with returns) --------------------------------------------------------------
-ADJUSTMENTS = r"\bstock\s+adjust\w*|\badjustments?\b|\bwrite[- ]?offs?\b|\bwritten\s+off\b|\bdamaged\b|\bdamages\b|\bunsaleable\b|\bshrinkage\b"
+ADJUSTMENTS = r"\bstock\s+adjust\w*|\bdamaged\s+(?:stock|goods|items|products)\b|\badjustments?\b|\bwrite[- ]?offs?\b|\bwritten\s+off\b|\bdamaged\b|\bdamages\b|\bunsaleable\b|\bshrinkage\b"
 
 # -- words that never need a rule (chit-chat, hedges) ---------------------------------------------------------
 FILLER = frozenset("""
@@ -124,5 +128,5 @@ figures details detail breakdown look looking see check pull get got getting fin
 happened happen going been being ever still yet already here there which that those these this it its
 pounds gbp sterling dollars usd euros eur rupees inr currency money table chart graph list plot visual terms
 general whole entire everything altogether combined together respectively descending ascending order
-biz business company firm we've we're they them
+biz business company firm analysis analyse analyze analytics insight insights report overview we've we're they them
 """.split())  # noqa: SIM905

@@ -100,6 +100,7 @@ def _group_by(text: str, intent: str, spans: Spans) -> str | None:
                         r"clients?)", probe)
     ranked = intent in ("top_items", "bottom_items", "breakdown", "share", "movers") and not counted
     if ranked and (_hits(K.CUSTOMER_WORDS, probe, spans) or _hits(K.WHO, probe, spans)):
+        _hits(r"\b(?:bought|buys?|purchased?|ordered|spent|spends?|shopped)\b", probe, spans)
         return "customer"
     explicit = re.search(r"\b(?:by|per|each|every|across)\s+(?:the\s+)?(\w+(?:\s+of\s+(?:the\s+)?week)?)", probe)
     if explicit:
@@ -150,6 +151,8 @@ def _intent(text: str, relation: str, ents: Entities, weekdays: list[str], spans
         return "share"
     if _hits(K.WHY, text, spans):
         return "why_change"
+    if _hits(K.WHICH_CUSTOMERS, text, spans):
+        return "top_items"  # "which customers bought 85123A": customers ranked (the grouping reads the words)
     if _hits(K.MOVERS, text, spans):
         return "movers"
     if _hits(K.RETURNS, text, spans) or _hits(K.ADJUSTMENTS, text, spans):
@@ -182,6 +185,7 @@ a an the of in on at for to from by with and or me my our we us i you your is ar
 did what which who when where how show give list tell find get see display please can could would should
 will it its their there this that these those than then so as into about much many have has had all any
 per over under let lets let's i'd i'm we've same just only also vs versus did doing
+im en el la le au del des der die das
 """.split())  # noqa: SIM905  (a word list reads best as text)
 _WORD = re.compile(r"[a-z0-9£$€₹%'-]+")
 
