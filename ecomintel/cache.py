@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from ecomintel.config import Settings
 from ecomintel.errors import ServiceUnavailable
 from ecomintel.observability import CACHE_ERRORS, CACHE_REQUESTS
+from ecomintel.redact import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -150,14 +151,6 @@ class MemoryCache:
                     "size": len(self._data), "max_entries": self.max_entries}
 
 
-def _redact(url: str) -> str:
-    """A Redis URL without its password, for error messages."""
-    if "@" in url:
-        scheme, _, rest = url.partition("://")
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
-
-
 def redis_client(url: str, timeout_s: float = 3.0) -> redis.Redis:
     """A Redis client with short timeouts, so an outage is noticed in seconds, not minutes."""
     return redis.Redis.from_url(url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s,
@@ -183,7 +176,7 @@ class RedisCache:
 
     def _failed(self, exc: Exception) -> None:
         CACHE_ERRORS.labels(backend=self.backend).inc()
-        where = _redact(self.url) if self.url else "the configured Redis"
+        where = redact_url(self.url) if self.url else "the configured Redis"
         if self.strict:
             raise ServiceUnavailable(f"The cache ({where}) is unreachable: {exc.__class__.__name__}.",
                                      "Check that Redis is running and ECOMINTEL_REDIS_URL is right.") from exc
@@ -198,7 +191,7 @@ class RedisCache:
             self.client.ping()
         except redis.RedisError as exc:
             CACHE_ERRORS.labels(backend=self.backend).inc()
-            raise ServiceUnavailable(f"Redis at {_redact(self.url) or 'the configured URL'} is unreachable.",
+            raise ServiceUnavailable(f"Redis at {redact_url(self.url) or 'the configured URL'} is unreachable.",
                                      "Check that Redis is running and ECOMINTEL_REDIS_URL is right.") from exc
 
     def get(self, key: str) -> Any | None:

@@ -211,15 +211,16 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 # -- worker --------------------------------------------------------------------------------------------
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """An RQ worker (with RQ's scheduler) on ECOMINTEL_RQ_QUEUE; ServiceUnavailable if Redis is missing."""
-    from workers.worker import run_worker
+    from ecomintel.worker_runtime import run_from_args
 
-    run_worker(settings, queue_name=args.queue, burst=args.burst, with_scheduler=not args.no_scheduler,
-               name=args.name)
+    run_from_args(args, settings)
     return 0
 
 
 # -- parser and entry point ---------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
+    from ecomintel.worker_runtime import add_arguments as worker_arguments  # light: no redis/rq until run
+
     parser = argparse.ArgumentParser(prog="ecomintel", description="E-commerce intelligence workbench.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -261,10 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("worker", help="run a background worker for deep questions (needs ECOMINTEL_REDIS_URL)")
-    p.add_argument("--queue", help="queue to work (default: ECOMINTEL_RQ_QUEUE)")
-    p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
-    p.add_argument("--no-scheduler", action="store_true", help="do not run RQ's scheduler in this worker")
-    p.add_argument("--name", help="worker name (default: chosen by RQ)")
+    worker_arguments(p)
     p.set_defaults(func=cmd_worker)
 
     return parser

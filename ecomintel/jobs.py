@@ -39,20 +39,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import redis
 import sqlalchemy.exc
-from rq import Queue, Retry
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, get_current_job
-from rq.job import JobStatus as RQJobStatus
-from rq.timeouts import BaseTimeoutException
 
-from ecomintel.cache import _redact, redis_client
 from ecomintel.config import Settings
 from ecomintel.errors import EcomintelError, NotFound, ServiceUnavailable
 from ecomintel.observability import JOB_SECONDS, JOBS
+from ecomintel.redact import redact_url
+
+if TYPE_CHECKING:
+    import redis
+    from rq.job import Job
 
 log = logging.getLogger(__name__)
 
@@ -123,19 +121,20 @@ def resolve(path: str) -> Callable[..., Any]:
     return func
 
 
-_TRANSIENT: tuple[type[BaseException], ...] = (
-    ServiceUnavailable, redis.ConnectionError, redis.TimeoutError, sqlalchemy.exc.OperationalError,
-    ConnectionError,
-)
-
-
 def is_transient(exc: BaseException) -> bool:
     """True for failures a retry can fix: a service that was briefly unreachable."""
-    return isinstance(exc, _TRANSIENT) and not isinstance(exc, BaseTimeoutException)
+    import redis
+    from rq.timeouts import BaseTimeoutException
+
+    transient = (ServiceUnavailable, redis.ConnectionError, redis.TimeoutError, sqlalchemy.exc.OperationalError,
+                 ConnectionError)
+    return isinstance(exc, transient) and not isinstance(exc, BaseTimeoutException)
 
 
 def user_error(exc: BaseException) -> str:
     """A message about `exc` that is safe to show a user (no traceback, no internals)."""
+    from rq.timeouts import BaseTimeoutException
+
     if isinstance(exc, EcomintelError):
         return exc.user_message()
     if isinstance(exc, BaseTimeoutException):
@@ -161,6 +160,8 @@ def progress_reporter() -> Progress:
     Also works for a function RQ runs without our trampoline (enqueued directly, e.g. by `rq cron`)."""
     reporter = _reporter.get()
     if reporter is None:
+        from rq.job import get_current_job
+
         job = get_current_job()
         reporter = _RQProgress(job) if job is not None else _noop
     return reporter
@@ -184,6 +185,8 @@ class _RQProgress:
         self.lock = threading.Lock()
 
     def __call__(self, fraction: float, message: str = "") -> None:
+        import redis
+
         with self.lock:
             self.job.meta["progress"] = max(_clamp(fraction), float(self.job.meta.get("progress", 0.0)))
             self.job.meta["message"] = str(message)[:300]
@@ -198,6 +201,9 @@ class _RQProgress:
 def execute(target: str, kwargs: dict[str, Any]) -> Any:
     """Run `target(**kwargs)` as a job. On RQ this is the function the worker calls; the local runner
     calls `_run_local` which does the same with its own progress record."""
+    import redis
+    from rq.job import get_current_job
+
     job = get_current_job()
     if job is None:  # called directly (a test, a script): just run it
         return resolve(target)(**kwargs)
@@ -229,23 +235,32 @@ def execute(target: str, kwargs: dict[str, Any]) -> Any:
 
 # -- RQ backend --------------------------------------------------------------------------------------
 
-_RQ_STATES: dict[str, State] = {
-    RQJobStatus.QUEUED: "queued", RQJobStatus.CREATED: "queued", RQJobStatus.DEFERRED: "queued",
-    RQJobStatus.SCHEDULED: "queued", RQJobStatus.RATE_LIMITED: "queued",
-    RQJobStatus.READY_TO_ENQUEUE: "queued", RQJobStatus.STARTED: "started",
-    RQJobStatus.FINISHED: "finished", RQJobStatus.FAILED: "failed", RQJobStatus.STOPPED: "failed",
-    RQJobStatus.CANCELED: "failed",
-}
+def _rq_state(rq_state: str) -> State:
+    """Our state for an RQ job status (RQ has more: deferred, scheduled, stopped, …)."""
+    from rq.job import JobStatus as RQJobStatus
+
+    if rq_state == RQJobStatus.STARTED:
+        return "started"
+    if rq_state == RQJobStatus.FINISHED:
+        return "finished"
+    if rq_state in (RQJobStatus.FAILED, RQJobStatus.STOPPED, RQJobStatus.CANCELED):
+        return "failed"
+    return "queued"  # queued, created, deferred, scheduled, rate limited, ready to enqueue, unknown
 
 
 class RQRunner:
-    """Jobs on an RQ queue, run by `ecomintel worker` processes (any number, on any machine)."""
+    """Jobs on an RQ queue, run by `ecomintel worker` processes (any number, on any machine).
+
+    redis and rq are imported when a runner is made (only with ECOMINTEL_REDIS_URL set), not with this module.
+    """
 
     backend = "rq"
 
     def __init__(self, connection: redis.Redis, queue_name: str, *, job_timeout_s: int = 600,
                  result_ttl_s: int = RESULT_TTL_S, retries: int = DEFAULT_RETRIES,
                  retry_intervals_s: tuple[int, ...] = DEFAULT_RETRY_INTERVALS_S, url: str = "") -> None:
+        from rq import Queue
+
         self.connection = connection
         self.queue = Queue(queue_name, connection=connection)
         self.job_timeout_s = job_timeout_s
@@ -255,12 +270,15 @@ class RQRunner:
         self.url = url
 
     def _unavailable(self, exc: Exception) -> ServiceUnavailable:
-        where = _redact(self.url) if self.url else "the configured Redis"
+        where = redact_url(self.url) if self.url else "the configured Redis"
         return ServiceUnavailable(f"The job queue ({where}) is unreachable: {exc.__class__.__name__}.",
                                   "Check that Redis is running, or unset ECOMINTEL_REDIS_URL to run jobs "
                                   "in-process.")
 
     def submit(self, func: Callable[..., Any], /, **kwargs: Any) -> str:
+        import redis
+        from rq import Retry
+
         target = function_path(func)
         try:
             job = self.queue.enqueue_call(
@@ -275,10 +293,14 @@ class RQRunner:
         return str(job.id)
 
     def status(self, job_id: str) -> JobStatus:
+        import redis
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+
         try:
             job = Job.fetch(job_id, connection=self.connection)
             rq_state = job.get_status(refresh=False)
-            state = _RQ_STATES.get(rq_state, "queued")
+            state = _rq_state(rq_state)
             meta = job.meta or {}
             result = job.return_value() if state == "finished" else None
             error = None
@@ -301,6 +323,9 @@ class RQRunner:
     @staticmethod
     def _failure_text(job: Job, rq_state: str) -> str:
         """Failures our trampoline did not see (the work horse was killed, the job was stopped)."""
+        from rq.job import JobStatus as RQJobStatus
+        from rq.timeouts import BaseTimeoutException
+
         if rq_state in (RQJobStatus.STOPPED, RQJobStatus.CANCELED):
             return "The job was stopped before it finished."
         exc_string = job.exc_info or ""
@@ -431,6 +456,8 @@ def make_runner(settings: Settings, queue_name: str | None = None) -> JobRunner:
     """
     name = queue_name or settings.rq_queue
     if settings.redis_url:
+        from ecomintel.cache import redis_client
+
         timeout = max(120, int(settings.deep_timeout_s * 4))
         return RQRunner(redis_client(settings.redis_url), name, job_timeout_s=timeout, url=settings.redis_url)
     with _local_runners_lock:

@@ -16,6 +16,7 @@ from ecomintel.ask.plan import Filters, Period, Plan
 from ecomintel.cache import Cache, MemoryCache, RedisCache, cache_key, make_cache, redis_client
 from ecomintel.config import load_settings
 from ecomintel.errors import ServiceUnavailable
+from ecomintel.redact import redact_url
 
 # -- keys ------------------------------------------------------------------------------------------
 
@@ -235,3 +236,14 @@ def test_unreachable_redis_strict_raises_service_unavailable() -> None:
     assert "unreachable" in err.value.message and "secret" not in err.value.user_message()
     with pytest.raises(ServiceUnavailable):
         make_cache(load_settings({"ECOMINTEL_REDIS_URL": url})).ping()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("redis://:secret@127.0.0.1:6379/0", "redis://***@127.0.0.1:6379/0"),
+    ("redis://user:secret@cache.internal/2", "redis://***@cache.internal/2"),
+    ("rediss://:pa/ss@host:6380/0", "rediss://***@host:6380/0"),  # an unescaped / in the password
+    ("redis://:p@ss@host/1", "redis://***@host/1"),                # an unescaped @ in the password
+    ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+])
+def test_redact_url_hides_credentials(url: str, shown: str) -> None:
+    assert redact_url(url) == shown

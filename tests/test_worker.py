@@ -1,4 +1,5 @@
-"""`python -m workers.worker`: clear errors when Redis is missing; the run itself is covered in test_jobs_rq."""
+"""`python -m workers.worker` and `ecomintel worker`: clear errors when Redis is missing; the run itself is covered
+in test_jobs_rq. The worker lives in the core (ecomintel.worker_runtime); workers/ is only an entry point."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from ecomintel.config import load_settings
 from ecomintel.errors import ServiceUnavailable
-from workers.worker import connect
+from ecomintel.worker_runtime import connect
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,3 +55,10 @@ def test_burst_worker_on_an_empty_queue_exits_cleanly(redis_url: str, redis_name
                           redis_url=redis_url, entry=entry)
     assert done.returncode == 0, done.stderr
     assert f"Listening on {redis_namespace}" in done.stdout + done.stderr
+
+
+def test_both_entry_points_offer_the_same_options() -> None:
+    helps = {entry: subprocess.run([*cmd, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+             for entry, cmd in ENTRY_POINTS.items()}
+    for option in ("--queue", "--burst", "--no-scheduler", "--name"):
+        assert all(option in text for text in helps.values()), option

@@ -14,7 +14,7 @@ Why (issue 3's ingest targets, measured with bench/ingest.py on the 541,909-line
   the same ON CONFLICT target, but SQLite can drop and rebuild an index (not an inline constraint), so a
   tenant's first large load can build it once from sorted keys instead of updating it per row.
 - line_key: md5 of the joined text (32 hex chars) → a vectorised 64-bit hash (16 hex chars,
-  ecomintel.ingest.dedup.line_keys). Stored lines are re-keyed here so that re-uploading a file loaded
+  ecomintel.ingest.dedup.line_keys as of this revision, frozen below as `line_keys`). Stored lines are re-keyed here so that re-uploading a file loaded
   before this migration still finds its lines. Should two stored lines get the same new key (only for
   lines the old key told apart by -0.0 vs 0.0 unit price, or a 64-bit collision), the later one keeps its
   old key: nothing is deleted, nothing fails.
@@ -23,6 +23,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-25
 """
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from alembic import op
@@ -34,6 +35,38 @@ depends_on = None
 
 UNIQUE = 'uq_sales_tenant_id_line_key'
 REKEY_BATCH = 100_000
+
+
+# -- frozen: the line key of revision 0003 ----------------------------------------------------------------
+# A copy of ecomintel.ingest.dedup.line_keys (and its _hex16) as it was when this migration was written.
+# Why a copy and not an import: a migration runs against databases of any age and must do exactly what it
+# did the day it was written; importing live ingest code would make it change (or break) whenever that code
+# does. tests/test_migrations.py checks that this copy still equals today's ingest function on sample rows,
+# so that the day they differ is a conscious decision (a new migration re-keys stored lines) — never edit
+# this copy to make that test pass.
+def _hex16(hashed: np.ndarray) -> np.ndarray:
+    """uint64 values → 16-char lower-case hex strings (object array), in one pass over the bytes."""
+    text = np.ascontiguousarray(hashed, dtype=">u8").tobytes().hex().encode("ascii")
+    return np.frombuffer(text, dtype="S16").astype("U16").astype(object)
+
+
+def line_keys(frame: pd.DataFrame) -> pd.Series:
+    """16-hex-char (64-bit) key of each sales line from (order_id, sku, quantity, unit_price, sold_at,
+    customer_id): numbers hashed as float64 (-0.0 = 0.0), sold_at to the whole second, a missing customer = ''."""
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype=object)
+    sold = frame["sold_at"].to_numpy(dtype="datetime64[s]").view("int64")  # floor to the second
+    parts = pd.DataFrame({
+        "order_id": frame["order_id"].astype("str"),
+        "sku": frame["sku"].astype("str"),
+        "quantity": frame["quantity"].to_numpy(dtype="float64") + 0.0,  # + 0.0 turns -0.0 into 0.0
+        "unit_price": frame["unit_price"].to_numpy(dtype="float64") + 0.0,
+        "sold_at": sold,
+        "customer_id": frame["customer_id"].astype("str").fillna(""),
+    }, index=frame.index)
+    hashed = pd.util.hash_pandas_object(parts, index=False, categorize=True).to_numpy(dtype="uint64")
+    return pd.Series(_hex16(hashed), index=frame.index, dtype=object)
+# -- end of the frozen copy -----------------------------------------------------------------------------
 
 
 def upgrade() -> None:
@@ -50,8 +83,6 @@ def upgrade() -> None:
 
 def _rekey_lines(bind: sa.Connection) -> None:
     """Replace every stored md5 line key by the new 64-bit key (per tenant, in batches of ids)."""
-    from ecomintel.ingest.dedup import line_keys
-
     if not bind.execute(sa.text("SELECT 1 FROM sales LIMIT 1")).first():
         return
     bind.execute(sa.text("CREATE TEMPORARY TABLE sales_rekey (id BIGINT PRIMARY KEY, line_key VARCHAR(32) NOT NULL)"))
