@@ -1,4 +1,5 @@
-"""The answer cache: Redis when ECOMINTEL_REDIS_URL is set, an in-process LRU otherwise.
+"""The answer cache: Redis when ECOMINTEL_REDIS_URL is set; otherwise this process's LRU in front of the
+tenant's database (the embedded default), so answers outlive the process.
 
 Why keys carry tenant and data_version: every ingest or sync bumps the tenant's data_version, so a key
 built from (tenant_id, data_version, normalised plan) can never serve another tenant's answer or an answer
@@ -7,6 +8,14 @@ computed from older data; no explicit invalidation is needed (old entries simply
 Why values are stored as JSON in both backends: a cached report is then always a fresh copy (a caller that
 adds `cached=True` to what it got cannot change the stored entry), and the two backends return exactly the
 same types, so code tested on one behaves the same on the other.
+
+Why the embedded default also stores answers in the database: without Redis every `ecomintel ask` is a new
+process and the app forgets its LRU on restart, so a repeated question was computed again. `make_cache(settings,
+repo=repo)` returns a `TieredCache`: the process's MemoryCache first, then a `DatabaseCache` bound to repo's
+tenant (rows in `cache_entries`, keyed like Redis keys: tenant, data_version, namespace + plan digest; read and
+written only through the tenant-scoped repository, and refusing keys of any other tenant). An entry found in the
+database is copied into memory for the time it has left, so the memory layer never outlives it.
+Without `repo` (callers that only want this process's cache, e.g. the bench's fresh namespaces) it is the LRU alone.
 
 Redis outage policy (documented fallback): a cache is an optimisation, so by default an unreachable Redis
 makes `get` a miss and `set` a no-op, with a warning logged once per outage and
@@ -19,21 +28,25 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol, runtime_checkable
-
-import redis
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ecomintel.config import Settings
 from ecomintel.errors import ServiceUnavailable
 from ecomintel.observability import CACHE_ERRORS, CACHE_REQUESTS
 from ecomintel.redact import redact_url
+
+if TYPE_CHECKING:
+    import redis
+
+    from ecomintel.db.cache_entries import CacheEntries
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +117,26 @@ def cache_key(tenant_id: int, data_version: int, plan_dict: Mapping[str, Any] | 
     return f"ask:{KEY_VERSION}:t{tenant_id}:d{data_version}:{digest}"
 
 
+@dataclass(frozen=True)
+class KeyParts:
+    """A cache_key taken apart: whose answer it is, for which data, and the rest (`ask:v1:<digest>`)."""
+
+    tenant_id: int
+    data_version: int
+    name: str
+
+
+_KEY = re.compile(r"^(?P<kind>[a-z]+):(?P<version>v\d+):t(?P<tenant>\d+):d(?P<data>\d+):(?P<digest>[0-9a-f]{64})$")
+
+
+def parse_cache_key(key: str) -> KeyParts:
+    """The parts of a key made by cache_key; ValueError for anything else."""
+    found = _KEY.match(key)
+    if found is None:
+        raise ValueError(f"{key[:80]!r} is not a key made by cache_key()")
+    return KeyParts(int(found["tenant"]), int(found["data"]), f"{found['kind']}:{found['version']}:{found['digest']}")
+
+
 class MemoryCache:
     """Thread-safe LRU with per-entry TTL, for one process (Streamlit serves sessions from threads)."""
 
@@ -151,8 +184,117 @@ class MemoryCache:
                     "size": len(self._data), "max_entries": self.max_entries}
 
 
+class DatabaseCache:
+    """Answers in the tenant's `cache_entries` rows, through the tenant-scoped repository (CacheEntries).
+
+    Bound to one repository, hence one tenant: a key of another tenant is refused (ValueError) before
+    anything is read. Only keys made by `cache_key` are accepted — their tenant and data_version become
+    columns, so entries of an older data_version are cleaned away when the next answer is stored.
+    A database error while caching is logged and counted (`ecomintel_cache_errors_total{backend="database"}`)
+    and treated as a miss: the answer itself is still computed and returned.
+    """
+
+    backend = "database"
+
+    def __init__(self, repo: CacheEntries, namespace: str = "ecomintel", default_ttl_s: int = 3600) -> None:
+        self.repo = repo
+        self.namespace = namespace
+        self.default_ttl_s = default_ttl_s
+        self._hits = 0
+        self._misses = 0
+
+    def parts(self, key: str) -> KeyParts:
+        """The key's parts; ValueError unless it was made by cache_key for this repository's tenant."""
+        parts = parse_cache_key(key)
+        if parts.tenant_id != self.repo.tenant_id:
+            raise ValueError(f"a cache key of tenant {parts.tenant_id} used with tenant {self.repo.tenant_id}'s "
+                             "cache")
+        return parts
+
+    def _row_key(self, parts: KeyParts) -> str:
+        return f"{self.namespace}:{parts.name}"
+
+    def lookup(self, key: str) -> tuple[Any, float] | None:
+        """(value, seconds it has left) of a live entry, or None."""
+        import sqlalchemy as sa
+
+        from ecomintel.db.scoped import utcnow
+
+        parts = self.parts(key)
+        try:
+            found = self.repo.cache_entry(parts.data_version, self._row_key(parts))
+        except sa.exc.OperationalError as exc:
+            self._failed("read", exc)
+            found = None
+        self._hits, self._misses = self._hits + (found is not None), self._misses + (found is None)
+        CACHE_REQUESTS.labels(backend=self.backend, result="miss" if found is None else "hit").inc()
+        if found is None:
+            return None
+        value, expires_at = found
+        return json.loads(value), (expires_at - utcnow()).total_seconds()
+
+    def get(self, key: str) -> Any | None:
+        found = self.lookup(key)
+        return None if found is None else found[0]
+
+    def set(self, key: str, value: Any, ttl_s: int | None = None) -> None:
+        import sqlalchemy as sa
+
+        ttl = self.default_ttl_s if ttl_s is None else ttl_s
+        parts = self.parts(key)
+        if ttl <= 0:
+            return
+        payload = dumps(value)
+        try:
+            self.repo.put_cache_entry(parts.data_version, self._row_key(parts), payload, ttl)
+        except sa.exc.OperationalError as exc:
+            self._failed("write", exc)
+
+    def _failed(self, what: str, exc: Exception) -> None:
+        CACHE_ERRORS.labels(backend=self.backend).inc()
+        log.warning(f"database cache {what} failed, answering without cache",
+                    extra={"tenant_id": self.repo.tenant_id, "error": f"{exc.__class__.__name__}: {exc}"})
+
+    def stats(self) -> dict[str, Any]:
+        return {"backend": self.backend, "hits": self._hits, "misses": self._misses,
+                "entries": self.repo.count_cache_entries()}
+
+
+class TieredCache:
+    """This process's MemoryCache in front of a DatabaseCache (the embedded default with a repository)."""
+
+    backend = "memory+database"
+
+    def __init__(self, memory: MemoryCache, database: DatabaseCache) -> None:
+        self.memory = memory
+        self.database = database
+
+    def get(self, key: str) -> Any | None:
+        self.database.parts(key)  # the tenant check comes first: the memory layer is shared by all tenants
+        value = self.memory.get(key)
+        if value is not None:
+            return value
+        found = self.database.lookup(key)
+        if found is None:
+            return None
+        value, seconds_left = found
+        self.memory.set(key, value, int(seconds_left))  # never outlives the database entry
+        return value
+
+    def set(self, key: str, value: Any, ttl_s: int | None = None) -> None:
+        self.database.set(key, value, ttl_s)
+        self.memory.set(key, value, ttl_s)
+
+    def stats(self) -> dict[str, Any]:
+        memory, database = self.memory.stats(), self.database.stats()
+        return {"backend": self.backend, "hits": memory["hits"] + database["hits"], "misses": database["misses"],
+                "memory": memory, "database": database}
+
+
 def redis_client(url: str, timeout_s: float = 3.0) -> redis.Redis:
     """A Redis client with short timeouts, so an outage is noticed in seconds, not minutes."""
+    import redis
+
     return redis.Redis.from_url(url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s,
                                 health_check_interval=30)
 
@@ -187,6 +329,8 @@ class RedisCache:
 
     def ping(self) -> None:
         """Raise ServiceUnavailable unless Redis answers."""
+        import redis
+
         try:
             self.client.ping()
         except redis.RedisError as exc:
@@ -195,6 +339,8 @@ class RedisCache:
                                      "Check that Redis is running and ECOMINTEL_REDIS_URL is right.") from exc
 
     def get(self, key: str) -> Any | None:
+        import redis
+
         try:
             raw = self.client.get(self._prefix + key)
             self.client.incr(self._stats_misses if raw is None else self._stats_hits)
@@ -207,6 +353,8 @@ class RedisCache:
         return None if raw is None else json.loads(raw)
 
     def set(self, key: str, value: Any, ttl_s: int | None = None) -> None:
+        import redis
+
         ttl = self.default_ttl_s if ttl_s is None else ttl_s
         if ttl <= 0:
             return
@@ -219,6 +367,8 @@ class RedisCache:
         self._down = False
 
     def stats(self) -> dict[str, Any]:
+        import redis
+
         try:
             hits, misses = self.client.mget([self._stats_hits, self._stats_misses])
         except (redis.ConnectionError, redis.TimeoutError) as exc:
@@ -227,35 +377,65 @@ class RedisCache:
         return {"backend": self.backend, "hits": int(hits or 0), "misses": int(misses or 0), "available": True}
 
 
-def database_tag(settings: Settings) -> str:
-    """`db-<hash>` naming the database the answers come from (password excluded).
+def database_tag(settings: Settings, url: Any = None) -> str:
+    """`db-<hash>` naming the database the answers come from (password excluded): settings.database_url,
+    or `url` (an engine's URL) when given.
 
     Why: tenant ids are only unique within one database. Two deployments (or test runs) sharing one Redis
-    but not one database would otherwise share cache keys for their tenant 1.
+    (or one process sharing its LRU) but not one database would otherwise share cache keys for their tenant 1.
     """
-    url = sa.engine.make_url(settings.database_url)._replace(password=None).render_as_string(hide_password=False)
-    return "db-" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
+    import sqlalchemy as sa
+
+    made = sa.engine.make_url(settings.database_url if url is None else url)
+    text = made._replace(password=None).render_as_string(hide_password=False)
+    return "db-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-_memory_caches: dict[tuple[str, int, int], MemoryCache] = {}
+_memory_caches: dict[tuple[str, str, int, int], MemoryCache] = {}
 _memory_caches_lock = threading.Lock()
 
 
-def make_cache(settings: Settings, namespace: str = "ecomintel", strict: bool = False) -> Cache:
-    """RedisCache when settings.redis_url is set, else this process's MemoryCache for `namespace`.
+def make_cache(settings: Settings, namespace: str = "ecomintel", strict: bool = False,
+               repo: CacheEntries | None = None) -> Cache:
+    """RedisCache when settings.redis_url is set; else this process's MemoryCache for `namespace` — in front
+    of the database (TieredCache) when `repo` is given, so the answer outlives the process.
 
-    Redis keys are `<namespace>:db-<hash of the database URL>:cache:<cache_key>` (see database_tag).
+    Redis keys are `<namespace>:db-<hash of the database URL>:cache:<cache_key>` (see database_tag); database
+    rows are (repo's tenant, data_version, `<namespace>:ask:v1:<digest>`).
 
-    Why the in-process cache is shared per process: callers (a Streamlit rerun, each ask) call make_cache
-    anew; a fresh empty LRU each time would never hit. The Redis cache is shared through Redis instead.
+    Why the in-process cache is shared per process (and database): callers (a Streamlit rerun, each ask) call
+    make_cache anew; a fresh empty LRU each time would never hit. The Redis cache is shared through Redis instead.
     """
     if settings.redis_url:
         return RedisCache(redis_client(settings.redis_url), namespace=f"{namespace}:{database_tag(settings)}",
                           default_ttl_s=settings.cache_ttl_s, strict=strict, url=settings.redis_url)
-    ident = (namespace, settings.cache_max_entries, settings.cache_ttl_s)
+    tag = database_tag(settings, None if repo is None else repo.engine.url)
+    ident = (namespace, tag, settings.cache_max_entries, settings.cache_ttl_s)
     with _memory_caches_lock:
-        cache = _memory_caches.get(ident)
-        if cache is None:
-            cache = _memory_caches[ident] = MemoryCache(max_entries=settings.cache_max_entries,
-                                                        default_ttl_s=settings.cache_ttl_s)
-    return cache
+        memory = _memory_caches.get(ident)
+        if memory is None:
+            memory = _memory_caches[ident] = MemoryCache(max_entries=settings.cache_max_entries,
+                                                         default_ttl_s=settings.cache_ttl_s)
+    if repo is None:
+        return memory
+    return TieredCache(memory, DatabaseCache(repo, namespace=namespace, default_ttl_s=settings.cache_ttl_s))
+
+
+def clear_tenant_cache(settings: Settings, repo: CacheEntries, namespace: str = "ecomintel") -> int:
+    """Forget every cached answer of repo's tenant — its database entries (answers and the stored vocabulary)
+    and, with Redis configured, its Redis keys — and return how many entries went. For operators (after an
+    upgrade that changes answers) and benchmarks; a new upload needs none of this (data_version does it)."""
+    removed = repo.clear_cache_entries()
+    if settings.redis_url:
+        import redis
+
+        client = redis_client(settings.redis_url)
+        pattern = f"{namespace}:{database_tag(settings)}:cache:ask:*:t{repo.tenant_id}:d*"
+        try:
+            keys = list(client.scan_iter(match=pattern, count=1000))
+            if keys:
+                removed += int(client.delete(*keys))
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise ServiceUnavailable(f"Redis at {redact_url(settings.redis_url)} is unreachable.",
+                                     "The database entries were removed; clear Redis once it is back.") from exc
+    return removed

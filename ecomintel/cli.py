@@ -6,6 +6,13 @@ pages and workers call. Every error a user can cause is an EcomintelError and pr
 
 Adding a subcommand: write `cmd_<name>(args, settings) -> int` and one parser block in `build_parser`
 (`p = sub.add_parser(...)`, its arguments, `p.set_defaults(func=cmd_<name>)`).
+
+Why every heavy import sits inside the command that needs it: each call is a new process, and importing
+everything (pandas, SQLAlchemy, pydantic, plotly, redis/rq, alembic, LLM SDKs) took longer than answering.
+This module imports only argparse, json and the settings table at the top, so `--help` starts in tens of
+milliseconds and `ecomintel ask` pays only for what answering needs (the LLM client only when one is
+configured, redis/rq only with ECOMINTEL_REDIS_URL or for `worker`). bench/cli.py measures it; the
+import-time profile is in bench/README.md.
 """
 
 from __future__ import annotations
@@ -191,20 +198,48 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # -- ask -----------------------------------------------------------------------------------------------
+def cannot_answer_text(report: dict[str, Any]) -> str:
+    """A report with status cannot_answer: the sentence saying what is missing, then what can be asked."""
+    out = [f"Q: {report.get('question', '')}", "", str(report.get("summary", ""))]
+    suggestions = [str(s) for s in report.get("suggestions") or []]
+    if suggestions:
+        out += ["", "Questions I can answer instead:", *(f"  - {s}" for s in suggestions)]
+    return "\n".join(out)
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    """Answer a question for a tenant; the Report as JSON (--json) or as readable text."""
-    from ecomintel.ask.report import report_text
+    """Answer a question for a tenant; the Report as JSON (--json) or as readable text. A question the data
+    cannot answer is an answer too (status cannot_answer): printed, exit code 0."""
     from ecomintel.ask.service import ask
-    from ecomintel.ask.tasks import make_governed_llm
     from ecomintel.cache import make_cache
 
     repo = open_repo(settings, args.tenant, create=False, role="analyst")
-    report = ask(args.question, repo=repo, settings=settings, mode=args.mode, cache=make_cache(settings),
-                 llm=make_governed_llm(settings, repo), progress=None if args.json else progress_printer())
+    llm = None
+    if settings.llm_provider != "none":  # the provider SDKs are imported only when one is configured
+        from ecomintel.ask.tasks import make_governed_llm
+
+        llm = make_governed_llm(settings, repo)
+    report = ask(args.question, repo=repo, settings=settings, mode=args.mode, cache=make_cache(settings, repo=repo),
+                 llm=llm, progress=None if args.json else progress_printer())
     if args.json:
         print_json(report)
+    elif report.get("status") == "cannot_answer":
+        print(cannot_answer_text(report))
     else:
+        from ecomintel.ask.report import report_text
+
         print(report_text(report))
+    return 0
+
+
+# -- cache ---------------------------------------------------------------------------------------------
+def cmd_cache(args: argparse.Namespace, settings: Settings) -> int:
+    """`cache clear --tenant T`: forget the tenant's cached answers (and stored vocabulary)."""
+    from ecomintel.cache import clear_tenant_cache
+
+    repo = open_repo(settings, args.tenant, create=False)
+    removed = clear_tenant_cache(settings, repo)
+    print(f"Removed {removed:,} cached entries of tenant {args.tenant!r}.")
     return 0
 
 
@@ -260,6 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["quick", "deep"], default="quick", help="deep runs heavier analyses")
     p.add_argument("--json", action="store_true", help="print the Report JSON")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("cache", help="manage cached answers")
+    cache = p.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
+    p = cache.add_parser("clear", help="forget a tenant's cached answers (database, and Redis when configured)")
+    p.add_argument("--tenant", required=True, help="tenant name")
+    p.set_defaults(func=cmd_cache)
 
     p = sub.add_parser("worker", help="run a background worker for deep questions (needs ECOMINTEL_REDIS_URL)")
     worker_arguments(p)

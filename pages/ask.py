@@ -45,7 +45,7 @@ if pending:
         else:
             slot = st.empty()
             st.session_state["result_ask_report"] = ask(
-                question, repo=repo, settings=settings, mode="quick", cache=make_cache(settings),
+                question, repo=repo, settings=settings, mode="quick", cache=make_cache(settings, repo=repo),
                 llm=make_governed_llm(settings, repo), progress=widgets.progress_bar("Thinking…", slot))
             slot.empty()
 

@@ -1,14 +1,33 @@
-"""Migrations: 0003's frozen copy of the line key still equals today's ingest function."""
+"""Migrations: 0003's frozen copy of the line key still equals today's ingest function; `migrate`'s fast path
+agrees with alembic and skips it only when there is nothing to do; 0006 (cache_entries) up and down — on
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 import pandas as pd
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.script import ScriptDirectory
 
-from ecomintel.db.engine import MIGRATIONS
+from ecomintel.db.engine import (
+    MIGRATIONS,
+    alembic_config,
+    current_revision,
+    head_revision,
+    make_engine,
+    migrate,
+)
 from ecomintel.ingest.dedup import line_keys
+from tests.conftest import ROOT, fresh_pg_database
 from tests.sales_helpers import SMALL
 
 
@@ -48,3 +67,55 @@ def test_migration_0003_frozen_line_key_equals_todays_ingest_key() -> None:
     assert frozen(frame).tolist() == line_keys(frame).tolist()
     assert frozen(frame.iloc[:0]).tolist() == []
     assert frozen is not line_keys
+
+
+def test_head_revision_agrees_with_alembic(sqlite_engine: sa.Engine) -> None:
+    heads = ScriptDirectory.from_config(alembic_config(sqlite_engine)).get_heads()
+    assert heads == [head_revision()] == ["0006"]
+    with sqlite_engine.connect() as conn:
+        assert current_revision(conn) == "0006"
+
+
+def test_migrate_skips_alembic_only_when_already_at_head(tmp_path: Path) -> None:
+    """Every CLI command migrates: on an up-to-date database that must not even import alembic."""
+    db = tmp_path / "fast.db"
+    script = ("import sys; from ecomintel.db.engine import make_engine, migrate; "
+              f"migrate(make_engine('sqlite:///{db}')); print('alembic' in sys.modules)")
+    run = [sys.executable, "-c", script]
+    first = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    again = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert (first.stdout.strip(), again.stdout.strip()) == ("True", "False"), first.stderr + again.stderr
+    engine = make_engine(f"sqlite:///{db}")
+    command.downgrade(alembic_config(engine), "0005")
+    migrate(engine)  # an older revision goes through alembic again
+    with engine.connect() as conn:
+        assert current_revision(conn) == "0006"
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'mig6.db'}"
+        return
+    with fresh_pg_database(f"ecomintel_test_mig6_{os.getpid()}") as url:
+        yield url
+
+
+def test_migration_0006_cache_entries_up_and_down(fresh_url: str) -> None:
+    engine = make_engine(fresh_url)
+    cfg = alembic_config(engine)
+    command.upgrade(cfg, "0005")
+    assert not sa.inspect(engine).has_table("cache_entries")
+    command.upgrade(cfg, "head")
+    inspector = sa.inspect(engine)
+    assert {c["name"] for c in inspector.get_columns("cache_entries")} == {
+        "id", "tenant_id", "data_version", "key", "value", "created_at", "expires_at"}
+    (unique,) = [ix for ix in inspector.get_indexes("cache_entries")
+                 if ix["name"] == "uq_cache_entries_tenant_id_data_version_key"]
+    assert unique["unique"] and unique["column_names"] == ["tenant_id", "data_version", "key"]
+    assert [fk["referred_table"] for fk in inspector.get_foreign_keys("cache_entries")] == ["tenants"]
+    command.downgrade(cfg, "0005")
+    assert not sa.inspect(engine).has_table("cache_entries")
+    command.upgrade(cfg, "head")
+    engine.dispose()

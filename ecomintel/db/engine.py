@@ -2,21 +2,30 @@
 
 Why one place: SQLite needs pragmas (WAL so the app and a worker can share the file, foreign keys on),
 PostgreSQL needs the psycopg 3 driver; everything above this module just passes an Engine around.
+
+Why `migrate` first reads the stored revision itself: every CLI command migrates, and alembic costs ~0.1 s
+to import plus ~0.3 s to load its scripts and compare — most of a quick `ecomintel ask`. When the database
+already carries the newest revision (found by reading the `revision =` lines of the migration files, see
+`head_revision`; a test keeps it equal to alembic's own answer), there is nothing to do and alembic is not
+imported. Anything else (a new database, an older revision, several heads) goes through alembic as before.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 from ecomintel.config import sqlite_path
 from ecomintel.errors import ServiceUnavailable
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\s*(?::[^=]+)?=\s*(.+?)\s*$", re.MULTILINE)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -45,20 +54,47 @@ def make_engine(url: str) -> sa.Engine:
 
 
 def alembic_config(engine: sa.Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
     return cfg
 
 
+def head_revision() -> str | None:
+    """The newest migration's revision id, read from the `revision = …` / `down_revision = …` lines of
+    migrations/versions/*.py without importing alembic; None unless there is exactly one head."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for name, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8")):
+            ids = set(re.findall(r"['\"]([^'\"]+)['\"]", value))
+            (revisions if name == "revision" else parents).update(ids)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def current_revision(conn: sa.Connection) -> str | None:
+    """The revision the database is at (None for a database alembic never touched)."""
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return None
+    versions = [r[0] for r in conn.execute(sa.text("SELECT version_num FROM alembic_version"))]
+    return versions[0] if len(versions) == 1 else None
+
+
 def migrate(engine: sa.Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+    """Bring the schema to the newest migration (idempotent; without alembic when already there)."""
     try:
-        with engine.connect():
-            pass
+        with engine.connect() as conn:
+            current = current_revision(conn)
     except sa.exc.OperationalError as exc:
         raise ServiceUnavailable(
             f"Cannot connect to the database at {engine.url.render_as_string(hide_password=True)}.",
             "Check ECOMINTEL_DATABASE_URL and that the server is running.",
         ) from exc
+    if current is not None and current == head_revision():
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")

@@ -255,5 +255,21 @@ llm_usage = sa.Table(
     sa.Column("created_at", TS, nullable=False, server_default=_now()),
 )
 
+cache_entries = sa.Table(
+    # Derived data keyed by (tenant, data_version, key): cached answers when Redis is not configured (key =
+    # "<namespace>:ask:v1:<plan digest>", see ecomintel.cache) and the planner vocabulary. The value is the JSON
+    # text as produced (Text, not JSON: the same bytes come back, in the same key order). Migration 0006.
+    "cache_entries", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("data_version", sa.Integer, nullable=False),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.Column("expires_at", TS, nullable=False),
+    # lookups, upserts (ON CONFLICT target) and the per-tenant cleanup all start with tenant_id
+    sa.Index("uq_cache_entries_tenant_id_data_version_key", "tenant_id", "data_version", "key", unique=True),
+)
+
 TENANT_TABLES = (users, ingestion_batches, rejected_rows, products, listings, price_history, reviews,
-                 sales, reports, preferences, audit_log, llm_usage)
+                 sales, reports, preferences, audit_log, llm_usage, cache_entries)

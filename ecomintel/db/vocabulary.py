@@ -6,6 +6,8 @@ Why its own mixin: planners resolve "November", "the UK" or "white hanging heart
 small vocabulary on every question. The DISTINCT scans cost a few hundred ms on a 500k-line tenant, so the
 result is memoised per (database, tenant, data_version): every ingest bumps data_version, so a memoised
 vocabulary can never outlive the data it was read from, and the memo is bounded (a few tenants' worth).
+Behind the memo, the vocabulary is kept in the tenant's cache entries (vocab_store.py), so a new process
+(each `ecomintel ask`, an app restart) reads it back instead of rescanning the sales lines.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from datetime import date
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
-from ecomintel.db.scoped import RepositoryCore, as_date
+from ecomintel.db.cache_entries import CacheEntries
+from ecomintel.db.scoped import as_date
 from ecomintel.db.vocab import Vocab
+from ecomintel.db.vocab_store import load_vocab, store_vocab
 
 __all__ = ["Vocab", "Vocabulary"]
 
@@ -28,7 +32,7 @@ _MEMO_LOCK = threading.Lock()
 _MEMO_SIZE = 16
 
 
-class Vocabulary(RepositoryCore):
+class Vocabulary(CacheEntries):
     """Cheap, tenant-scoped lookups of the values a question may name."""
 
     def sales_date_range(self) -> tuple[date, date] | None:
@@ -84,11 +88,14 @@ class Vocabulary(RepositoryCore):
             if key in _MEMO:
                 _MEMO.move_to_end(key)
                 return _MEMO[key]
-        span = self.sales_date_range()
-        vocab = Vocab(
-            sales_start=span[0] if span else None, sales_end=span[1] if span else None,
-            countries=self.distinct_countries(), catalogue=self.sku_catalogue(),
-            categories=self.categories(), channels=self.channels(), marketplaces=self.marketplaces())
+        vocab = load_vocab(self, key[2])  # built by an earlier process for this data_version (vocab_store.py)
+        if vocab is None:
+            span = self.sales_date_range()
+            vocab = Vocab(
+                sales_start=span[0] if span else None, sales_end=span[1] if span else None,
+                countries=self.distinct_countries(), catalogue=self.sku_catalogue(),
+                categories=self.categories(), channels=self.channels(), marketplaces=self.marketplaces())
+            store_vocab(self, key[2], vocab)
         with _MEMO_LOCK:
             _MEMO[key] = vocab
             while len(_MEMO) > _MEMO_SIZE:
