@@ -224,7 +224,7 @@ def metric_value(sel: pd.DataFrame, metric: str, calendar: int | None = None) ->
 
     formulas: dict[str, Callable[[], float]] = {
         "revenue": revenue, "gross": gross, "units": units, "orders": orders, "customers": customers,
-        "aov": lambda: _div(revenue(), orders()),
+        "aov": lambda: _div(gross(), orders()),  # gross / orders (docs/ask-contract.md)
         "units_per_order": lambda: _div(units(), orders()),
         "asp": lambda: _div(revenue(), units()),
         "returned_units": lambda: float(-ret()["quantity"].sum()),
@@ -272,7 +272,7 @@ def grouped(df: pd.DataFrame, metric: str, group: str) -> pd.Series:
     elif metric == "customers":
         out = sold.dropna(subset=["customer_id"]).groupby(col)["customer_id"].nunique()
     elif metric == "aov":
-        out = (counted.groupby(col)["revenue"].sum() / sold.groupby(col)["order_id"].nunique()).dropna()
+        out = (sold.groupby(col)["revenue"].sum() / sold.groupby(col)["order_id"].nunique()).dropna()
     elif metric == "returned_units":
         out = -ret.groupby(col)["quantity"].sum()
     elif metric == "returned_value":

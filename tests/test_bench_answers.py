@@ -84,7 +84,7 @@ def test_single_period_metrics_by_hand(df: pd.DataFrame) -> None:
     assert got["units"] == 6 + 2 + 1 + 4 + 1 + 10 + 5 - 1  # the adjustment (-3) and the correction (+7) are out
     assert got["orders"] == 4  # 1001 1002 1003 1009 (return, adjustment, correction and December excluded)
     assert got["customers"] == 2  # 17850, 12345 (1003 has no customer, 99 is in December)
-    assert got["aov"] == pytest.approx(REV_NOV / 4)  # net revenue / orders
+    assert got["aov"] == pytest.approx(GROSS_NOV / 4)  # gross / orders (returns do not shrink an order value)
 
 
 def test_derived_metrics_by_hand(df: pd.DataFrame) -> None:
