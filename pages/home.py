@@ -29,6 +29,10 @@ with errors.guarded("reading the tenant overview", request_id=repo.ctx.request_i
             st.caption(f"Sales from {span} · net revenue {ov['net_revenue']:,.2f} · "
                        f"{ov['batches']} import(s), last {ov['last_ingest']:%Y-%m-%d %H:%M} UTC"
                        if ov["last_ingest"] else f"Sales from {span}")
+            if ov["adjustment_lines"] or ov["correction_lines"]:
+                st.caption(f"Stock adjustments: {ov['adjustment_lines']:,} lines, {ov['adjustment_units']:,.0f} "
+                           f"units · corrections: {ov['correction_lines']:,} lines (zero-price lines without a "
+                           "customer: neither sales nor returns)")
             daily = repo.revenue_by_day(days=120)
             st.plotly_chart(charts.revenue_by_day(daily, "Net revenue by day (last 120 days of data)"),
                             key="home_revenue")

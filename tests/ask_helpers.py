@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 from ecomintel.agents.base import AgentResult
 from ecomintel.agents.registry import REGISTRY, register
+from ecomintel.ask.plan import Plan
 from ecomintel.context import RequestContext
 from ecomintel.db.repository import Repository
 
@@ -19,7 +19,7 @@ class FailingAgent:
     name = "test_failing"
     description = "raises, like an agent with a bug"
 
-    def run(self, ctx: RequestContext, repo: Repository, params: dict[str, Any]) -> AgentResult:
+    def run(self, ctx: RequestContext, repo: Repository, plan: Plan) -> AgentResult:
         raise RuntimeError("boom: division by zero in a test agent")
 
 
@@ -27,7 +27,7 @@ class BlockingAgent:
     name = "test_blocking"
     description = "waits until RELEASE is set (at most 30 s), like a stuck query"
 
-    def run(self, ctx: RequestContext, repo: Repository, params: dict[str, Any]) -> AgentResult:
+    def run(self, ctx: RequestContext, repo: Repository, plan: Plan) -> AgentResult:
         RELEASE.wait(30)
         return AgentResult(agent=self.name, summary="released")
 
@@ -41,7 +41,7 @@ class CountingAgent:
     active = 0
     peak = 0
 
-    def run(self, ctx: RequestContext, repo: Repository, params: dict[str, Any]) -> AgentResult:
+    def run(self, ctx: RequestContext, repo: Repository, plan: Plan) -> AgentResult:
         with CountingAgent.lock:  # class-wide counters, shared by the registered subclasses
             CountingAgent.active += 1
             CountingAgent.peak = max(CountingAgent.peak, CountingAgent.active)

@@ -43,6 +43,17 @@ def clean_retail(path: Path = SMALL) -> pd.DataFrame:
     df["is_return"] = df.order_id.str.upper().str.startswith("C") | (df.quantity < 0)
     df["line_key"] = [hashlib.md5("|".join(map(str, r)).encode()).hexdigest()
                       for r in df[key_cols].itertuples(index=False)]
+    return with_line_classes(df)
+
+
+def with_line_classes(df: pd.DataFrame) -> pd.DataFrame:
+    """The truth frame plus `line_class` (sale/return/adjustment/correction), `sold` (a sale line), `returned`
+    (a return line) and `units` (quantity of sales and returns, 0 for adjustments and corrections)."""
+    df = df.copy()
+    df["line_class"] = line_class(df)
+    df["sold"] = df.line_class == "sale"
+    df["returned"] = df.line_class == "return"
+    df["units"] = df.quantity.where(df.sold | df.returned, 0.0)
     return df
 
 
@@ -119,10 +130,41 @@ def select(df: pd.DataFrame, start: str | None = None, end: str | None = None) -
     return df[mask]
 
 
+def line_class(df: pd.DataFrame) -> pd.Series:
+    """The contract's line classes written out again in pandas (docs/ask-contract.md): "adjustment",
+    "correction", "return" or "sale" per line; the first matching rule wins."""
+    no_customer = df.customer_id.isna() | (df.customer_id.astype(str).str.strip() == "")
+    stock = ~df.order_id.str.upper().str.startswith("C") & (df.unit_price == 0) & no_customer
+    cls = pd.Series("sale", index=df.index)
+    cls[df.is_return.astype(bool)] = "return"
+    cls[stock & (df.quantity > 0)] = "correction"
+    cls[stock & (df.quantity < 0)] = "adjustment"
+    return cls
+
+
 def truth_metrics(df: pd.DataFrame) -> dict[str, float]:
-    """revenue, units, orders, customers, aov as the shared semantics define them, in pandas."""
-    sold = df[~df.is_return]
+    """revenue, units, orders, customers, aov as the contract defines them, in pandas: adjustments and
+    corrections are not units, orders count sale lines only, aov = gross / orders."""
+    cls = line_class(df)
+    sold = df[cls == "sale"]
     orders = sold.order_id.nunique()
-    return {"revenue": float(df.revenue.sum()), "units": float(df.quantity.sum()), "orders": float(orders),
-            "customers": float(sold.customer_id.dropna().nunique()),
+    return {"revenue": float(df.revenue.sum()), "units": float(df.quantity[cls.isin(["sale", "return"])].sum()),
+            "orders": float(orders), "customers": float(sold.customer_id.dropna().nunique()),
             "aov": float(sold.revenue.sum() / orders) if orders else 0.0}
+
+
+LINE_COLUMNS = ["order_id", "sku", "product_name", "quantity", "unit_price", "sold_at", "customer_id", "country"]
+
+
+def lines_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    """Hand-written sales lines (order_id, sku, product_name, quantity, unit_price, sold_at, customer_id,
+    country) as a truth frame ready for `insert_sales`: revenue, is_return (C invoice or negative quantity,
+    as ingest sets it), a unique line_key and the line classes."""
+    df = pd.DataFrame(rows, columns=LINE_COLUMNS)
+    df["sold_at"] = pd.to_datetime(df["sold_at"])
+    df["quantity"] = df["quantity"].astype(float)
+    df["unit_price"] = df["unit_price"].astype(float)
+    df["revenue"] = df.quantity * df.unit_price
+    df["is_return"] = df.order_id.str.upper().str.startswith("C") | (df.quantity < 0)
+    df["line_key"] = [hashlib.md5(f"{i}|{r}".encode()).hexdigest() for i, r in enumerate(rows)]
+    return with_line_classes(df)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Literal
 
 import pytest
 
 from ecomintel.ask.executor import agent_slots, run_agents
+from ecomintel.ask.plan import Plan
 from ecomintel.config import Settings, load_settings
 from ecomintel.db.repository import Repository
 from tests import ask_helpers
@@ -26,9 +27,8 @@ def release_blocked() -> Iterator[None]:
     ask_helpers.RELEASE.set()  # let any blocked test agent finish
 
 
-def plan(*agents: str, mode: str = "quick") -> dict[str, Any]:
-    return {"intent": "overview", "agents": list(agents), "metric": "revenue", "periods": [], "filters": {},
-            "mode": mode}
+def plan(*agents: str, mode: Literal["quick", "deep"] = "quick") -> Plan:
+    return Plan(intent="overview", agents=list(agents), metric="revenue", mode=mode)
 
 
 def test_failing_agent_degrades_to_status(repo: Repository, settings: Settings) -> None:

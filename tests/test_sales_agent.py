@@ -12,7 +12,9 @@ import pytest
 
 from ecomintel.agents.base import AgentResult
 from ecomintel.agents.registry import get_agent
-from ecomintel.agents.sales import NON_PRODUCT_SKUS, PeriodSpec, is_non_product_sku, previous_period
+from ecomintel.agents.sales_context import NON_PRODUCT_SKUS, is_non_product_sku
+from ecomintel.agents.time_buckets import PeriodSpec, previous_period
+from ecomintel.ask.plan import Plan
 from ecomintel.db.repository import Repository
 from tests.conftest import new_tenant_ctx
 from tests.sales_helpers import is_product, load_via_ingest, retail_engine, select, truth_metrics
@@ -35,7 +37,7 @@ def retail(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 def run(repo: Repository, agent: str = "sales", **plan: Any) -> AgentResult:
     params = {"intent": "overview", "agents": [agent], "metric": "revenue", "periods": [], "group_by": None,
               "filters": {}, "top_n": 10, "order": "desc", "mode": "quick", **plan}
-    result = get_agent(agent).run(repo.ctx, repo, params)
+    result = get_agent(agent).run(repo.ctx, repo, Plan.model_validate(params))
     json.dumps(result.to_dict())  # everything an agent returns must be JSON-ready
     return result
 
@@ -78,7 +80,7 @@ def test_top_products_by_revenue(retail: tuple[Repository, pd.DataFrame]) -> Non
 def test_top_products_by_orders_and_bottom_countries(retail: tuple[Repository, pd.DataFrame]) -> None:
     repo, df = retail
     part = select(df, OCT["start"], OCT["end"])
-    sold = part[~part.is_return & part.sku.map(is_product)]
+    sold = part[part.sold & part.sku.map(is_product)]
     want = sold.groupby("sku").order_id.nunique().reset_index()
     want = want.sort_values(["order_id", "sku"], ascending=[False, True]).head(5)
     r = run(repo, intent="top_items", group_by="product", metric="orders", periods=[OCT], top_n=5)
@@ -164,7 +166,7 @@ def test_movers_risers_and_fallers(retail: tuple[Repository, pd.DataFrame]) -> N
 def test_returns_ranking(retail: tuple[Repository, pd.DataFrame]) -> None:
     repo, df = retail
     r = run(repo, intent="returns", metric="returns", top_n=5)
-    ret = df[df.is_return & df.sku.map(is_product)]
+    ret = df[df.returned & df.sku.map(is_product)]
     units = (-ret.groupby("sku").quantity.sum()).rename("u").reset_index()
     want = units.sort_values(["u", "sku"], ascending=[False, True]).head(5)
     got = table(r)
@@ -173,9 +175,9 @@ def test_returns_ranking(retail: tuple[Repository, pd.DataFrame]) -> None:
     assert got.returned_units.tolist() == pytest.approx(want.u.tolist())
     value = (-ret.groupby("sku").revenue.sum()).sort_values(ascending=False)
     assert table(r, 1).sku.iloc[0] == value.index[0]
-    assert r.metrics["returned_units"] == pytest.approx(-df[df.is_return].quantity.sum())
+    assert r.metrics["returned_units"] == pytest.approx(-df[df.returned].quantity.sum())
     by_country = run(repo, intent="returns", group_by="country")
-    want_c = -df[df.is_return].groupby("country").quantity.sum()
+    want_c = -df[df.returned].groupby("country").quantity.sum()
     got_c = table(by_country).set_index("country")
     assert all(got_c.loc[c, "returned_units"] == pytest.approx(v) for c, v in want_c.items())
 
@@ -184,7 +186,7 @@ def test_weekday_and_hour_patterns(retail: tuple[Repository, pd.DataFrame]) -> N
     repo, df = retail
     r = run(repo, intent="patterns", group_by="weekday", metric="orders")
     got = table(r)
-    sold = df[~df.is_return]
+    sold = df[df.sold]
     want = sold.groupby(sold.sold_at.dt.day_name()).order_id.nunique()
     assert got.weekday.tolist() == ["Wednesday", "Thursday"]  # calendar order
     assert all(got.set_index("weekday").loc[d, "orders"] == v for d, v in want.items())
@@ -202,7 +204,7 @@ def test_trend_by_week_flags_partial_weeks(retail: tuple[Repository, pd.DataFram
             periods=[{"start": "2011-10-01", "end": "2011-11-30", "label": ""}])
     got = table(r)
     assert got.week.tolist() == ["2011-W40", "2011-W45"]
-    assert got.units.sum() == pytest.approx(df.quantity.sum())
+    assert got.units.sum() == pytest.approx(df.units.sum())
     assert any(w.startswith("Partial week") for w in r.warnings)
 
 

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from ecomintel.db.repository import Repository
-from ecomintel.db.sales_queries import SalesFilter, week_label
+from ecomintel.db.sales_lines import SalesFilter, week_label
 from tests.conftest import new_tenant_ctx
 from tests.sales_helpers import load_via_ingest, retail_engine, select, truth_metrics
 
@@ -45,8 +45,8 @@ def test_totals_match_pandas_for_each_period(retail: tuple[Repository, pd.DataFr
         for k, v in want.items():
             assert got[k] == approx(v), k
         part = select(df, start, end)
-        assert got["returned_units"] == approx(-part[part.is_return].quantity.sum())
-        assert got["gross"] == approx(part[~part.is_return].revenue.sum())
+        assert got["returned_units"] == approx(-part[part.returned].quantity.sum())
+        assert got["gross"] == approx(part[part.sold].revenue.sum())
         assert got["lines"] == len(part)
 
 
@@ -61,7 +61,7 @@ def test_by_country_with_exclusion_matches_pandas(retail: tuple[Repository, pd.D
     assert sorted(got.index) == sorted(want.index)
     for country, value in want.items():
         assert got.loc[country, "revenue"] == approx(value)
-    orders = part[~part.is_return].groupby("country").order_id.nunique()
+    orders = part[part.sold].groupby("country").order_id.nunique()
     for country, value in orders.items():
         assert got.loc[country, "orders"] == value
 
@@ -69,7 +69,7 @@ def test_by_country_with_exclusion_matches_pandas(retail: tuple[Repository, pd.D
 def test_by_sku_lean_and_keys(retail: tuple[Repository, pd.DataFrame]) -> None:
     repo, df = retail
     part = select(df, "2011-10-01", "2011-10-31")
-    want = part.groupby("sku").agg(revenue=("revenue", "sum"), units=("quantity", "sum"))
+    want = part.groupby("sku").agg(revenue=("revenue", "sum"), units=("units", "sum"))
     lean = repo.sales_by("sku", OCT, distinct=False).set_index("key")
     assert "orders" not in lean.columns
     assert set(lean.index) == set(want.index)
@@ -79,7 +79,7 @@ def test_by_sku_lean_and_keys(retail: tuple[Repository, pd.DataFrame]) -> None:
     top = want.revenue.sort_values(ascending=False).index[:5].tolist()
     detail = repo.sales_by("sku", OCT, keys=top).set_index("key")
     assert sorted(detail.index) == sorted(top)
-    sold = part[~part.is_return]
+    sold = part[part.sold]
     for sku in top:
         assert detail.loc[sku, "orders"] == sold[sold.sku == sku].order_id.nunique()
         assert detail.loc[sku, "customers"] == sold[sold.sku == sku].customer_id.dropna().nunique()
@@ -121,14 +121,14 @@ def test_fast_time_paths_match_pandas(retail: tuple[Repository, pd.DataFrame], d
            "week": ts.dt.strftime("%G-W%V"), "quarter": ts.dt.year.astype(str) + "-Q" + ts.dt.quarter.astype(str),
            "weekday": ts.dt.day_name(), "hour": ts.dt.hour}[dim]
     got = repo.sales_by(dim, flt, distinct=distinct).set_index("key")
-    want = part.groupby(key).agg(revenue=("revenue", "sum"), units=("quantity", "sum"), lines=("sku", "size"))
+    want = part.groupby(key).agg(revenue=("revenue", "sum"), units=("units", "sum"), lines=("sku", "size"))
     assert sorted(map(str, got.index)) == sorted(map(str, want.index))
     for k, row in want.iterrows():
         assert got.loc[k, "revenue"] == approx(row.revenue) and got.loc[k, "lines"] == row.lines, (dim, k)
         assert got.loc[k, "units"] == approx(row.units)
     if distinct:
-        sold = part[~part.is_return]
-        orders = sold.groupby(key[~part.is_return]).order_id.nunique()
+        sold = part[part.sold]
+        orders = sold.groupby(key[part.sold]).order_id.nunique()
         for k, v in orders.items():
             assert got.loc[k, "orders"] == v
     else:

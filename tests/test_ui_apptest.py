@@ -244,7 +244,7 @@ def _load_small_sales(url: str) -> None:
 
 def _expected_top_sku_nov_2011() -> str:
     """Independent answer: the SKU with the highest net revenue in November 2011 in the sample file."""
-    from ecomintel.agents.sales import is_non_product_sku
+    from ecomintel.agents.sales_context import is_non_product_sku
 
     df = pd.read_csv(SAMPLES / "online_retail_small.csv", dtype={"StockCode": str, "InvoiceNo": str})
     df = df.drop_duplicates(["InvoiceNo", "StockCode", "Quantity", "UnitPrice", "InvoiceDate", "CustomerID"])

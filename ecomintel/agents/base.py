@@ -3,7 +3,10 @@
 Why a protocol + registry (rq's resolvers, datasette's hooks): the executor knows agents only by name,
 so a new agent (pricing, sentiment, forecast, data QA) is one file plus one line in `agents/registry.py`, and a
 failing agent can be reported as a status instead of breaking the report.
-Agents receive everything explicitly — `(ctx, repo, params)` — and never reach for globals.
+Agents receive everything explicitly — `(ctx, repo, plan)` — and never reach for globals. The plan is the
+validated `Plan` object (ecomintel/ask/plan.py), so agents read typed fields (`plan.filters.countries`,
+`plan.periods[0].start`) instead of re-parsing a dict.
+Definitions an answer states travel as info findings (ecomintel/agents/definitions.py).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
+from ecomintel.ask.plan import Plan
 from ecomintel.context import RequestContext
 from ecomintel.db.repository import Repository
 
@@ -78,4 +82,4 @@ class Agent(Protocol):
     name: str
     description: str
 
-    def run(self, ctx: RequestContext, repo: Repository, params: dict[str, Any]) -> AgentResult: ...
+    def run(self, ctx: RequestContext, repo: Repository, plan: Plan) -> AgentResult: ...

@@ -8,11 +8,13 @@ may add their own agents with `register` (they use `test_*` names the app never 
 from __future__ import annotations
 
 from ecomintel.agents.base import Agent
+from ecomintel.agents.customers import CustomersAgent
 from ecomintel.agents.sales import SalesAgent, SalesDeepAgent
 
 REGISTRY: dict[str, type[Agent]] = {
     SalesAgent.name: SalesAgent,
     SalesDeepAgent.name: SalesDeepAgent,
+    CustomersAgent.name: CustomersAgent,
 }
 
 

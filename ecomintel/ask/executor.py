@@ -17,10 +17,10 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any
 
 from ecomintel.agents.base import AgentResult
 from ecomintel.agents.registry import get_agent
+from ecomintel.ask.plan import Plan
 from ecomintel.config import Settings
 from ecomintel.db.repository import Repository
 
@@ -50,14 +50,14 @@ class _Run:
     started_at: float | None = None
 
 
-def _run_one(run: _Run, repo: Repository, params: dict[str, Any], slots: threading.BoundedSemaphore,
+def _run_one(run: _Run, repo: Repository, plan: Plan, slots: threading.BoundedSemaphore,
              give_up: threading.Event) -> AgentResult:
     with slots:
         if give_up.is_set():  # the question already timed out while this agent waited in the queue
             return AgentResult(agent=run.name, status="timeout")
         run.started_at = time.perf_counter()
         agent = get_agent(run.name)
-        result = agent.run(repo.ctx, repo, params)
+        result = agent.run(repo.ctx, repo, plan)
         if not result.elapsed_ms:
             result.elapsed_ms = int((time.perf_counter() - run.started_at) * 1000)
         return result
@@ -77,14 +77,14 @@ def _timed_out(name: str, timeout_s: float, queued: bool) -> AgentResult:
                                  "its part of the answer is missing."])
 
 
-def run_agents(plan: dict[str, Any], *, repo: Repository, settings: Settings, progress: Progress | None = None,
+def run_agents(plan: Plan, *, repo: Repository, settings: Settings, progress: Progress | None = None,
                timeout_s: float | None = None) -> list[AgentResult]:
-    """Run `plan["agents"]` in parallel on `plan` (a Plan as JSON dict); one AgentResult per agent, in the
+    """Run `plan.agents` in parallel, each given the validated Plan; one AgentResult per agent, in the
     plan's order. Never raises for agent problems. `timeout_s` overrides the mode's per-agent limit
     (settings.quick_timeout_s / deep_timeout_s). An agent waiting for a slot also gives up after the limit."""
-    names = list(dict.fromkeys(plan.get("agents") or []))
+    names = list(dict.fromkeys(plan.agents))
     if timeout_s is None:
-        timeout_s = settings.deep_timeout_s if plan.get("mode") == "deep" else settings.quick_timeout_s
+        timeout_s = settings.deep_timeout_s if plan.mode == "deep" else settings.quick_timeout_s
     slots = agent_slots(settings.max_concurrent_agents)
     give_up = threading.Event()
     results: dict[str, AgentResult] = {}

@@ -108,6 +108,9 @@ class Plan(BaseModel):
     top_n: int = Field(default=10, ge=1, le=100)
     order: Literal["desc", "asc"] = "desc"
     include_partial: bool = False  # rank partial weeks/months too (only when the question asks for them)
+    # share intent: the filters of the total (the denominator); None = the same period with no filters.
+    # The part is always `filters` ("share of UK revenue from product X": filters UK + X, total_filters UK).
+    total_filters: Filters | None = None
     horizon_days: int | None = Field(default=None, ge=1, le=365)
     thresholds: dict[str, float] = Field(default_factory=dict)
     mode: Mode = "quick"

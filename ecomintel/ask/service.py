@@ -96,7 +96,7 @@ def answer_plan(plan: Plan, *, question: str, repo: Repository, settings: Settin
                 progress(0.1 + 0.8 * fraction, message)
 
         repo.refresh_sales_statistics()  # PostgreSQL after a bulk load: fresh planner statistics first
-        results = run_agents(plan_dict, repo=repo, settings=settings, progress=agent_progress)
+        results = run_agents(plan, repo=repo, settings=settings, progress=agent_progress)
         if progress:
             progress(0.92, "writing the report")
         report = synthesize(question, plan_dict, results, data_version=data_version,

@@ -14,6 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
+from ecomintel.db.sales_lines import adjustment_line, correction_line
 from ecomintel.db.scoped import RepositoryCore
 
 
@@ -21,12 +22,17 @@ class OverviewQueries(RepositoryCore):
     """Counts and a daily revenue series for the tenant's dashboard."""
 
     def overview(self) -> dict[str, Any]:
-        """Sales lines, date range, distinct SKUs, products, reviews and the last finished ingest."""
+        """Sales lines, date range, distinct SKUs, net revenue, stock adjustments and corrections (the line
+        classes of docs/ask-contract.md: not sales, stated apart), products, reviews and the last ingest."""
         s, p, r, b = m.sales, m.products, m.reviews, m.ingestion_batches
+        adjustment = adjustment_line()
         with self.engine.connect() as conn:
-            lines, first, last, skus, revenue = conn.execute(self.scoped(
+            lines, first, last, skus, revenue, adj_lines, adj_units, corr_lines = conn.execute(self.scoped(
                 s, sa.func.count(), sa.func.min(s.c.sold_at), sa.func.max(s.c.sold_at),
-                sa.func.count(sa.distinct(s.c.sku)), sa.func.sum(s.c.revenue))).one()
+                sa.func.count(sa.distinct(s.c.sku)), sa.func.sum(s.c.revenue),
+                sa.func.sum(sa.case((adjustment, 1), else_=0)),
+                sa.func.sum(sa.case((adjustment, -s.c.quantity), else_=0.0)),
+                sa.func.sum(sa.case((correction_line(), 1), else_=0)))).one()
             products = conn.execute(self.scoped(p, sa.func.count())).scalar()
             reviews = conn.execute(self.scoped(r, sa.func.count())).scalar()
             last_ingest = conn.execute(self.scoped(b, sa.func.max(b.c.finished_at))
@@ -38,6 +44,9 @@ class OverviewQueries(RepositoryCore):
             "sales_to": _as_datetime(last),
             "sales_skus": int(skus or 0),
             "net_revenue": float(revenue or 0.0),
+            "adjustment_lines": int(adj_lines or 0),
+            "adjustment_units": float(adj_units or 0.0),
+            "correction_lines": int(corr_lines or 0),
             "products": int(products or 0),
             "reviews": int(reviews or 0),
             "last_ingest": _as_datetime(last_ingest),

@@ -4,7 +4,8 @@ context's tenant_id, and every row it writes is stamped with it.
 Why one choke point: tenant isolation then holds by construction (a property test hammers it), and the
 SQL that agents depend on lives next to the schema instead of being scattered through the code.
 Capabilities that grow large live in their own modules as mixins over `RepositoryCore` (ecomintel/db/
-scoped.py: bulk loading, sales queries, vocabulary, overview) and are listed in `Repository`'s bases.
+scoped.py: bulk loading, sales queries, customer queries, vocabulary, overview) and are listed in
+`Repository`'s bases.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 
 from ecomintel.db import models as m
 from ecomintel.db.bulk_load import BulkLoad
+from ecomintel.db.customer_queries import CustomerQueries
 from ecomintel.db.overview_queries import OverviewQueries
 from ecomintel.db.sales_queries import SalesQueries
 from ecomintel.db.scoped import RepositoryCore, utcnow
@@ -166,5 +168,5 @@ class ReportStore(RepositoryCore):
         return self.frame(stmt)
 
 
-class Repository(BulkLoad, Vocabulary, SalesQueries, OverviewQueries, ReportStore, BatchStore):
+class Repository(BulkLoad, Vocabulary, SalesQueries, CustomerQueries, OverviewQueries, ReportStore, BatchStore):
     """`Repository(engine, ctx)`: every read and write of one tenant's data."""

@@ -7,105 +7,65 @@ Why per-dialect expressions: date truncation differs (SQLite stores timestamps a
 has date_trunc/to_char); both produce the same text keys ("2011-11", "2011-11-07" week start, "2011-Q4"),
 so the agent above never needs to know which database it runs on.
 
-Semantics (common to the team): revenue is NET (returns are negative lines and subtract); gross = non-return
-lines; units = net quantity; orders and customers count distinct ids of non-return lines; returned
-units/value are positive numbers.
+Semantics: docs/ask-contract.md, with the line classes of sales_lines.py (stock adjustments and corrections
+count only in their own columns). Revenue is NET (returns subtract); gross = revenue of sale lines; units =
+net quantity of sales and returns; orders and customers count distinct ids of sale lines; cancelled_orders
+the distinct order ids of return lines; returned units/value are positive numbers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
-from ecomintel.db.scoped import RepositoryCore, as_date
+from ecomintel.db.sales_lines import (
+    DISTINCT_COLUMNS,
+    METRIC_COLUMNS,
+    SUM_COLUMNS,
+    UNSPECIFIED,
+    WEEKDAYS,
+    SalesFilter,
+    SalesLines,
+    has_customer,
+    sale_line,
+    week_label,
+)
+from ecomintel.db.scoped import as_date
 
-TIME_DIMENSIONS = ("day", "week", "month", "quarter", "weekday", "hour")
-ATTRIBUTE_DIMENSIONS = ("sku", "country", "channel", "marketplace", "category")
-DIMENSIONS = TIME_DIMENSIONS + ATTRIBUTE_DIMENSIONS
-METRIC_COLUMNS = ("revenue", "gross", "units", "orders", "customers", "returned_units", "returned_value",
-                  "return_lines", "lines")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-UNSPECIFIED = "(unspecified)"
 MAX_BUCKETS = 120  # calendar buckets answered as one UNION ALL (SQLite allows 500 parts per statement)
 
 
-@dataclass(frozen=True)
-class SalesFilter:
-    """Which sales lines an aggregate covers. Dates are inclusive; text filters are case-insensitive."""
+def add_ratios(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ratio metrics of docs/ask-contract.md from the summed and counted columns of each row (0 when the
+    denominator is 0): aov = gross / orders, units_per_order, asp = revenue / units, return_rate (%, by value),
+    revenue_per_customer. Only the ratios whose inputs are present are added."""
+    def ratio(num: str, den: str, scale: float = 1.0) -> pd.Series:
+        d = frame[den].astype(float)
+        return (frame[num].astype(float) * scale / d.where(d != 0)).fillna(0.0)
 
-    start: date | None = None
-    end: date | None = None
-    countries: tuple[str, ...] = ()
-    exclude_countries: tuple[str, ...] = ()
-    skus: tuple[str, ...] = ()
-    products: tuple[str, ...] = ()  # product-name fragments
-    categories: tuple[str, ...] = ()
-    channels: tuple[str, ...] = ()
-    marketplaces: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    def with_period(self, start: date | None, end: date | None) -> SalesFilter:
-        return SalesFilter(start, end, self.countries, self.exclude_countries, self.skus, self.products,
-                           self.categories, self.channels, self.marketplaces)
-
-    def describe(self) -> dict[str, Any]:
-        """The non-empty parts, JSON-ready (for evidence)."""
-        out: dict[str, Any] = {}
-        if self.start:
-            out["start"] = self.start.isoformat()
-        if self.end:
-            out["end"] = self.end.isoformat()
-        for name in ("countries", "exclude_countries", "skus", "products", "categories", "channels",
-                     "marketplaces"):
-            value = getattr(self, name)
-            if value:
-                out[name] = list(value)
-        return out
+    if "orders" in frame:
+        frame["aov"] = ratio("gross", "orders")
+        frame["units_per_order"] = ratio("units", "orders")
+    if "customers" in frame and "customer_revenue" in frame:
+        frame["revenue_per_customer"] = ratio("customer_revenue", "customers")
+    frame["asp"] = ratio("revenue", "units")
+    frame["return_rate"] = ratio("returned_value", "gross", 100.0)
+    return frame
 
 
-def _lower_in(column: Any, values: tuple[str, ...]) -> Any:
-    return sa.func.lower(column).in_([v.strip().lower() for v in values])
+def totals_with_ratios(totals: dict[str, float]) -> dict[str, float]:
+    """`add_ratios` for one row of totals."""
+    row = add_ratios(pd.DataFrame([totals])).iloc[0]
+    return {str(k): float(v) for k, v in row.items()}
 
 
-def week_label(week_start: str) -> str:
-    """ISO week label ("2011-W48") of the Monday `week_start` (YYYY-MM-DD)."""
-    year, week, _ = date.fromisoformat(week_start[:10]).isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-class SalesQueries(RepositoryCore):
+class SalesQueries(SalesLines):
     """Aggregated sales reads. Every statement starts from `self.scoped(m.sales, ...)`."""
-
-    # -- building blocks ----------------------------------------------------------------------------
-    def _metric_columns(self, distinct: bool = True) -> list[Any]:
-        """Aggregate columns; `distinct=False` leaves out the COUNT(DISTINCT …) ones (orders, customers),
-        which dominate the cost of a large GROUP BY, when the question does not need them."""
-        s = m.sales
-        sold = s.c.is_return == sa.false()
-        returned = s.c.is_return == sa.true()
-        cols = [
-            sa.func.coalesce(sa.func.sum(s.c.revenue), 0.0).label("revenue"),
-            sa.func.coalesce(sa.func.sum(sa.case((sold, s.c.revenue), else_=0.0)), 0.0).label("gross"),
-            sa.func.coalesce(sa.func.sum(s.c.quantity), 0.0).label("units"),
-            sa.func.coalesce(sa.func.sum(sa.case((returned, -s.c.quantity), else_=0.0)), 0.0)
-            .label("returned_units"),
-            sa.func.coalesce(sa.func.sum(sa.case((returned, -s.c.revenue), else_=0.0)), 0.0)
-            .label("returned_value"),
-            sa.func.coalesce(sa.func.sum(sa.case((returned, 1), else_=0)), 0).label("return_lines"),
-            sa.func.count().label("lines"),
-        ]
-        if distinct:
-            cols += [
-                sa.func.count(sa.distinct(sa.case((sold, s.c.order_id)))).label("orders"),
-                sa.func.count(sa.distinct(sa.case((sa.and_(sold, s.c.customer_id != ""), s.c.customer_id))))
-                .label("customers"),
-            ]
-        return cols
 
     def _batch_list(self) -> Any:
         """Comma-separated distinct batch ids of the aggregated lines (lineage, in the same scan)."""
@@ -114,133 +74,77 @@ class SalesQueries(RepositoryCore):
             return sa.func.string_agg(sa.distinct(sa.cast(s.c.batch_id, sa.String)), ",").label("batch_ids")
         return sa.func.group_concat(sa.distinct(s.c.batch_id)).label("batch_ids")
 
-    def _sold_at_bounds(self, start: date | None, end: date | None, stream: bool = False) -> list[Any]:
-        """Inclusive date bounds. On SQLite timestamps are ISO text, so compare as text against a bare
-        date (shorter string sorts before every timestamp of that day, whatever the stored precision).
-        `stream=True` (SQLite) writes the column as `+sales.sold_at` so the planner cannot use the date index
-        and walks the SKU-ordered covering index instead (GROUP BY sku without a sort)."""
-        s = m.sales
-        clauses: list[Any] = []
-        if self.dialect == "sqlite":
-            col: Any = (sa.literal_column("+sales.sold_at", sa.String) if stream
-                        else sa.type_coerce(s.c.sold_at, sa.String))
-            if start:
-                clauses.append(col >= start.isoformat())
-            if end:
-                clauses.append(col < (end + timedelta(days=1)).isoformat())
-        else:
-            if start:
-                clauses.append(s.c.sold_at >= datetime.combine(start, datetime.min.time()))
-            if end:
-                clauses.append(s.c.sold_at < datetime.combine(end + timedelta(days=1), datetime.min.time()))
-        return clauses
-
-    def _where(self, stmt: sa.Select[Any], flt: SalesFilter, stream: bool = False) -> sa.Select[Any]:
-        s = m.sales
-        clauses = self._sold_at_bounds(flt.start, flt.end, stream)
-        if flt.countries:
-            clauses.append(_lower_in(s.c.country, flt.countries))
-        if flt.exclude_countries:
-            clauses.append(sa.or_(s.c.country.is_(None), ~_lower_in(s.c.country, flt.exclude_countries)))
-        if flt.skus:
-            clauses.append(s.c.sku.in_([v.strip() for v in flt.skus]))  # exact: 85123A and 85123a differ
-        if flt.products:
-            clauses.append(sa.or_(*[s.c.product_name.ilike(f"%{frag.strip()}%") for frag in flt.products]))
-        if flt.channels:
-            clauses.append(_lower_in(s.c.channel, flt.channels))
-        if flt.marketplaces:
-            clauses.append(_lower_in(s.c.marketplace, flt.marketplaces))
-        if flt.categories:
-            p = m.products
-            cat_skus = self.scoped(p, p.c.sku).where(
-                sa.or_(*[p.c.category.ilike(f"%{c.strip()}%") for c in flt.categories]))
-            clauses.append(s.c.sku.in_(cat_skus))
-        return stmt.where(*clauses) if clauses else stmt
-
-    def _dimension(self, dim: str, timestamp: Any = None) -> Any:
-        """SQL expression of a grouping key; time keys are text (or int for weekday/hour). `timestamp`
-        replaces sales.sold_at (e.g. a subquery's column)."""
-        s = m.sales
-        pg = self.dialect == "postgresql"
-        col = s.c.sold_at if timestamp is None else timestamp
-        text = sa.type_coerce(col, sa.String)
-        if dim == "day":
-            return sa.func.to_char(col, "YYYY-MM-DD") if pg else sa.func.substr(text, 1, 10)
-        if dim == "month":
-            return sa.func.to_char(col, "YYYY-MM") if pg else sa.func.substr(text, 1, 7)
-        if dim == "week":  # Monday of the ISO week
-            if pg:
-                return sa.func.to_char(sa.func.date_trunc("week", col), "YYYY-MM-DD")
-            return sa.func.date(text, "weekday 0", "-6 days")
-        if dim == "quarter":
-            if pg:
-                return sa.func.to_char(col, 'YYYY-"Q"Q')
-            q = (sa.cast(sa.func.substr(text, 6, 2), sa.Integer) + 2) // 3
-            return sa.func.substr(text, 1, 4) + "-Q" + sa.cast(q, sa.String)
-        if dim == "weekday":  # 0 = Sunday on both
-            if pg:
-                return sa.cast(sa.extract("dow", col), sa.Integer)
-            return sa.cast(sa.func.strftime("%w", text), sa.Integer)
-        if dim == "hour":
-            if pg:
-                return sa.cast(sa.extract("hour", col), sa.Integer)
-            return sa.cast(sa.func.substr(text, 12, 2), sa.Integer)
-        if dim in ("country", "channel", "marketplace"):
-            return sa.func.coalesce(s.c[dim], UNSPECIFIED)
-        if dim == "sku":
-            return s.c.sku
-        raise ValueError(f"unknown dimension {dim!r}; known: {DIMENSIONS}")
-
     # -- public reads -------------------------------------------------------------------------------
     def sales_totals(self, flt: SalesFilter | None = None) -> dict[str, float]:
-        """Headline metrics over the filtered lines: revenue (net), gross, units, orders, customers, aov,
-        returned_units, returned_value, return_lines, lines."""
+        """Headline metrics over the filtered lines: the METRIC_COLUMNS (revenue, gross, units, orders,
+        customers, returns, lines), the DETAIL_COLUMNS (stock adjustments, corrections, cancelled orders,
+        customer revenue) and the ratios of `add_ratios` (aov, units_per_order, asp, return_rate,
+        revenue_per_customer)."""
         return self.sales_totals_and_batches(flt)[0]
 
     def sales_totals_and_batches(self, flt: SalesFilter | None = None) -> tuple[dict[str, float], list[int]]:
-        """`sales_totals` plus the ingestion batches the lines came from (one scan for both)."""
+        """`sales_totals` plus the ingestion batches the lines came from (one scan for both, plus the scan of
+        the few detail lines)."""
         flt = flt or SalesFilter()
         if self.dialect == "postgresql":
-            return self._pg_totals_and_batches(flt)
-        stmt = self._where(self.scoped(m.sales, *self._metric_columns(), self._batch_list()), flt)
-        with self.engine.connect() as conn:
-            row = conn.execute(stmt).one()
-        out = {name: float(row._mapping[name] or 0) for name in METRIC_COLUMNS}
-        out["aov"] = out["gross"] / out["orders"] if out["orders"] else 0.0
-        batches = sorted({int(b) for b in str(row._mapping["batch_ids"] or "").split(",") if b.strip()})
-        return out, batches
+            out, batches = self._pg_totals_and_batches(flt)
+        else:
+            stmt = self._where(self.scoped(m.sales, *self._metric_columns(), self._batch_list()), flt)
+            with self.engine.connect() as conn:
+                row = conn.execute(stmt).one()
+            out = {name: float(row._mapping[name] or 0) for name in METRIC_COLUMNS}
+            batches = sorted({int(b) for b in str(row._mapping["batch_ids"] or "").split(",") if b.strip()})
+        details = self._details_frame(None, flt).iloc[0]
+        for name in ("adjustment_lines", "adjustment_units", "correction_lines", "cancelled_orders"):
+            out[name] = float(details[name] or 0)
+        out["customer_revenue"] = out["revenue"] - float(details["no_customer_revenue"] or 0)
+        return totals_with_ratios(out), batches
 
     def _pg_totals_and_batches(self, flt: SalesFilter) -> tuple[dict[str, float], list[int]]:
         """PostgreSQL: COUNT(DISTINCT …) inside one aggregate sorts every line on a single core; SELECT
         DISTINCT in a subquery is a parallel hash aggregate (a year of Online Retail: ~160 ms instead of
         ~420 ms). Same numbers, different plan."""
         s = m.sales
-        sold = s.c.is_return == sa.false()
 
         def distinct_count(column: Any, *conditions: Any) -> sa.Select[Any]:
-            inner = self._where(self.scoped(s, column).where(sold, *conditions).distinct(), flt).subquery()
+            inner = self._where(self.scoped(s, column).where(*conditions).distinct(), flt).subquery()
             return sa.select(sa.func.count()).select_from(inner)
 
         sums = self._where(self.scoped(s, *self._metric_columns(distinct=False)), flt)
         batches_stmt = self._where(self.scoped(s, s.c.batch_id).distinct(), flt)
         with self.engine.connect() as conn:
             row = conn.execute(sums).one()
-            out = {name: float(row._mapping[name] or 0) for name in METRIC_COLUMNS
-                   if name not in ("orders", "customers")}
-            out["orders"] = float(conn.execute(distinct_count(s.c.order_id)).scalar() or 0)
+            out = {name: float(row._mapping[name] or 0) for name in SUM_COLUMNS}
+            out["orders"] = float(conn.execute(distinct_count(s.c.order_id, sale_line())).scalar() or 0)
             out["customers"] = float(conn.execute(distinct_count(
-                s.c.customer_id, s.c.customer_id.is_not(None), s.c.customer_id != "")).scalar() or 0)
+                s.c.customer_id, sale_line(), has_customer())).scalar() or 0)
             batches = sorted(int(b) for (b,) in conn.execute(batches_stmt) if b is not None)
-        out = {name: out[name] for name in METRIC_COLUMNS}
-        out["aov"] = out["gross"] / out["orders"] if out["orders"] else 0.0
-        return out, batches
+        return {name: out[name] for name in METRIC_COLUMNS}, batches
+
+    def _details_frame(self, dim: str | None, flt: SalesFilter) -> pd.DataFrame:
+        """Adjustments, corrections, cancelled orders and the revenue of lines without a customer id
+        (`_detail_columns`) per group of `dim` (raw SQL keys), or as one row without a dim; read from the
+        detail lines only."""
+        s = m.sales
+        cols = self._detail_columns()
+        if dim is None:
+            return self.frame(self._where(self.scoped(s, *cols).where(self._detail_lines()), flt))
+        if dim == "category":
+            cats, key = self._category_key()
+            stmt = (sa.select(key, *cols).select_from(s.outerjoin(cats, cats.c.sku == s.c.sku))
+                    .where(s.c.tenant_id == self.tenant_id, self._detail_lines()))
+            return self.frame(self._where(stmt, flt).group_by(key))
+        key = self._dimension(dim).label("key")
+        return self.frame(self._where(self.scoped(s, key, *cols).where(self._detail_lines()), flt).group_by(key))
 
     def sales_by(self, dim: str, flt: SalesFilter | None = None, *, distinct: bool = True,
-                 keys: list[str] | None = None) -> pd.DataFrame:
-        """One row per group of `dim` with the metrics (plus aov). Column `key` holds the group value:
-        text for day/month/quarter/country/…, ISO week label for week, weekday name, hour int, SKU.
-        `distinct=False` skips orders/customers/aov (much cheaper on big periods); `keys` limits a SKU
-        grouping to those SKUs (details for the rows of a ranking)."""
+                 keys: list[str] | None = None, details: bool = False) -> pd.DataFrame:
+        """One row per group of `dim` with the metrics and ratios. Column `key` holds the group value:
+        text for day/month/quarter/country/…, ISO week label for week, weekday name, hour int, SKU, customer
+        id ("" for lines without one). `distinct=False` skips orders/customers and the ratios built on them
+        (much cheaper on big periods); `keys` limits a SKU or customer grouping to those keys (details for the
+        rows of a ranking); `details=True` adds the DETAIL_COLUMNS (adjustments, corrections, cancelled
+        orders, customer revenue) and revenue_per_customer."""
         flt = flt or SalesFilter()
         buckets = self._buckets(dim, flt) if keys is None else None
         if dim == "category":
@@ -257,17 +161,26 @@ class SalesQueries(RepositoryCore):
             stmt = self._where(self.scoped(m.sales, key, *self._metric_columns(distinct)), flt, stream)
             stmt = stmt.group_by(key)
             if keys is not None:
-                if dim != "sku":
-                    raise ValueError("keys= is only supported for the sku dimension")
-                stmt = stmt.where(m.sales.c.sku.in_(list(keys)))
+                if dim not in ("sku", "customer"):
+                    raise ValueError("keys= is only supported for the sku and customer dimensions")
+                column = m.sales.c.sku if dim == "sku" else m.sales.c.customer_id
+                stmt = stmt.where(column.in_(list(keys)))
             frame = self.frame(stmt)
-        names = [n for n in METRIC_COLUMNS if distinct or n not in ("orders", "customers")]
+        names = [n for n in METRIC_COLUMNS if distinct or n not in DISTINCT_COLUMNS]
         if frame.empty:
             frame = pd.DataFrame(columns=["key", *names])
         for name in names:
             frame[name] = frame[name].astype(float)
-        if distinct:
-            frame["aov"] = (frame["gross"] / frame["orders"].where(frame["orders"] > 0)).fillna(0.0)
+        if details:
+            detail_names = ("adjustment_lines", "adjustment_units", "correction_lines", "cancelled_orders",
+                            "no_customer_revenue")
+            extra = self._details_frame(dim, flt) if not frame.empty else pd.DataFrame(columns=["key"])
+            frame = frame.merge(extra, on="key", how="left") if not extra.empty else \
+                frame.assign(**{name: 0.0 for name in detail_names})
+            for name in detail_names:
+                frame[name] = frame[name].fillna(0).astype(float)
+            frame["customer_revenue"] = frame["revenue"] - frame.pop("no_customer_revenue")
+        frame = add_ratios(frame)
         if dim == "week":
             frame["week_start"] = frame["key"].astype(str).str[:10]
             frame["key"] = frame["week_start"].map(week_label)
@@ -280,16 +193,14 @@ class SalesQueries(RepositoryCore):
         return frame.reset_index(drop=True)
 
     def _pg_sales_by_with_distinct(self, dim: str, flt: SalesFilter) -> pd.DataFrame:
-        """PostgreSQL: sums by a parallel hash aggregate, then orders and customers per group as
-        COUNT(*) over SELECT DISTINCT (group, id) — hash aggregates instead of one sort per COUNT(DISTINCT)."""
+        """PostgreSQL: sums by a parallel hash aggregate, then orders and customers per group as COUNT(*) over
+        SELECT DISTINCT (group, id) — hash aggregates instead of one sort per COUNT(DISTINCT)."""
         s = m.sales
-        sold = s.c.is_return == sa.false()
         key = self._dimension(dim).label("key")
         sums = self.frame(self._where(self.scoped(s, key, *self._metric_columns(False)), flt).group_by(key))
-        for name, column, extra in (("orders", s.c.order_id, ()),
-                                    ("customers", s.c.customer_id, (s.c.customer_id.is_not(None),
-                                                                    s.c.customer_id != ""))):
-            inner = self._where(self.scoped(s, key, column.label("id")).where(sold, *extra).distinct(), flt)
+        for name, column, conditions in (("orders", s.c.order_id, (sale_line(),)),
+                                         ("customers", s.c.customer_id, (sale_line(), has_customer()))):
+            inner = self._where(self.scoped(s, key, column.label("id")).where(*conditions).distinct(), flt)
             sub = inner.subquery()
             counts = self.frame(sa.select(sub.c.key, sa.func.count().label(name)).group_by(sub.c.key))
             sums = sums.merge(counts, on="key", how="left") if not sums.empty else sums.assign(**{name: []})
@@ -342,8 +253,7 @@ class SalesQueries(RepositoryCore):
         inner = self._where(self.scoped(s, s.c.sold_at.label("ts"), *self._metric_columns(False)), flt)
         sub = inner.group_by(s.c.sold_at).subquery("per_ts")
         key = self._dimension(dim, sub.c.ts).label("key")
-        sums = [sa.func.coalesce(sa.func.sum(sub.c[name]), 0).label(name)
-                for name in METRIC_COLUMNS if name not in ("orders", "customers")]
+        sums = [sa.func.coalesce(sa.func.sum(sub.c[name]), 0).label(name) for name in SUM_COLUMNS]
         return self.frame(sa.select(key, *sums).group_by(key))
 
     def _long_period(self, flt: SalesFilter) -> bool:
@@ -355,17 +265,51 @@ class SalesQueries(RepositoryCore):
             return True
         return (flt.end - flt.start).days >= 28
 
+    def _category_key(self) -> tuple[Any, Any]:
+        """(subquery of one category per SKU from the products table, the grouping key over it)."""
+        p = m.products
+        cats = (self.scoped(p, p.c.sku.label("sku"), sa.func.min(p.c.category).label("category"))
+                .group_by(p.c.sku).subquery("cats"))
+        return cats, sa.func.coalesce(cats.c.category, UNSPECIFIED).label("key")
+
     def _sales_by_category(self, flt: SalesFilter, distinct: bool) -> pd.DataFrame:
         """Category comes from the products table (one category per SKU); unmatched SKUs are grouped as
         UNSPECIFIED."""
-        s, p = m.sales, m.products
-        cats = (self.scoped(p, p.c.sku.label("sku"), sa.func.min(p.c.category).label("category"))
-                .group_by(p.c.sku).subquery("cats"))
-        key = sa.func.coalesce(cats.c.category, UNSPECIFIED).label("key")
+        s = m.sales
+        cats, key = self._category_key()
         stmt = (sa.select(key, *self._metric_columns(distinct))
                 .select_from(s.outerjoin(cats, cats.c.sku == s.c.sku))
                 .where(s.c.tenant_id == self.tenant_id))
         return self.frame(self._where(stmt, flt).group_by(key))
+
+    def trading_days(self, flt: SalesFilter | None = None) -> list[date]:
+        """The days (ascending) with at least one sale line among the filtered lines: the denominator of
+        avg_daily_revenue. One EXISTS per calendar day of the filter's period (a recursive list of days), so
+        the database stops at the first sale line of each day instead of reading every line: a year of
+        Online Retail in a few milliseconds instead of one full scan."""
+        flt = flt or SalesFilter()
+        if flt.start is None or flt.end is None:
+            lo, hi = self.sales_data_range(flt)
+            if lo is None or hi is None:
+                return []
+            flt = flt.with_period(flt.start or lo, flt.end or hi)
+        assert flt.start is not None and flt.end is not None
+        s = m.sales
+        if self.dialect == "sqlite":
+            seed = sa.select(sa.literal(flt.start.isoformat(), sa.String).label("day")).cte("days", recursive=True)
+            days = seed.union_all(sa.select(sa.func.date(seed.c.day, "+1 day"))
+                                  .where(seed.c.day < flt.end.isoformat()))
+            col: Any = sa.type_coerce(s.c.sold_at, sa.String)
+            next_day: Any = sa.func.date(days.c.day, "+1 day")
+        else:
+            seed = sa.select(sa.literal(flt.start, sa.Date).label("day")).cte("days", recursive=True)
+            days = seed.union_all(sa.select((seed.c.day + sa.literal(1)).label("day"))
+                                  .where(seed.c.day < sa.literal(flt.end, sa.Date)))
+            col, next_day = s.c.sold_at, days.c.day + sa.literal(1)
+        line = self.scoped(s, sa.literal(1)).where(sale_line(), col >= days.c.day, col < next_day)
+        stmt = sa.select(days.c.day).where(sa.exists(self._where(line, flt, dates=False))).order_by(days.c.day)
+        with self.engine.connect() as conn:
+            return [as_date(d) or flt.start for (d,) in conn.execute(stmt)]
 
     def sales_data_range(self, flt: SalesFilter | None = None) -> tuple[date | None, date | None]:
         """First and last sales date (of the filtered lines; whole tenant by default). Two statements,
@@ -415,18 +359,27 @@ class SalesQueries(RepositoryCore):
             return sorted(int(b) for (b,) in conn.execute(stmt) if b is not None)
 
     def product_names(self, skus: list[str]) -> dict[str, str]:
-        """The current name of each SKU: the name on its latest sale line at a positive price (falling back
-        to the latest line with any name). One tiny indexed lookup per SKU, so it suits the rows of a ranking."""
+        """The display name of each SKU: its most frequent description in the tenant's sales lines (ties: the
+        alphabetically first), docs/ask-contract.md. One GROUP BY over the lines of those SKUs (the SKU index),
+        so it suits the rows of a ranking."""
         s = m.sales
-        names: dict[str, str] = {}
+        wanted = list(dict.fromkeys(str(x) for x in skus))
+        if not wanted:
+            return {}
+        stmt = (self.scoped(s, s.c.sku, s.c.product_name, sa.func.count().label("n"))
+                .where(s.c.sku.in_(wanted), s.c.product_name.is_not(None), s.c.product_name != "")
+                .group_by(s.c.sku, s.c.product_name))
         with self.engine.connect() as conn:
-            for sku in dict.fromkeys(str(x) for x in skus):
-                base = (self.scoped(s, s.c.product_name)
-                        .where(s.c.sku == sku, s.c.product_name.is_not(None), s.c.product_name != "")
-                        .order_by(s.c.sold_at.desc(), s.c.id.desc()).limit(1))
-                name = conn.execute(base.where(s.c.unit_price > 0, s.c.is_return == sa.false())).scalar()
-                if name is None:
-                    name = conn.execute(base).scalar()
-                if name is not None:
-                    names[sku] = str(name).strip()
-        return names
+            return display_names(conn.execute(stmt))
+
+
+def display_names(counted: Iterable[Any]) -> dict[str, str]:
+    """SKU → most frequent name from (sku, name, count) rows; ties go to the alphabetically first name.
+    Names are compared after trimming, so "MUG " and "MUG" count as one."""
+    counts: dict[str, dict[str, int]] = {}
+    for sku, name, n in counted:
+        text = str(name or "").strip()
+        if text:
+            per = counts.setdefault(str(sku), {})
+            per[text] = per.get(text, 0) + int(n)
+    return {sku: min(per.items(), key=lambda kv: (-kv[1], kv[0]))[0] for sku, per in counts.items()}

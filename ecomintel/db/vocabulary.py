@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from ecomintel.db import models as m
 from ecomintel.db.cache_entries import CacheEntries
+from ecomintel.db.sales_queries import display_names
 from ecomintel.db.scoped import as_date
 from ecomintel.db.vocab import Vocab
 from ecomintel.db.vocab_store import load_vocab, store_vocab
@@ -53,20 +54,17 @@ class Vocabulary(CacheEntries):
         return self._distinct(m.sales, "country")
 
     def sku_catalogue(self) -> dict[str, str]:
-        """SKU → product name, from sales lines and the products table (products' names win)."""
+        """SKU → display name: the most frequent description in the tenant's sales lines (ties: the
+        alphabetically first; docs/ask-contract.md); SKUs that only the products table knows take its name."""
         s, p = m.sales, m.products
-        catalogue: dict[str, str] = {}
         counted = (self.scoped(s, s.c.sku, s.c.product_name, sa.func.count().label("n"))
                    .where(s.c.product_name.is_not(None)).group_by(s.c.sku, s.c.product_name))
-        best: dict[str, int] = {}
         with self.engine.connect() as conn:
-            for sku, name, n in conn.execute(counted):
-                name = (name or "").strip()
-                if name and int(n) > best.get(sku, -1):
-                    best[sku] = int(n)
-                    catalogue[sku] = name
-            for sku, name in conn.execute(self.scoped(p, p.c.sku, p.c.name).where(p.c.name.is_not(None))):
-                if str(name).strip():
+            catalogue = display_names(conn.execute(counted))
+            listed = conn.execute(self.scoped(p, p.c.sku, p.c.name).where(p.c.name.is_not(None))
+                                  .order_by(p.c.sku, p.c.name))
+            for sku, name in listed:
+                if str(name).strip() and sku not in catalogue:
                     catalogue[sku] = str(name).strip()
         return catalogue
 
