@@ -105,9 +105,15 @@ def test_top_n(question: str, n: int | None, order: str | None) -> None:
     assert (found.top_n, found.order) == (n, order)
 
 
-def test_top_n_bounds() -> None:
-    with pytest.raises(PlanError, match="between 1 and 100"):
-        entities("top 500 products")
+def test_top_n_above_100_is_capped_with_a_note() -> None:
+    found = entities("top 500 products")
+    assert found.top_n == 100
+    assert any("capped" in note for note in found.notes)
+
+
+def test_number_one_means_the_single_best() -> None:
+    found = entities("who is our #1 customer")
+    assert (found.top_n, found.order) == (1, "desc")
 
 
 @pytest.mark.parametrize(("question", "thresholds"), [

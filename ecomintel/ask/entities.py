@@ -295,11 +295,17 @@ def _find_categories(t: _Text, vocab: Vocab, out: Entities) -> None:
 
 
 def _find_top_n(t: _Text, out: Entities) -> None:
+    first = re.search(r"#\s*1\b|\bnumber\s+one\b|\bno\.?\s*1\b|\bsingle\s+(?:best|biggest|top)\b", t.value)
+    if first:  # "our #1 customer": the single best
+        out.top_n, out.order = 1, "desc"
+        t.take(*first.span())
+        return
     asc = {"bottom", "worst", "lowest", "smallest", "least", "fewest", "weakest", "slowest"}
     pattern = (rf"\b(?P<w>top|best|bottom|worst|first|highest|lowest|biggest|largest|smallest|leading|least)"
                rf"[\s-]*(?P<n>{_N})\b(?!\s*%)"
                rf"|\b(?P<n2>{_N})\s+(?P<w2>best|worst|top|bottom|biggest|highest|lowest|largest|smallest|most|least|fewest|leading|weakest|slowest)\b"
-               rf"|\b(?:which|what|the|our|list)\s+(?P<n3>{_N})\s+(?=(?:[a-z-]+\s+)?(?:products?|items?|skus?|countries|markets|categories|channels|marketplaces)\b)")
+               rf"|\b(?:which|what|the|our|list)\s+(?P<n3>{_N})\s+(?=(?:[a-z-]+\s+)?(?:products?|items?|skus?|countries|markets|categories|channels|marketplaces|customers|custs|clients|buyers"
+               rf"|shoppers|accounts|months|weeks|days|hours|quarters)\b)")
     m = re.search(pattern, t.value)
     if not m:
         return

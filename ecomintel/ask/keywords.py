@@ -56,7 +56,8 @@ GROUPS: tuple[tuple[str, str], ...] = (
 
 
 # -- customers ---------------------------------------------------------------------------------------------
-CUSTOMER_WORDS = r"\bcustomers?\b|\bcusts?\b|\bbuyers?\b|\bshoppers?\b|\bclients?\b|\baccounts?\b|\bpurchasers?\b"
+CUSTOMER_WORDS = (r"\bcustomers?\b|\bcusts?\b|\bbuyers?\b|\bshoppers?\b|\bclients?\b|\baccounts?\b|\bpurchasers?\b"
+                  r"|\bspenders?\b|\bwhales\b")
 COHORTS = r"\bcohorts?\b|\bretention\b|\bretain(?:ed|ing)?\b|\bchurn\w*|\bstick(?:y|iness)\b"
 NEW_RETURNING = (r"\bnew\s+(?:vs\.?|versus|v|and|or|&)\s+(?:returning|repeat|existing|old)\b"
                  r"|\b(?:returning|repeat|existing|old)\s+(?:vs\.?|versus|v|and|or|&)\s+new\b"
@@ -66,15 +67,15 @@ NEW_RETURNING = (r"\bnew\s+(?:vs\.?|versus|v|and|or|&)\s+(?:returning|repeat|exi
 REPEAT = (r"\brepeat\s+(?:customers?|custs?|buyers?|clients?|purchase\w*|rate|business|orders?|buying)(?:\s+rates?)?\b"
           r"|\b(?:bought|ordered|purchased|came\s+back|come\s+back|shopped)\s+(?:again|more\s+than\s+once|twice|multiple\s+times)"
           r"|\bmore\s+than\s+(?:one|1)\s+(?:order|purchase)\b|\bloyal\w*|\brepurchase\w*|\brepeaters\b|\bone[- ]time\s+(?:customers?|buyers?)\b")
-WHO = r"\bwho\b|\bwhom\b"
+WHO = r"\bwho(?:'?s)?\b|\bwhom\b"
 WHICH_CUSTOMERS = (r"\b(?:which|what)\s+(?:customers|custs|buyers|clients|accounts|shoppers)\b"
-                   r"|\bwho\s+(?:bought|buys|purchased|ordered|orders|buy|spent|spends)\b"
+                   r"|\bwho(?:'?s|\s+is|\s+are)?\s+(?:bought|buys|buying|purchased|purchasing|ordered|ordering|orders|buy|spent|spends|spending)\b"
                    r"|\b(?:customers|buyers|clients)\s+(?:who|that)\s+(?:bought|purchased|ordered|buy)\b"
                    r"|\bcustomers\s+(?:of|for)\b")
 
 # -- shares ------------------------------------------------------------------------------------------------
 SHARE = (r"\bshare\b|\bwhat\s+(?:%|percent(?:age)?|proportion|fraction|portion|part)\b|%\s*of\b|\bpercent(?:age)?\s+of\b"
-         r"|\bpct\s+of\b|\bproportion\b|\bfraction\b|\bportion\b|\bhow\s+much\s+of\b|\bcontribution\s+(?:of|from)\b"
+         r"|\bpct\s+of\b|\bproportion\b|\bfraction\b|\bportion\b|\bcut\s+of\b|\bpiece\s+of\b|\bhow\s+much\s+of\b|\bcontribution\s+(?:of|from)\b"
          r"|\bcontribut\w*\s+(?:to|towards)\s+(?:total|overall)\b|\bcomes?\s+from\b|\bcame\s+from\b|\bslice\b")
 
 # -- derived metrics (checked before the plain metrics; the first match wins) ---------------------------------
@@ -109,13 +110,13 @@ PERIOD_UNITS = {"day": "day", "date": "day", "week": "week", "wk": "week", "mont
                 "quarter": "quarter", "qtr": "quarter", "hour": "hour", "weekday": "weekday",
                 "day of the week": "weekday", "day of week": "weekday", "time of day": "hour"}
 _UNIT_ALT = r"day\s+of\s+(?:the\s+)?week|time\s+of\s+day|weekday|day|date|week|wk|month|mth|quarter|qtr|hour"
-PERIOD_RANK = (rf"\b(?P<dir>{RANK_WORDS_TOP}|{RANK_WORDS_BOTTOM})\s+(?:(?:single|sales|selling|trading|revenue|performing)\s+)?(?P<unit>{_UNIT_ALT})s?\b"
+PERIOD_RANK = (rf"\b(?P<dir>{RANK_WORDS_TOP}|{RANK_WORDS_BOTTOM})\s+(?:(?:single|sales|selling|trading|revenue|performing|full|complete|whole|calendar|iso)\s+){{0,2}}(?P<unit>{_UNIT_ALT})s?\b"
                rf"|\b(?:which|what)\s+(?P<unit2>{_UNIT_ALT})s?\b(?=.*\b(?P<dir2>{RANK_WORDS_TOP}|{RANK_WORDS_BOTTOM}|peaked|bottomed|sold\s+(?:the\s+)?most|sold\s+(?:the\s+)?least)\b)"
                rf"|\b(?P<unit3>{_UNIT_ALT})s?\s+with\s+(?:the\s+)?(?P<dir3>{RANK_WORDS_TOP}|{RANK_WORDS_BOTTOM})\b")
-PARTIAL_TOO = r"\bincl(?:uding|\.)?\s+partial\b|\bpartial\s+(?:weeks?|months?|periods?)\s+(?:too|included|as\s+well)\b|\beven\s+partial\b"
+PARTIAL_TOO = r"\bincl(?:ude|uding|\.)?\s+(?:the\s+)?partial\b|\bpartial\s+\w+\s+(?:too|included)\b|\bpartial\s+(?:weeks?|months?|periods?)\s+(?:too|included|as\s+well)\b|\beven\s+partial\b"
 
 # -- stock adjustments (reported with returns) --------------------------------------------------------------
-ADJUSTMENTS = r"\bstock\s+adjust\w*|\bdamaged\s+(?:stock|goods|items|products)\b|\badjustments?\b|\bwrite[- ]?offs?\b|\bwritten\s+off\b|\bdamaged\b|\bdamages\b|\bunsaleable\b|\bshrinkage\b"
+ADJUSTMENTS = r"\badjust(?:ed|ing|s)?\s+(?:\w+\s+)?(?:out\s+of\s+|in\s+)?stock\b|\bstock\s+adjust\w*|\bdamaged\s+(?:stock|goods|items|products)\b|\badjustments?\b|\bwrite[- ]?offs?\b|\bwritten\s+off\b|\bdamaged\b|\bdamages\b|\bunsaleable\b|\bshrinkage\b"
 
 # -- words that never need a rule (chit-chat, hedges) ---------------------------------------------------------
 FILLER = frozenset("""
@@ -128,5 +129,14 @@ figures details detail breakdown look looking see check pull get got getting fin
 happened happen going been being ever still yet already here there which that those these this it its
 pounds gbp sterling dollars usd euros eur rupees inr currency money table chart graph list plot visual terms
 general whole entire everything altogether combined together respectively descending ascending order
-biz business company firm analysis analyse analyze analytics insight insights report overview we've we're they them
+biz business company firm placed place came come ones one analysis analyse analyze analytics insight insights report overview we've we're they them
 """.split())  # noqa: SIM905
+
+# -- the revenue definition stated in a question ("net of returns") is not a returns question ----------------
+NET_OF_RETURNS = (r"\b(?:net\s+of|after|less|minus|including|incl\.?|excluding|excl\.?|before|with|without|net\s+after)"
+                  r"\s+(?:the\s+)?(?:returns|refunds|cancell?ations)\b")
+
+# -- markets relative to the home market (the country with the most sales lines) ------------------------------
+INTERNATIONAL = (r"\b(?:intl|international(?:ly)?|overseas|abroad|foreign|exports?|non[- ]domestic|outside\s+(?:our\s+)?"
+                 r"home\s+(?:market|country)|rest\s+of\s+(?:the\s+)?world|row)\b")
+DOMESTIC = r"\b(?:domestic(?:ally)?|home\s+(?:market|country)|local\s+market)\b"

@@ -15,9 +15,10 @@ import re
 from ecomintel.ask import gaps
 from ecomintel.ask import keywords as K
 from ecomintel.ask import periods as _periods
-from ecomintel.ask.entities import Entities, find_entities
+from ecomintel.ask.entities import STOPWORDS, Entities, find_entities
 from ecomintel.ask.plan import Filters, Gap, Period, Plan, agents_for
 from ecomintel.ask.question import check_question
+from ecomintel.ask.typos import fix_keyword_typos
 from ecomintel.ask.understanding import looks_like_filter, plan_confidence, understood_share, unused_words
 from ecomintel.dates import time_grain
 from ecomintel.db.vocab import Vocab
@@ -98,7 +99,11 @@ def _group_by(text: str, intent: str, spans: Spans) -> str | None:
         if intent in ("overview", "compare_periods", "trend") else text
     counted = re.search(r"(?:how\s+many|number\s+of|count\s+of)\s+(?:distinct\s+|unique\s+)?(?:customers?|buyers?|"
                         r"clients?)", probe)
-    ranked = intent in ("top_items", "bottom_items", "breakdown", "share", "movers") and not counted
+    ranked = intent in ("top_items", "bottom_items", "breakdown", "movers") and not counted
+    customer = re.search(K.CUSTOMER_WORDS + "|" + K.WHO, probe)
+    subject = re.search(r"\b(?:products?|items?|skus?|countr(?:y|ies)|categor(?:y|ies)|markets?)\b", probe)
+    if subject and customer and subject.start() < customer.start():
+        ranked = False  # "products bought by the most customers": products ranked by customers
     if ranked and (_hits(K.CUSTOMER_WORDS, probe, spans) or _hits(K.WHO, probe, spans)):
         _hits(r"\b(?:bought|buys?|purchased?|ordered|spent|spends?|shopped)\b", probe, spans)
         return "customer"
@@ -110,7 +115,7 @@ def _group_by(text: str, intent: str, spans: Spans) -> str | None:
                 return name
     for name, pattern in K.GROUPS:
         if _hits(pattern, probe, spans):
-            if name in TIME_UNITS and intent not in ("trend", "breakdown", "overview"):
+            if name in TIME_UNITS and intent not in ("trend", "breakdown", "overview", "new_returning", "repeat"):
                 continue
             return name
     return None
@@ -137,6 +142,30 @@ def _customer_intent(text: str, spans: Spans) -> str | None:
     return None
 
 
+def protected_words(vocab: Vocab) -> frozenset[str]:
+    """Words the typo fixer must leave alone: the tenant's product-name words and country names."""
+    words = {w for name in vocab.catalogue.values() for w in re.findall(r"[a-z]+", name.lower())}
+    words |= {w for c in vocab.countries for w in re.findall(r"[a-z]+", c.lower())}
+    return frozenset(words) | STOPWORDS | K.FILLER  # real words the rules read as they are ("return", "order")
+
+
+def _home_market(text: str, vocab: Vocab, ents: Entities, spans: Spans) -> list[str]:
+    """"international" / "overseas" = outside the home market, "domestic" = inside it; the home market is
+    the country with the most sales lines. Adds the filter to `ents` and returns the note saying so."""
+    home = vocab.main_country
+    if home is None:
+        return []
+    if _hits(K.INTERNATIONAL, text, spans):
+        if home not in ents.exclude_countries:
+            ents.exclude_countries.append(home)
+        return [f"International = outside {home}, your largest market."]
+    if _hits(K.DOMESTIC, text, spans):
+        if home not in ents.countries:
+            ents.countries.append(home)
+        return [f"Domestic = {home}, your largest market."]
+    return []
+
+
 def _has_filter(ents: Entities, weekdays: list[str]) -> bool:
     return bool(ents.countries or ents.exclude_countries or ents.skus or ents.products or ents.categories
                 or ents.channels or ents.marketplaces or weekdays)
@@ -152,7 +181,7 @@ def _intent(text: str, relation: str, ents: Entities, weekdays: list[str], spans
     if _hits(K.WHY, text, spans):
         return "why_change"
     if _hits(K.WHICH_CUSTOMERS, text, spans):
-        return "top_items"  # "which customers bought 85123A": customers ranked (the grouping reads the words)
+        return "bottom_items" if _hits(K.BOTTOM, text, spans) else "top_items"  # "which customers bought 85123A": customers ranked (the grouping reads the words)
     if _hits(K.MOVERS, text, spans):
         return "movers"
     if _hits(K.RETURNS, text, spans) or _hits(K.ADJUSTMENTS, text, spans):
@@ -223,6 +252,7 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
     """Parse a question with rules only: intent, metric, grouping, periods, filters, N, thresholds — or a
     cannot_answer plan when the question needs what the tenant lacks or names what its data does not have."""
     question = check_question(question)
+    question, typo_notes = fix_keyword_typos(question, protected_words(vocab))
     spans: Spans = []
     try:
         pr = resolve_question_periods(question, vocab, compare=compare_hint(question))
@@ -236,6 +266,11 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
     spans += pr.consumed
     text = _blank(pr.text, pr.consumed)
     original = _blank(pr.original, pr.consumed)
+    # read before names: "adjusted out of stock" is sales data (not a product called "stock", not inventory),
+    # "net of returns" is the revenue definition (not a returns question)
+    adjustments = _hits(K.ADJUSTMENTS, text, spans)
+    if adjustments or _hits(K.NET_OF_RETURNS, text, spans):
+        text, original = _blank(text, spans), _blank(original, spans)
     try:
         ents = find_entities(text, original, vocab)
     except PlanError as exc:  # e.g. a SKU that is not in the data
@@ -246,17 +281,23 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
     weekdays = list(getattr(pr, "weekdays", []) or [])
     unread = [str(w) for w in getattr(pr, "unread", []) or []]
 
+    home_notes = _home_market(text, vocab, ents, spans)
     requirement = gaps.find_gap(text)
     if requirement is not None:
         return cannot_answer(gaps.gap_for(requirement, vocab), mode=mode)
 
-    _hits(r"\bexclud\w*|\bexcept\b|\bwithout\b|\bexcl\b|\bother\s+than\b|\bapart\s+from\b|\boutside\b", text, spans)
-    notes = list(pr.notes)
+    _hits(r"\bexclud\w*|\bexcept\b|\bwithout\b|\bexcl\b|\bother\s+than\b|\bapart\s+from\b|\boutside\b|\bnon\b",
+          text, spans)
+    notes = [*typo_notes, *pr.notes, *home_notes]
     derived = _derived_metric(text, spans)
     if derived:
         text = _blank(text, spans)  # "average daily revenue" is a metric, not a daily trend
     rank = None if _customer_intent(text, []) else _period_rank(text, spans)
     intent = rank[0] if rank else _intent(text, pr.relation, ents, weekdays, spans)
+    if adjustments and intent in (None, "overview"):
+        intent = "returns"  # returns and stock adjustments are reported together
+    _hits(r"\ball[- ]time\b|\bever\b", text, spans)  # "all time" = all the data (the default period)
+    include_partial = _hits(K.PARTIAL_TOO, pr.text, spans)
     if intent is None and derived:
         intent = "overview"
     measured = derived is not None or None is not re.search("|".join((K.REVENUE_STRONG, K.UNITS, K.ORDERS, K.CUSTOMERS, K.SALES_WEAK, K.AOV,
@@ -264,6 +305,8 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
     named = bool(pr.consumed or ents.consumed or weekdays)
     if intent == "overview" and not (measured or named):
         intent = None  # "what is the weather": nothing about sales was asked
+    if intent is None and not measured and gaps.is_off_topic(text):  # "capital of France" names a country
+        return cannot_answer(gaps.not_understood_gap(vocab, [], off_topic=True), mode=mode)
     fallback = intent is None and not measured
     if intent is None and (named or measured):
         intent = "overview"
@@ -274,11 +317,11 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
         notes.append(metric_note)
 
     unused = unused_words(pr.text, spans)
-    unknown_filters = [w.group(0) for w in unused if looks_like_filter(pr.text, w)]
+    unknown_filters = [w.text for w in unused if looks_like_filter(pr.text, w)]
     if unknown_filters:
         return cannot_answer(gaps.unknown_filter_gap(vocab, unknown_filters), mode=mode, notes=notes,
                              not_understood=unknown_filters)
-    not_understood = list(dict.fromkeys([*unread, *(w.group(0) for w in unused)]))
+    not_understood = list(dict.fromkeys([*unread, *(w.text for w in unused)]))
     if intent is None:
         off_topic = gaps.is_off_topic(pr.text)
         return cannot_answer(gaps.not_understood_gap(vocab, not_understood, off_topic=off_topic), mode=mode,
@@ -295,6 +338,10 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
     if intent == "movers" and re.search(K.FALLERS, text):
         order = "asc"  # fallers first
         spans += [m.span() for m in re.finditer(K.FALLERS, text)]
+    total_filters = None
+    if intent == "share" and ents.countries and (ents.skus or ents.products or ents.categories):
+        # "what % of germany's revenue was 22423": the country is the whole, the product the part
+        total_filters = Filters(countries=ents.countries)
     periods = list(pr.periods)
     if intent in ("compare_periods", "why_change", "movers") and len(periods) < 2 and vocab.has_sales:
         again = resolve_question_periods(question, vocab, compare=True)
@@ -323,7 +370,7 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
                         marketplaces=ents.marketplaces[:20], channels=ents.channels[:20],
                         weekdays=weekdays),
         top_n=min(top_n or 10, 100), order=order,  # type: ignore[arg-type]
-        include_partial=bool(re.search(K.PARTIAL_TOO, pr.text)),
+        include_partial=include_partial, total_filters=total_filters,
         thresholds=ents.thresholds, mode=mode, planner="offline",  # type: ignore[arg-type]
         confidence=confidence, notes=_dedupe(notes)[:20], not_understood=not_understood[:20])
 

@@ -23,19 +23,32 @@ will it its their there this that these those than then so as into about much ma
 per over under let lets let's i'd i'm we've same just only also vs versus did doing
 im en el la le au del des der die das
 """.split())  # noqa: SIM905  (a word list reads best as text)
-_WORD = re.compile(r"[a-z0-9£$€₹%'-]+")
+_WORD = re.compile(r"[a-z0-9£$€₹%]+(?:'[a-z]+)?")
 
 
-def unused_words(text: str, spans: Spans) -> list[re.Match[str]]:
+class Word:
+    """A word of the question and where it is; a possessive "'s" is not part of it ("germany's" → germany)."""
+
+    def __init__(self, match: re.Match[str]) -> None:
+        self.text = match.group(0).removesuffix("'s")
+        self.start = match.start()
+        self.end = self.start + len(self.text)
+
+    def covered(self, spans: Spans) -> bool:
+        return any(a <= self.start and self.end <= b for a, b in spans)
+
+
+def words(text: str) -> list[Word]:
+    return [Word(m) for m in _WORD.finditer(text)]
+
+
+def unused_words(text: str, spans: Spans) -> list[Word]:
     """Words of the question that no rule read, leaving out function words, filler and structural words."""
     out = []
-    for w in _WORD.finditer(text):
-        word = w.group(0).strip("'-")
-        if not word or word in FUNCTION_WORDS or word in K.FILLER or word in STOPWORDS:
+    for w in words(text):
+        if w.text in FUNCTION_WORDS or w.text in K.FILLER or w.text in STOPWORDS or w.covered(spans):
             continue
-        if any(a <= w.start() and w.end() <= b for a, b in spans):
-            continue
-        if (word.isdigit() and len(word) <= 2) or re.fullmatch(r"[%'£$€₹-]+", word):
+        if (w.text.isdigit() and len(w.text) <= 2) or re.fullmatch(r"[%£$€₹]+", w.text):
             continue
         out.append(w)
     return out
@@ -43,17 +56,16 @@ def unused_words(text: str, spans: Spans) -> list[re.Match[str]]:
 
 def understood_share(text: str, spans: Spans) -> float:
     """Share of the question's meaningful words (not function words) that some rule read."""
-    words = [w for w in _WORD.finditer(text) if w.group(0) not in FUNCTION_WORDS and w.group(0) not in K.FILLER]
-    if not words:
+    meaningful = [w for w in words(text) if w.text not in FUNCTION_WORDS and w.text not in K.FILLER]
+    if not meaningful:
         return 0.5
-    ok = sum(1 for w in words if any(a <= w.start() and w.end() <= b for a, b in spans))
-    return ok / len(words)
+    return sum(1 for w in meaningful if w.covered(spans)) / len(meaningful)
 
 
-def looks_like_filter(text: str, word: re.Match[str]) -> bool:
+def looks_like_filter(text: str, word: Word) -> bool:
     """An unused word right after "in/from/on/at/via/for …" (optionally "the") names a place, channel or
     segment the data does not have: "revenue in Paris", "sales on TikTok", "orders from wholesale"."""
-    before = text[:word.start()].split()[-2:]
+    before = text[:word.start].split()[-2:]
     if before[-1:] == ["the"]:
         before = before[:-1]
     return bool(before) and before[-1] in FILTER_CUES

@@ -17,6 +17,7 @@ class Vocab:
     sales_start: date | None = None
     sales_end: date | None = None
     countries: tuple[str, ...] = ()
+    main_country: str | None = None  # the country with the most sales lines (the home market)
     catalogue: dict[str, str] = field(default_factory=dict)
     categories: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()

@@ -53,6 +53,16 @@ class Vocabulary(CacheEntries):
     def distinct_countries(self) -> tuple[str, ...]:
         return self._distinct(m.sales, "country")
 
+    def countries_by_lines(self) -> tuple[str, ...]:
+        """Countries with the most sales lines first (one GROUP BY, the same scan as the distinct list):
+        the first is the home market that "international" and "domestic" are relative to."""
+        s = m.sales
+        n = sa.func.count().label("n")
+        stmt = (self.scoped(s, s.c.country, n).where(s.c.country.is_not(None), s.c.country != "")
+                .group_by(s.c.country).order_by(n.desc(), s.c.country))
+        with self.engine.connect() as conn:
+            return tuple(str(v).strip() for v, _ in conn.execute(stmt) if str(v).strip())
+
     def sku_catalogue(self) -> dict[str, str]:
         """SKU → display name: the most frequent description in the tenant's sales lines (ties: the
         alphabetically first; docs/ask-contract.md); SKUs that only the products table knows take its name."""
@@ -79,6 +89,19 @@ class Vocabulary(CacheEntries):
         return tuple(sorted(set(self._distinct(m.sales, "marketplace"))
                             | set(self._distinct(m.products, "marketplace"))))
 
+    def dataset_counts(self) -> dict[str, int]:
+        """Rows per dataset besides sales (one COUNT each on small tables): which questions can be answered."""
+        p = m.products
+        stmts = {
+            "products": self.scoped(p, sa.func.count()),
+            "cost": self.scoped(p, sa.func.count()).where(p.c.cost.is_not(None)),
+            "inventory": self.scoped(p, sa.func.count()).where(p.c.inventory_level.is_not(None)),
+            "reviews": self.scoped(m.reviews, sa.func.count()),
+            "listings": self.scoped(m.listings, sa.func.count()),
+        }
+        with self.engine.connect() as conn:
+            return {name: int(conn.execute(stmt).scalar() or 0) for name, stmt in stmts.items()}
+
     def vocabulary(self) -> Vocab:
         """All of the above, memoised per data_version (see the module docstring for why)."""
         key = (str(self.engine.url), self.tenant_id, self.data_version())
@@ -89,10 +112,13 @@ class Vocabulary(CacheEntries):
         vocab = load_vocab(self, key[2])  # built by an earlier process for this data_version (vocab_store.py)
         if vocab is None:
             span = self.sales_date_range()
+            ranked = self.countries_by_lines()
             vocab = Vocab(
                 sales_start=span[0] if span else None, sales_end=span[1] if span else None,
-                countries=self.distinct_countries(), catalogue=self.sku_catalogue(),
-                categories=self.categories(), channels=self.channels(), marketplaces=self.marketplaces())
+                countries=tuple(sorted(ranked)), main_country=ranked[0] if ranked else None,
+                catalogue=self.sku_catalogue(),
+                categories=self.categories(), channels=self.channels(), marketplaces=self.marketplaces(),
+                datasets=self.dataset_counts())
             store_vocab(self, key[2], vocab)
         with _MEMO_LOCK:
             _MEMO[key] = vocab

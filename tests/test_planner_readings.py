@@ -1,0 +1,97 @@
+"""How the offline planner reads the new capabilities when analysts type them: customers as a dimension,
+new/returning, repeat, cohorts, shares, best/worst periods, derived metrics, stock adjustments, typos and the
+home market. Small known tenant (D = 2011-11-10, United Kingdom has the most lines)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ecomintel.ask.offline_planner import offline_plan
+from ecomintel.ask.typos import fix_keyword_typos
+from ecomintel.db.engine import make_engine, migrate
+from ecomintel.db.repository import Repository
+from ecomintel.db.vocab import Vocab
+from tests.conftest import new_tenant_ctx
+from tests.planner_data import load_planner_tenant
+
+
+@pytest.fixture(scope="module")
+def vocab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Vocab]:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('readings') / 'r.db'}")
+    migrate(engine)
+    repo = Repository(engine, new_tenant_ctx(engine, "readings"))
+    load_planner_tenant(repo)
+    yield repo.vocabulary()
+    engine.dispose()
+
+
+CASES: list[tuple[str, dict[str, Any]]] = [
+    ("top custs nov", {"intent": "top_items", "group_by": "customer", "metric": "revenue"}),
+    ("biggest spenders all time", {"intent": "top_items", "group_by": "customer"}),
+    ("whos buying the most units from us in france", {"group_by": "customer", "metric": "units",
+                                                       "countries": ["France"]}),
+    ("who is our #1 customer by rev in oct", {"group_by": "customer", "top_n": 1}),
+    ("which custmers bought 85123A", {"intent": "top_items", "group_by": "customer", "skus": ["85123A"]}),
+    ("which 5 clients spent the least last month", {"intent": "bottom_items", "group_by": "customer",
+                                                    "top_n": 5}),
+    ("products bought by the most customers", {"group_by": "product", "metric": "customers"}),
+    ("how many customers bought in nov", {"intent": "overview", "metric": "customers"}),
+    ("new vs returning customers by week", {"intent": "new_returning", "group_by": "week"}),
+    ("first time buyers in oct", {"intent": "new_returning"}),
+    ("repeat purchase rate last month", {"intent": "repeat"}),
+    ("% of customers who ordered more than once", {"intent": "repeat"}),
+    ("monthly retention by cohort", {"intent": "cohorts"}),
+    ("uk share of units in nov", {"intent": "share", "metric": "units", "countries": ["United Kingdom"]}),
+    ("how much of our revenue is from outside the uk", {"intent": "share",
+                                                        "exclude_countries": ["United Kingdom"]}),
+    ("intl share of rev", {"intent": "share", "exclude_countries": ["United Kingdom"]}),
+    ("share of revenue by country", {"intent": "breakdown", "group_by": "country"}),
+    ("best month ever", {"intent": "top_items", "group_by": "month"}),
+    ("slowest full week by orders", {"intent": "bottom_items", "group_by": "week", "metric": "orders"}),
+    ("which day had the highest revenue in nov", {"intent": "top_items", "group_by": "day"}),
+    ("busiest hour", {"intent": "top_items", "group_by": "hour"}),
+    ("worst month incl the partial ones", {"intent": "bottom_items", "group_by": "month",
+                                           "include_partial": True}),
+    ("items per order last month", {"intent": "overview", "metric": "units_per_order"}),
+    ("avg price of 85123A", {"metric": "asp", "skus": ["85123A"]}),
+    ("avg daily sales in nov", {"metric": "avg_daily_revenue"}),
+    ("number of cancelled orders in oct", {"metric": "cancelled_orders"}),
+    ("return rate by country", {"intent": "breakdown", "metric": "return_rate", "group_by": "country"}),
+    ("avg spend per customer", {"metric": "revenue_per_customer"}),
+    ("write-offs last month", {"intent": "returns"}),
+    ("how many units did we adjust out of stock in oct", {"intent": "returns"}),
+    ("top 10 customers by revenue net of returns", {"intent": "top_items", "group_by": "customer"}),
+    ("domestic revenue last month", {"countries": ["United Kingdom"]}),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), CASES, ids=[q for q, _ in CASES])
+def test_analyst_phrasings(vocab: Vocab, question: str, expected: dict[str, Any]) -> None:
+    plan = offline_plan(question, vocab)
+    assert plan.intent != "cannot_answer", plan.gap
+    for key, value in expected.items():
+        got = getattr(plan.filters, key) if key in ("countries", "exclude_countries", "skus") else getattr(plan, key)
+        assert got == value, (key, plan.model_dump(exclude={"notes"}))
+    assert plan.not_understood == [], plan.not_understood
+
+
+def test_share_of_a_product_within_a_country_uses_the_country_as_the_whole(vocab: Vocab) -> None:
+    plan = offline_plan("what percent of the uk's revenue was 85123A in nov", vocab)
+    assert plan.intent == "share"
+    assert plan.filters.countries == ["United Kingdom"] and plan.filters.skus == ["85123A"]
+    assert plan.total_filters is not None and plan.total_filters.countries == ["United Kingdom"]
+
+
+def test_typos_of_keywords_are_fixed_and_stated_but_product_words_are_not(vocab: Vocab) -> None:
+    fixed, notes = fix_keyword_typos("top custmers by revnue", frozenset())
+    assert fixed == "top customers by revenue"
+    assert notes == ["Read 'custmers' as 'customers'.", "Read 'revnue' as 'revenue'."]
+    assert fix_keyword_typos("holder", frozenset({"holder"}))[0] == "holder"
+    plan = offline_plan("returning custmers oct", vocab)
+    assert plan.intent == "new_returning"
+    assert "Read 'custmers' as 'customers'." in plan.notes
+    clean = offline_plan("returning customers oct", vocab)
+    assert plan.confidence < clean.confidence  # a guessed word costs a little certainty
