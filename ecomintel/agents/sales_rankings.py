@@ -95,7 +95,10 @@ def rank_periods(cx: SalesContext, p: PeriodSpec, dim: str) -> None:
     if worst and not cx.plan.include_partial:
         left_out = [str(k) for k in frame.loc[frame["partial"], "key"]]
         frame = frame.loc[~frame["partial"]]
-    frame = cx.rank(frame, worst).head(cx.top_n)
+    # weekdays and hours are few: all of them, ranked (the answer is the first row, the rest is its context)
+    frame = cx.rank(frame, worst)
+    if dim not in ("weekday", "hour"):
+        frame = frame.head(cx.top_n)
     cols = cx.metric_table_columns(frame, dim)
     share = _share_column(cx, cur[cx.mcol])
     word = "Worst" if worst else "Best"
