@@ -1,10 +1,15 @@
 """ecomintel — the Streamlit router: login gate, sidebar (tenant, data freshness, mode), pages."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import errors, sidebar, state
 
-st.set_page_config(page_title="ecomintel", page_icon=":material/insights:", layout="wide")
+# A favicon shipped in the repository: a ":material/…:" page icon makes the browser fetch it from
+# fonts.gstatic.com, which fails offline; the app loads nothing from outside its own server.
+st.set_page_config(page_title="ecomintel", page_icon=Path(__file__).parent / "assets" / "favicon.png",
+                   layout="wide")
 
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),

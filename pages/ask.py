@@ -1,5 +1,6 @@
 """Ask: a question in plain language → a report. Quick answers run here; deep ones run as a background job
-(RQ worker with Redis, else a local thread) with live progress. History re-opens or re-asks."""
+(RQ worker with Redis, else a local thread) with live progress. History re-opens or re-asks. Examples come
+from the tenant's own data (ui.examples), so the first click is answered with names it recognises."""
 
 import streamlit as st
 
@@ -7,32 +8,32 @@ from ecomintel.ask.service import ask
 from ecomintel.ask.tasks import make_governed_llm, run_ask_job
 from ecomintel.cache import make_cache
 from ecomintel.jobs import make_runner
-from ui import errors, report, state, widgets
+from ui import errors, examples, report, state, widgets
 
-EXAMPLES = ["top 10 products by revenue in November 2011",
-            "how did revenue change from October to November 2011 and why",
-            "revenue by country last quarter excluding the UK", "which products were returned most"]
 repo, settings = state.repo(), state.settings()
 runner = make_runner(settings)
 st.title("Ask")
-
-
-def queue(question: str, mode: str | None = None) -> None:
-    """Callback of every way to ask (form, examples, follow-ups, history): the next run answers it."""
-    st.session_state["ask_question"] = question
-    st.session_state["ask_pending"] = (question, mode or ("deep" if st.session_state.get("ask_deep") else "quick"))
-
+queue = state.queue_question  # the callback of every way to ask: the next run answers it
+example_questions, no_examples = [], ""
+with errors.guarded("reading the tenant's data for examples", request_id=repo.ctx.request_id):
+    example_questions, no_examples = examples.tenant_examples(repo)
 
 with st.form("ask_form"):
-    st.text_input("Your question", key="ask_question", placeholder=EXAMPLES[0], max_chars=500)
+    st.text_input("Your question", key="ask_question", max_chars=500,
+                  placeholder=(example_questions or ["top 10 products by revenue last month"])[0])
     deep = st.toggle("Deep analysis", key="ask_deep", help="More agents and heavier analyses, run as a "
                      f"background job on {'the RQ workers' if settings.redis_url else 'a local thread'}.")
     if st.form_submit_button("Ask", type="primary", icon=":material/send:"):
         st.session_state["ask_pending"] = (st.session_state.get("ask_question", ""), "deep" if deep else "quick")
-st.caption("Examples:")
-example_cols = st.columns(2)
-for i, example in enumerate(EXAMPLES):
-    example_cols[i % 2].button(example, key=f"ask_example_{i}", on_click=queue, args=(example,), width="stretch")
+if not example_questions:
+    st.info(no_examples or "Upload sales lines first.", icon=":material/upload_file:")
+    st.page_link("pages/upload.py", label="Upload data", icon=":material/upload_file:")
+elif st.session_state.get("result_ask_report") or st.session_state.get("ask_pending"):
+    with st.expander("Example questions", icon=":material/lightbulb:"):
+        widgets.question_buttons(example_questions, key="ask_example", on_click=queue)
+else:
+    st.caption("Examples from your data:")
+    widgets.question_buttons(example_questions, key="ask_example", on_click=queue)
 
 pending = st.session_state.pop("ask_pending", None)
 if pending:
@@ -72,7 +73,8 @@ if st.session_state.get("ask_job_error"):
     st.error(st.session_state.pop("ask_job_error"))
 if st.session_state.get("result_ask_report"):
     with errors.guarded("showing the report", request_id=repo.ctx.request_id):
-        report.draw_report(st.session_state["result_ask_report"], key="report", ask_again=queue)
+        report.draw_report(st.session_state["result_ask_report"], key="report", ask_again=queue,
+                           currency=repo.sales_currency())
 
 with st.expander("History of this tenant's questions", icon=":material/history:"):
     report.history(repo, ask_again=queue)

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from ui import charts, errors, state, widgets
+from ui import charts, errors, examples, state, widgets
 
 repo = state.repo()
+if st.session_state.get("ask_pending"):  # an example below was clicked: the Ask page answers it
+    st.switch_page("pages/ask.py")
 tenant = state.tenant()
 st.title(f"ecomintel · {tenant.name}")
 st.caption("Upload sales, products and reviews; ask questions in plain language; get answers with "
@@ -42,5 +44,10 @@ left, mid, right = st.columns(3)
 left.page_link("pages/upload.py", label="Upload data", icon=":material/upload_file:",
                help="CSV, CSV.GZ, TSV or XLSX: sales lines, product listings or reviews.")
 mid.page_link("pages/ask.py", label="Ask a question", icon=":material/chat:",
-              help="e.g. “top 10 products by revenue in November 2011”.")
+              help="Plain-language questions about your data, answered with numbers and evidence.")
 right.page_link("pages/settings.py", label="Settings and usage", icon=":material/settings:")
+with errors.guarded("reading the tenant's data for examples", request_id=repo.ctx.request_id):
+    questions = examples.tenant_examples(repo)[0]
+    if questions:  # questions this tenant's data answers, in its own names; a click asks it on the Ask page
+        st.caption("Or ask one of these:")
+        widgets.question_buttons(questions, key="home_example", on_click=state.queue_question, columns=3)

@@ -1,8 +1,11 @@
 """Screenshots of every page for the README: docs/screenshots/<page>.png.
 
 Starts the real app on a fresh demo database with the samples loaded (a temporary SQLite file), drives it
-with Playwright on the Debian Chromium, waits for each page's widgets, and saves a full-page PNG.
-Run: `make screenshots` (or `.venv/bin/python scripts/screenshots.py`).
+with Playwright on the Debian Chromium, waits for each page's widgets, and saves a full-page PNG: Home,
+Upload, Ask (a quick answer, a deep one with its supporting analyses, and a question the data cannot
+answer), Settings and an empty tenant. It also fails when the page requests anything outside the app's
+own server (the app must work offline).
+Run: `make screenshots` (or `.venv/bin/python scripts/screenshots.py [--only ask,ask_deep]`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from tests.e2e.helpers import open_page, wait_for_app  # noqa: E402
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app  # noqa: E402
 
 QUESTION = "top 10 products by revenue in November 2011"
+DEEP_QUESTION = "how did revenue change from October to November 2011 and why"
+CANNOT_QUESTION = "what was our profit margin on candles last month?"
+SHOTS = ("home", "upload", "ask", "ask_deep", "ask_cannot_answer", "settings", "home_empty")
 
 
 def prepare(db_url: str) -> None:
@@ -70,11 +76,24 @@ def shoot(page: Any, out: Path, name: str) -> None:
     print(f"saved {out / f'{name}.png'}")
 
 
+def ask(page: Any, url: str, question: str, *, deep: bool = False) -> None:
+    """Type a question on the Ask page and wait until its answer (or cannot-answer message) is drawn."""
+    open_page(page, url, "ask")
+    page.get_by_label("Your question").fill(question)
+    if deep:
+        page.get_by_text("Deep analysis").click()
+    page.get_by_role("button", name="Ask", exact=True).click()
+    page.get_by_role("heading", name=question).wait_for(timeout=180_000)
+    wait_for_app(page)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", default="", help="database URL (default: a fresh temporary SQLite file)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--only", default=",".join(SHOTS), help=f"comma-separated subset of {', '.join(SHOTS)}")
     args = parser.parse_args()
+    only = set(args.only.split(","))
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
         return 1
@@ -90,43 +109,66 @@ def main() -> int:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
                 page.set_default_timeout(120_000)
+                outside: list[str] = []
+                page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:"))
+                        else outside.append(r.url))
 
-                open_page(page, url)
-                page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
-                shoot(page, args.out, "home")
+                if "home" in only:
+                    open_page(page, url)
+                    page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+                    shoot(page, args.out, "home")
 
-                open_page(page, url, "upload")
-                page.get_by_text("What is in the file?").wait_for()
-                page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-                    str(upload_file(Path(tmp))))
-                page.get_by_text("Column mapping").wait_for()
-                page.get_by_role("button", name="Import").click()
-                page.get_by_text("Download rejected rows (CSV)").wait_for()
-                shoot(page, args.out, "upload")
+                if "ask" in only:
+                    ask(page, url, QUESTION)
+                    page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+                    shoot(page, args.out, "ask")
 
-                open_page(page, url, "ask")
-                page.get_by_label("Your question").fill(QUESTION)
-                page.get_by_role("button", name="Ask", exact=True).click()
-                page.get_by_text("Confidence").wait_for()
-                page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
-                shoot(page, args.out, "ask")
+                if "ask_deep" in only:
+                    ask(page, url, DEEP_QUESTION, deep=True)
+                    page.locator('[data-testid="stTabs"]').first.wait_for()
+                    page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+                    shoot(page, args.out, "ask_deep")
 
-                open_page(page, url, "settings")
-                page.get_by_text("Configuration in effect").wait_for()
-                shoot(page, args.out, "settings")
+                if "ask_cannot_answer" in only:
+                    ask(page, url, CANNOT_QUESTION)
+                    page.locator('[data-testid="stAlertContentInfo"]').first.wait_for()
+                    shoot(page, args.out, "ask_cannot_answer")
 
-                # a new, empty tenant: the first-start call to action
-                page.get_by_role("button", name="New tenant").click()
-                page.get_by_placeholder("acme-shop").fill("acme-shop")
-                page.get_by_placeholder("acme-shop").press("Enter")
-                wait_for_app(page)
-                page.get_by_role("button", name="Create and open").click()
-                page.get_by_text("acme-shop", exact=True).first.wait_for()
-                page.keyboard.press("Escape")
-                page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Home").click()
-                page.get_by_text("This tenant has no data yet").wait_for()
-                shoot(page, args.out, "home_empty")
+                if "settings" in only:
+                    open_page(page, url, "settings")
+                    page.get_by_text("Configuration in effect").wait_for()
+                    shoot(page, args.out, "settings")
+
+                if "home_empty" in only:  # a new, empty tenant: the first-start call to action
+                    open_page(page, url, "settings")
+                    page.get_by_role("button", name="New tenant").click()
+                    page.get_by_placeholder("acme-shop").fill("acme-shop")
+                    page.get_by_placeholder("acme-shop").press("Enter")
+                    wait_for_app(page)
+                    page.get_by_role("button", name="Create and open").click()
+                    page.get_by_text("acme-shop", exact=True).first.wait_for()
+                    page.keyboard.press("Escape")
+                    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Home").click()
+                    page.get_by_text("This tenant has no data yet").wait_for()
+                    shoot(page, args.out, "home_empty")
+                if "upload" in only:  # into the new tenant when there is one, so its rows are not duplicates
+                    if "home_empty" in only:  # same session (a page load would start a new one, on "demo")
+                        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Upload data").click()
+                        wait_for_app(page)
+                    else:
+                        open_page(page, url, "upload")
+                    page.get_by_text("What is in the file?").wait_for()
+                    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+                        str(upload_file(Path(tmp))))
+                    page.get_by_text("Column mapping").wait_for()
+                    page.get_by_role("button", name="Import").click()
+                    page.get_by_text("Download rejected rows (CSV)").wait_for()
+                    shoot(page, args.out, "upload")
+
                 browser.close()
+                if outside:
+                    print(f"requests outside {url}: {sorted(set(outside))}", file=sys.stderr)
+                    return 1
         finally:
             stop_app(proc)
     return 0

@@ -6,6 +6,8 @@ migrations, Repository and ingestion run underneath the pages.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -226,8 +228,10 @@ def test_login_gate_when_demo_mode_is_off(db_url: str, monkeypatch: pytest.Monke
     assert next(m for m in at.metric if m.label == "Your role").value == "analyst"
 
 
-def _load_small_sales(url: str) -> None:
-    """The small Online Retail sample in the demo tenant, through the real ingest pipeline."""
+def _load_small_sales(url: str, *, kind: str = "sales", name: str = "online_retail_small.csv",
+                      defaults: dict[str, str] | None = None) -> None:
+    """A sample file (by default the small Online Retail sample) in the demo tenant, through the real
+    ingest pipeline."""
     from ecomintel.config import load_settings
     from ecomintel.context import RequestContext
     from ecomintel.db.repository import Repository
@@ -236,8 +240,7 @@ def _load_small_sales(url: str) -> None:
     engine = make_engine(url)
     migrate(engine)
     repo = Repository(engine, RequestContext(tenant_id=ensure_tenant(engine, "demo", "Demo").id, role="admin"))
-    result = ingest_file(repo, "sales", SAMPLES / "online_retail_small.csv", settings=load_settings(),
-                         file_name="online_retail_small.csv")
+    result = ingest_file(repo, kind, SAMPLES / name, settings=load_settings(), file_name=name, defaults=defaults)
     assert result.status == "done"
     engine.dispose()
 
@@ -311,6 +314,127 @@ def test_ask_deep_runs_as_a_job_and_shows_the_report(db_url: str) -> None:
     assert "deep mode" in " ".join(c.value for c in at.caption)
     delta = next(m for m in at.metric if m.label == "Revenue (net)").delta
     assert delta and delta.endswith("%")
+    # the supporting analyses are tabs, each with its own chart and table; not one long scroll
+    tabs = list(at.tabs)
+    assert len(tabs) >= 5, [t.label for t in tabs]
+    assert not [t.label for t in tabs if "_" in t.label or "=" in t.label]  # human names, periods dropped
+    for tab in tabs:
+        assert tab.get("plotly_chart") or tab.get("dataframe"), tab.label
+    assert len([t for t in tabs if t.get("plotly_chart") and t.get("dataframe")]) >= len(tabs) - 2
+    tables = at.session_state["result_ask_report"]["tables"]
+    assert len(at.dataframe) == len(tables) + 1  # every table once, plus the evidence table
+    assert sum(len(t.get("dataframe")) for t in tabs) >= len(tables) - 2  # all but the primary in tabs
+
+
+def _ask(at: AppTest, question: str) -> AppTest:
+    at.text_input(key="ask_question").set_value(question)
+    at.button(key="FormSubmitter:ask_form-Ask").click().run()
+    _assert_clean(at)
+    return at
+
+
+def _headers(element: Any) -> dict[str, str]:
+    """Column name → the header the page shows (st.column_config labels travel in the proto as JSON)."""
+    config = json.loads(element.proto.columns or "{}")
+    return {name: (cfg or {}).get("label") or name for name, cfg in config.items()}
+
+
+def _primary_table(at: AppTest, column: str) -> Any:
+    return next(d for d in at.dataframe if column in d.value.columns)
+
+
+def test_ask_report_reads_like_a_report(db_url: str) -> None:
+    """Summary with the confidence in words, tiles in the data's currency with consistent decimals, human
+    column headers, evidence as a table and the raw JSON only behind Details."""
+    _load_small_sales(db_url, defaults={"currency": "GBP"})
+    at = _ask(_app().switch_page("pages/ask.py").run(), "top 10 products by revenue in November 2011")
+    assert re.search(r"(High|Medium|Low) confidence \(0\.\d\d\)", _text(at)), _text(at)[:2000]
+    tiles = {m.label: m.value for m in at.metric}
+    assert re.fullmatch(r"£[\d,]+\.\d\d", tiles["Revenue (net)"]), tiles
+    assert re.fullmatch(r"£[\d,]+\.\d\d", tiles["Avg order value"]), tiles
+    assert re.fullmatch(r"[\d,]+", tiles["Units"]) and re.fullmatch(r"[\d,]+", tiles["Orders"]), tiles
+    headers = _headers(_primary_table(at, "sku"))
+    assert headers["sku"] == "SKU" and headers["revenue"] == "Revenue (£)" and headers["share_pct"] == "Share %"
+    assert not [h for n, h in headers.items() if "_" in h and not n.startswith("_")], headers
+    evidence = _frame_with(at, "Data version")
+    assert {"Data", "Filters", "Rows", "Import batches"} <= set(evidence.columns)
+    assert evidence.iloc[0]["Data"] == "Sales lines" and evidence.iloc[0]["Filters"].startswith("2011-11-01 → ")
+    assert "Details" in [e.label for e in at.expander]
+    assert at.get("plotly_chart"), "the primary chart is missing"
+
+
+def test_cannot_answer_is_a_message_with_questions_to_ask_instead(db_url: str) -> None:
+    _load_small_sales(db_url, defaults={"currency": "GBP"})
+    at = _ask(_app().switch_page("pages/ask.py").run(), "what is our profit margin?")
+    shown = at.session_state["result_ask_report"]
+    assert shown["status"] == "cannot_answer" and shown["missing"] == "cost"
+    # a message, not a report: no tiles, tables or charts
+    assert not at.dataframe and not at.metric and not at.get("plotly_chart")
+    assert any(shown["summary"] in i.value for i in at.info)
+    assert "What would make it answerable" in _text(at) and "cost column" in _text(at)
+    suggestions = sorted((b for b in at.button if b.key and b.key.startswith("report_suggest_")),
+                         key=lambda b: int(b.key.rsplit("_", 1)[1]))
+    assert 2 <= len(suggestions) <= 3
+    assert [b.label for b in suggestions] == shown["suggestions"]
+    # a suggestion asks that question, and the data answers it
+    suggestions[0].click().run()
+    _assert_clean(at)
+    assert at.subheader[0].value == suggestions[0].label
+    assert at.session_state["result_ask_report"]["status"] != "cannot_answer"
+    assert at.dataframe
+
+
+def test_words_not_understood_are_shown_on_the_report(db_url: str) -> None:
+    _load_small_sales(db_url)
+    at = _ask(_app().switch_page("pages/ask.py").run(), "revenue last month asap pls")
+    words = at.session_state["result_ask_report"].get("not_understood") or []
+    assert words, "the planner should report at least one unused word"
+    note = next(w.value for w in at.warning if w.value.startswith("Not understood:"))
+    assert all(f"'{word}'" in note for word in words) and "not filtered by them" in note
+
+
+def _top_names_of_small_sample() -> tuple[str, str]:
+    """Independent answer: the country and the product (its most frequent description) with the highest
+    net revenue in the small sample, which has no complete month (so: over all its data)."""
+    from ecomintel.agents.sales_context import is_non_product_sku
+
+    df = pd.read_csv(SAMPLES / "online_retail_small.csv", dtype={"StockCode": str, "InvoiceNo": str})
+    df = df.drop_duplicates(["InvoiceNo", "StockCode", "Quantity", "UnitPrice", "InvoiceDate", "CustomerID"])
+    df["revenue"] = df["Quantity"] * df["UnitPrice"]
+    country = str(df.groupby("Country")["revenue"].sum().idxmax())
+    products = df[~df["StockCode"].map(is_non_product_sku)]
+    sku = products.groupby("StockCode")["revenue"].sum().idxmax()
+    names = products.loc[products["StockCode"] == sku, "Description"].value_counts()
+    return country, str(sorted(names[names == names.max()].index)[0])
+
+
+def test_examples_use_the_tenants_own_names_and_data(db_url: str) -> None:
+    _load_small_sales(db_url)
+    at = _app().switch_page("pages/ask.py").run()
+    _assert_clean(at)
+    examples = [b.label for b in at.button if b.key and b.key.startswith("ask_example_")]
+    country, product = _top_names_of_small_sample()
+    assert any(country in e for e in examples), examples
+    assert any(product.lower() in e for e in examples), examples
+    assert not any("2012" in e or "December" in e for e in examples), examples  # nothing the data lacks
+
+    # Home offers a few of them; a click asks it on the Ask page
+    at.switch_page("pages/home.py").run()
+    home = [b for b in at.button if b.key and b.key.startswith("home_example_")]
+    assert home and home[0].label in examples
+    home[0].click().run()
+    _assert_clean(at)
+    assert at.title[0].value == "Ask" and at.subheader[0].value == home[0].label
+
+
+def test_a_tenant_with_only_reviews_gets_no_sales_examples(db_url: str) -> None:
+    _load_small_sales(db_url, kind="reviews", name="clothing_reviews_3000.csv")
+    at = _app().switch_page("pages/ask.py").run()
+    _assert_clean(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("ask_example_")]
+    assert any("reviews but no sales" in i.value for i in at.info)
+    at.switch_page("pages/home.py").run()
+    assert not [b for b in at.button if b.key and b.key.startswith("home_example_")]
 
 
 def test_empty_question_gets_a_clear_message(db_url: str) -> None:

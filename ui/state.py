@@ -145,6 +145,16 @@ def forget_results() -> None:
         del st.session_state[key]
 
 
+def queue_question(question: str, mode: str | None = None) -> None:
+    """Ask `question` on the Ask page's next run (examples, follow-ups, suggestions, history, Home).
+
+    Why in session state: buttons live on several pages and in callbacks; the Ask page is the one place
+    that answers, so every way to ask leaves the question here. `mode` None = the page's Deep toggle.
+    """
+    st.session_state["ask_question"] = question
+    st.session_state["ask_pending"] = (question, mode or ("deep" if st.session_state.get("ask_deep") else "quick"))
+
+
 def context() -> RequestContext:
     """A fresh RequestContext (new request id) for the current run."""
     require_router()

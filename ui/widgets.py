@@ -1,7 +1,9 @@
-"""Small widgets more than one page uses: the "Load sample data" button and an ingest result panel.
+"""Small widgets more than one page uses: the "Load sample data" button, an ingest result panel, and a
+grid of question buttons.
 
 Why shared: Home (empty tenant call to action) and Upload both load samples and show what an import
-did; one implementation keeps the wording and the numbers identical on both pages.
+did; Home and Ask both offer questions to click; one implementation keeps the wording and the numbers
+identical on every page.
 """
 
 from __future__ import annotations
@@ -25,6 +27,20 @@ def progress_bar(text: str, slot: Any = None) -> Callable[[float, str], None]:
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=message or text)
 
     return update
+
+
+def question_buttons(questions: list[str], *, key: str, on_click: Callable[..., None], columns: int = 2,
+                     icon: str | None = None) -> None:
+    """One button per question in a grid; clicking one calls `on_click(question)` (a callback, so the
+    question is asked on the very next run). Examples, follow-ups and cannot-answer suggestions use it."""
+    if not questions:
+        return
+    longest = max(len(q) for q in questions)  # buttons cut long labels: fewer, wider columns instead
+    fit = 3 if longest <= 38 else 2 if longest <= 60 else 1
+    cells = st.columns(max(1, min(columns, fit, len(questions))))
+    for i, question in enumerate(questions):
+        cells[i % len(cells)].button(question, key=f"{key}_{i}", on_click=on_click, args=(question,),
+                                     icon=icon, width="stretch")
 
 
 def sample_loader(repo: Repository, key: str) -> None:
