@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from ecomintel.db.repository import Repository
-from ecomintel.db.sales_queries import SalesFilter
+from ecomintel.db.sales_lines import SalesFilter
 
 MAX_EXAMPLES = 4
 
