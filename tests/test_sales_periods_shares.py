@@ -100,7 +100,7 @@ def test_average_daily_revenue(tenant: Repository) -> None:
     r = run(tenant, intent="overview", metric="avg_daily_revenue")
     assert r.metrics["avg_daily_revenue"] == 140.0  # 700 over 5 trading days
     assert r.metrics["calendar_days"] == 70.0 and r.metrics["avg_daily_revenue_calendar"] == 10.0
-    assert r.summary.startswith("Avg daily revenue in all data")
+    assert r.summary.startswith("Average daily revenue in all data")
     by_month = run(tenant, intent="trend", group_by="month", metric="avg_daily_revenue")
     assert [row[:2] for row in rows(by_month)] == [["2011-01", 75], ["2011-02", 25], ["2011-03", 500]]
     by_weekday = run(tenant, intent="patterns", group_by="weekday", metric="avg_daily_revenue")

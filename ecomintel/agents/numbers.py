@@ -16,6 +16,17 @@ MONEY_METRICS = ("revenue", "aov", "gross", "returned_value", "asp", "avg_daily_
 PERCENT_METRICS = ("return_rate", "share_pct", "repeat_rate")
 
 
+METRIC_LABELS = {"aov": "AOV", "asp": "Average selling price", "units_per_order": "Units per order",
+                 "avg_daily_revenue": "Average daily revenue", "cancelled_orders": "Cancelled orders",
+                 "return_rate": "Return rate", "revenue_per_customer": "Revenue per customer",
+                 "returned_units": "Returned units"}
+
+
+def metric_label(metric: str) -> str:
+    """How a metric is named at the start of a sentence ("asp" → "Average selling price")."""
+    return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
+
+
 def num(value: Any) -> Any:
     """Presentation rounding (2 decimals); integers stay integers; NaN/inf → None (JSON-safe)."""
     if value is None:

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from ecomintel.agents.base import ChartSpec, Table
 from ecomintel.agents.charts import bar_chart, figure_json, waterfall
-from ecomintel.agents.numbers import fmt_metric, fmt_pct, num, pct_change
+from ecomintel.agents.numbers import fmt_metric, fmt_pct, metric_label, num, pct_change
 from ecomintel.agents.sales_context import ADDITIVE, DERIVED, HEADLINE, SalesContext, is_non_product_sku
 from ecomintel.agents.time_buckets import PeriodSpec
 from ecomintel.db.sales_lines import NO_CUSTOMER, TIME_DIMENSIONS
@@ -45,7 +45,7 @@ def compare(cx: SalesContext) -> None:
     m = cx.mcol
     if m not in cur:
         m = "revenue"
-    cx.result.summary = (f"{m.capitalize()} {fmt_metric(m, cur[m], cx.money)} in {cur_p.text()} vs "
+    cx.result.summary = (f"{metric_label(m)} {fmt_metric(m, cur[m], cx.money)} in {cur_p.text()} vs "
                          f"{fmt_metric(m, prev[m], cx.money)} in {prev_p.text()}: "
                          f"{fmt_metric(m, cur[m] - prev[m], cx.money, signed=True)} "
                          f"({fmt_pct(pct_change(cur[m], prev[m]))}).")
@@ -133,7 +133,7 @@ def why_change(cx: SalesContext) -> None:
     effects = None
     if m == "revenue":
         effects = price_volume(cx, cur_p, prev_p, delta)
-    parts = [f"{m.capitalize()} {'rose' if delta > 0 else 'fell' if delta < 0 else 'was flat'} "
+    parts = [f"{metric_label(m)} {'rose' if delta > 0 else 'fell' if delta < 0 else 'was flat'} "
              f"{fmt_metric(m, abs(delta), cx.money)} ({fmt_pct(pct_change(cur[m], prev[m]))}) from "
              f"{fmt_metric(m, prev[m], cx.money)} in {prev_p.text()} to {fmt_metric(m, cur[m], cx.money)} "
              f"in {cur_p.text()}."]

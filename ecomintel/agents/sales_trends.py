@@ -13,7 +13,7 @@ import pandas as pd
 
 from ecomintel.agents.base import Table
 from ecomintel.agents.charts import line_chart
-from ecomintel.agents.numbers import fmt_metric, fmt_pct, num, pct_change
+from ecomintel.agents.numbers import fmt_metric, fmt_pct, metric_label, num, pct_change
 from ecomintel.agents.sales_context import SalesContext, extreme_row
 from ecomintel.agents.time_buckets import PeriodSpec, is_partial, time_grain_of
 
@@ -82,7 +82,7 @@ def overview(cx: SalesContext) -> None:
             f"{cur['cancelled_orders']:,.0f} cancelled orders, return rate {fmt_pct(cur['return_rate'], False)}, "
             f"revenue per customer {cx.money(cur['revenue_per_customer'])}.")
     if cx.mcol not in ("revenue", "units", "orders", "customers", "aov") and cx.mcol in cur:
-        text = f"{cx.mcol.replace('_', ' ').capitalize()} in {p.text()}: " \
+        text = f"{metric_label(cx.mcol)} in {p.text()}: " \
                f"{fmt_metric(cx.mcol, cur[cx.mcol], cx.money)}. " + text
     cx.result.summary = text
     cx.define("units", "orders", "customers", "aov", "units_per_order", "asp", "avg_daily_revenue",
