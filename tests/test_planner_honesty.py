@@ -141,3 +141,16 @@ def test_suggestions_use_the_tenants_own_names(tenant: tuple[Repository, Vocab])
     assert any(country in s for s in plan.gap.suggestions for country in vocab.countries)
     empty = offline_plan("profit margin last month", Vocab())
     assert empty.gap is not None and any("Upload" in s for s in empty.gap.suggestions)
+
+
+def test_a_top_n_above_the_setting_is_capped_with_one_note(tenant: tuple[Repository, Vocab]) -> None:
+    from ecomintel.ask.planner import make_plan
+
+    repo, _ = tenant
+    plan = make_plan("top 500 products by revenue", repo=repo,
+                     settings=load_settings({"ECOMINTEL_MAX_TOP_N": "50"})).plan
+    assert plan.top_n == 50
+    assert [n for n in plan.notes if "rows" in n] == [
+        "Asked for 500 rows.", "Showing the maximum of 50 rows (setting ECOMINTEL_MAX_TOP_N, at most 100)."]
+    plan = make_plan("top 20 products by revenue", repo=repo, settings=load_settings({})).plan
+    assert plan.top_n == 20 and not any("rows" in n for n in plan.notes)

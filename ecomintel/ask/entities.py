@@ -316,7 +316,7 @@ def _find_top_n(t: _Text, out: Entities) -> None:
     if n < 1:
         raise PlanError(f"'{m.group(0).strip()}': N must be at least 1.")
     if n > 100:
-        out.notes.append(f"Asked for {n} rows; N is capped at 100.")
+        out.notes.append(f"Asked for {n} rows.")  # make_plan caps N and says to what
     out.top_n = min(n, 100)
     out.order = ("asc" if word in asc else "desc") if word else None  # "which 5 products": the planner decides
     t.take(*m.span(group))  # the word ("best", "worst") still tells the planner

@@ -100,7 +100,8 @@ def suggestions(vocab: Vocab, limit: int = 3) -> list[str]:
     """Questions this tenant's data can answer, using its own names (a real country, a real product)."""
     if not vocab.has_sales:
         return ["Upload a sales file (Upload → sales), then ask: top 10 products by revenue last month"]
-    country = next((c for c in vocab.countries if c.lower() not in ("unspecified", "(unspecified)")), None)
+    country = vocab.main_country or next((c for c in vocab.countries if c.lower() not in ("unspecified",
+                                                                                          "(unspecified)")), None)
     out = ["top 10 products by revenue last month", "revenue by week this quarter"]
     if country:
         out.insert(1, f"revenue in {country} last month vs the month before")

@@ -74,9 +74,12 @@ def make_plan(question: str, *, repo: Repository, settings: Settings, llm: LLMCl
 def cap_top_n(plan: Plan, settings: Settings) -> Plan:
     """A top-N above the configured maximum becomes the maximum, with a note saying so."""
     limit = max(1, int(getattr(settings, "max_top_n", 100)))
-    if plan.top_n <= limit:
+    asked = any(n.startswith("Asked for ") for n in plan.notes)
+    if plan.top_n <= limit and not asked:
         return plan
-    note = f"Asked for {plan.top_n} rows; showing the maximum of {limit} (setting ECOMINTEL_MAX_TOP_N)."
+    limit = min(limit, plan.top_n)
+    note = ("" if asked else f"Asked for {plan.top_n} rows. ") + \
+        f"Showing the maximum of {limit} rows (setting ECOMINTEL_MAX_TOP_N, at most 100)."
     return plan.model_copy(update={"top_n": limit, "notes": [*plan.notes, note][:20]})
 
 

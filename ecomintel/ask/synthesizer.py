@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from ecomintel.agents.base import AgentResult
+from ecomintel.agents.definitions import definitions_of, is_definition
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +269,8 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
         tables += [asdict(t) for t in r.tables]
         charts += [asdict(c) for c in r.charts]
         evidence += [{"agent": r.agent, **asdict(e)} for e in r.evidence]
-        findings += [{"agent": r.agent, "severity": f.severity, "text": f.text} for f in r.findings]
+        findings += [{"agent": r.agent, "severity": f.severity, "text": f.text} for f in r.findings
+                     if not is_definition(f)]  # definitions go to report["definitions"]
 
     notes = [str(n) for n in plan.get("notes") or []]
     warnings = list(planner_warnings)
@@ -311,7 +313,7 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
         "warnings": _dedup(warnings),
         "periods": periods,
         "notes": notes,
-        "definitions": {"revenue": REVENUE_DEFINITION, "coverage": round(cover, 3)},
+        "definitions": {"revenue": REVENUE_DEFINITION, **definitions_of(usable), "coverage": round(cover, 3)},
         "data_version": data_version,
         "cached": False,
         "elapsed_ms": elapsed_ms,
