@@ -65,6 +65,13 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("how many units did we adjust out of stock in oct", {"intent": "returns"}),
     ("top 10 customers by revenue net of returns", {"intent": "top_items", "group_by": "customer"}),
     ("domestic revenue last month", {"countries": ["United Kingdom"]}),
+    ("percentage of 2011 orders from outside the uk", {"intent": "share", "metric": "orders"}),
+    ("slowest week of the year by orders", {"intent": "bottom_items", "group_by": "week"}),
+    ("which 5 skus came back the most in nov", {"intent": "returns", "metric": "returns", "top_n": 5}),
+    ("how many inventory adjustment lines are in the data", {"intent": "returns", "group_by": None}),
+    ("customers who came back", {"intent": "repeat"}),
+    ("weekend share of revenue", {"intent": "share", "weekdays": ["Saturday", "Sunday"]}),
+    ("mejor mes por ventas", {"intent": "top_items", "group_by": "month"}),
 ]
 
 
@@ -73,7 +80,8 @@ def test_analyst_phrasings(vocab: Vocab, question: str, expected: dict[str, Any]
     plan = offline_plan(question, vocab)
     assert plan.intent != "cannot_answer", plan.gap
     for key, value in expected.items():
-        got = getattr(plan.filters, key) if key in ("countries", "exclude_countries", "skus") else getattr(plan, key)
+        in_filters = key in ("countries", "exclude_countries", "skus", "weekdays")
+        got = getattr(plan.filters, key) if in_filters else getattr(plan, key)
         assert got == value, (key, plan.model_dump(exclude={"notes"}))
     assert plan.not_understood == [], plan.not_understood
 

@@ -15,8 +15,9 @@ MOVERS = (r"\bmovers?\b|\brisers?\b|\bfallers?\b|\bgainers?\b|\blosers?\b|\bwinn
 FALLERS = (r"\b(?:fell|fallen|falling|dropped|dropping|declined|declining|decreased|decreasing|lost|shrank|slumped)"
             r"\s+(?:the\s+)?most\b|\b(?:decliners|fallers|losers)\b|(?:biggest|largest|sharpest|steepest|greatest)\s+"
             r"(?:drops?|declines?|decreases?|falls?|loss(?:es)?)")
-RETURNS = r"\breturn(?:s|ed|ing)?\b|\brefund|\bcancel+(?:ed|ations?|s)?\b|\bcredit\s+notes?\b"
-PATTERNS = (r"day\s+of\s+(?:the\s+)?week|\bweekdays?\b|\bwhich\s+day|\bwhat\s+day|days\s+of\s+the\s+week"
+RETURNS = (r"\breturn(?:s|ed|ing)?\b|\brefund|\bcancel+(?:ed|ations?|s)?\b|\bcredit\s+notes?\b"
+           r"|\b(?:came|come|comes|coming|sent|send|sends|brought|bring|got\s+sent)\s+back\b|\bsendbacks?\b")
+PATTERNS = (r"day\s+of\s+(?:the\s+)?week|\bweekdays?\b|\bweekends?\b|\bwhich\s+day|\bwhat\s+day|days\s+of\s+the\s+week"
              r"|\bhours?\b|\bhourly\b|time\s+of\s+(?:the\s+)?day|what\s+time|\bbusiest\b|\bpeak\b|\bquietest\b")
 COMPARE = (r"\bcompar|\bvs\b|\bversus\b|\bchange[ds]?\b|\bdifference\b|\bdiffer\b|\bgrowth\b|\bgrow\b|\bgrew\b"
             r"|\bincrease[ds]?\b|\bdecrease[ds]?\b|\bdrop(?:ped)?\b|\bfell\b|\bfall\b|\brise\b|\brose\b|\bdeclined?\b"
@@ -66,6 +67,7 @@ NEW_RETURNING = (r"\bnew\s+(?:vs\.?|versus|v|and|or|&)\s+(?:returning|repeat|exi
                  r"|\breturning\s+(?:customers?|custs?|buyers?|clients?|shoppers?)\b|\bexisting\s+(?:customers?|buyers?|clients?)\b")
 REPEAT = (r"\brepeat\s+(?:customers?|custs?|buyers?|clients?|purchase\w*|rate|business|orders?|buying)(?:\s+rates?)?\b"
           r"|\b(?:bought|ordered|purchased|came\s+back|come\s+back|shopped)\s+(?:again|more\s+than\s+once|twice|multiple\s+times)"
+          r"|\b(?:customers?|buyers?|clients?|shoppers?)\s+(?:who|that)\s+(?:came|come|keep\s+coming)\s+back\b"
           r"|\bmore\s+than\s+(?:one|1)\s+(?:order|purchase)\b|\bloyal\w*|\brepurchase\w*|\brepeaters\b|\bone[- ]time\s+(?:customers?|buyers?)\b")
 WHO = r"\bwho(?:'?s)?\b|\bwhom\b"
 WHICH_CUSTOMERS = (r"\b(?:which|what)\s+(?:customers|custs|buyers|clients|accounts|shoppers)\b"
@@ -104,19 +106,22 @@ DERIVED: tuple[tuple[str, str], ...] = (
 )
 
 # -- best / worst periods -------------------------------------------------------------------------------------
-RANK_WORDS_TOP = r"best|top|highest|biggest|strongest|busiest|record|peak|largest|greatest|most\s+profitable|highest[- ]grossing|top[- ]grossing|most"
-RANK_WORDS_BOTTOM = r"worst|lowest|weakest|quietest|slowest|poorest|smallest|least|bottom|fewest"
+RANK_WORDS_TOP = r"mejor|meilleure?|beste[nrs]?|best|top|highest|biggest|strongest|busiest|record|peak|largest|greatest|most\s+profitable|highest[- ]grossing|top[- ]grossing|most"
+RANK_WORDS_BOTTOM = r"peor|pire|schlechteste[nrs]?|worst|lowest|weakest|quietest|slowest|poorest|smallest|least|bottom|fewest"
 PERIOD_UNITS = {"day": "day", "date": "day", "week": "week", "wk": "week", "month": "month", "mth": "month",
                 "quarter": "quarter", "qtr": "quarter", "hour": "hour", "weekday": "weekday",
-                "day of the week": "weekday", "day of week": "weekday", "time of day": "hour"}
-_UNIT_ALT = r"day\s+of\s+(?:the\s+)?week|time\s+of\s+day|weekday|day|date|week|wk|month|mth|quarter|qtr|hour"
+                "day of the week": "weekday", "day of week": "weekday", "time of day": "hour",
+                "mes": "month", "mois": "month", "monat": "month", "semana": "week", "semaine": "week",
+                "woche": "week", "dia": "day", "día": "day", "jour": "day", "tag": "day"}
+_UNIT_ALT = (r"day\s+of\s+(?:the\s+)?week|time\s+of\s+day|weekday|day|date|week|wk|month|mth|quarter|qtr|hour"
+             r"|mes|mois|monat|semana|semaine|woche|d[ií]a|jour|tag")
 PERIOD_RANK = (rf"\b(?P<dir>{RANK_WORDS_TOP}|{RANK_WORDS_BOTTOM})\s+(?:(?:single|sales|selling|trading|revenue|performing|full|complete|whole|calendar|iso)\s+){{0,2}}(?P<unit>{_UNIT_ALT})s?\b"
                rf"|\b(?:which|what)\s+(?P<unit2>{_UNIT_ALT})s?\b(?=.*\b(?P<dir2>{RANK_WORDS_TOP}|{RANK_WORDS_BOTTOM}|peaked|bottomed|sold\s+(?:the\s+)?most|sold\s+(?:the\s+)?least)\b)"
                rf"|\b(?P<unit3>{_UNIT_ALT})s?\s+with\s+(?:the\s+)?(?P<dir3>{RANK_WORDS_TOP}|{RANK_WORDS_BOTTOM})\b")
 PARTIAL_TOO = r"\bincl(?:ude|uding|\.)?\s+(?:the\s+)?partial\b|\bpartial\s+\w+\s+(?:too|included)\b|\bpartial\s+(?:weeks?|months?|periods?)\s+(?:too|included|as\s+well)\b|\beven\s+partial\b"
 
 # -- stock adjustments (reported with returns) --------------------------------------------------------------
-ADJUSTMENTS = r"\badjust(?:ed|ing|s)?\s+(?:\w+\s+)?(?:out\s+of\s+|in\s+)?stock\b|\bstock\s+adjust\w*|\bdamaged\s+(?:stock|goods|items|products)\b|\badjustments?\b|\bwrite[- ]?offs?\b|\bwritten\s+off\b|\bdamaged\b|\bdamages\b|\bunsaleable\b|\bshrinkage\b"
+ADJUSTMENTS = r"\b(?:inventory|stock)\s+adjust\w*|\badjust(?:ed|ing|s)?\s+(?:\w+\s+)?(?:out\s+of\s+|in\s+)?stock\b|\bstock\s+adjust\w*|\bdamaged\s+(?:stock|goods|items|products)\b|\badjustments?\b|\bwrite[- ]?offs?\b|\bwritten\s+off\b|\bdamaged\b|\bdamages\b|\bunsaleable\b|\bshrinkage\b"
 
 # -- words that never need a rule (chit-chat, hedges) ---------------------------------------------------------
 FILLER = frozenset("""
@@ -129,7 +134,7 @@ figures details detail breakdown look looking see check pull get got getting fin
 happened happen going been being ever still yet already here there which that those these this it its
 pounds gbp sterling dollars usd euros eur rupees inr currency money table chart graph list plot visual terms
 general whole entire everything altogether combined together respectively descending ascending order
-biz business company firm placed place came come ones one analysis analyse analyze analytics insight insights report overview we've we're they them
+biz business company firm placed place ones one por pour nach lines line rows records entries analysis analyse analyze analytics insight insights report overview we've we're they them
 """.split())  # noqa: SIM905
 
 # -- the revenue definition stated in a question ("net of returns") is not a returns question ----------------
@@ -140,3 +145,7 @@ NET_OF_RETURNS = (r"\b(?:net\s+of|after|less|minus|including|incl\.?|excluding|e
 INTERNATIONAL = (r"\b(?:intl|international(?:ly)?|overseas|abroad|foreign|exports?|non[- ]domestic|outside\s+(?:our\s+)?"
                  r"home\s+(?:market|country)|rest\s+of\s+(?:the\s+)?world|row)\b")
 DOMESTIC = r"\b(?:domestic(?:ally)?|home\s+(?:market|country)|local\s+market)\b"
+
+# -- weekend / weekday as a qualifier ("weekend share of revenue", "weekday sales"), not a grouping ------------
+WEEKEND_FILTER = r"(?<!by )(?<!per )(?<!vs )(?<!and )(?<!or )\bweekends?\b(?!\s+(?:vs|versus|and|or)\b)"
+WEEKDAY_FILTER = r"\bweekday\s+(?=(?:sales|revenue|orders|units|share|trading|customers|aov)\b)"

@@ -94,9 +94,10 @@ def _metric(text: str, intent: str, group_by: str | None, spans: Spans) -> tuple
 
 
 def _group_by(text: str, intent: str, spans: Spans) -> str | None:
-    # "how many items/products" and "items sold" are a measure, not a grouping
+    # "how many items/products" and "items sold" are a measure, not a grouping; "how many … lines" a count
     probe = re.sub(r"(?:how\s+many|number\s+of)\s+(?:items|products|units)|(?:items|products)\s+sold", " ", text) \
         if intent in ("overview", "compare_periods", "trend") else text
+    probe = re.sub(r"\b(?:how\s+many|number\s+of|count\s+of)\s+(?:[a-z-]+\s+){0,3}lines\b", " ", probe)
     counted = re.search(r"(?:how\s+many|number\s+of|count\s+of)\s+(?:distinct\s+|unique\s+)?(?:customers?|buyers?|"
                         r"clients?)", probe)
     ranked = intent in ("top_items", "bottom_items", "breakdown", "movers") and not counted
@@ -140,6 +141,16 @@ def _customer_intent(text: str, spans: Spans) -> str | None:
         if _hits(pattern, text, spans):
             return intent
     return None
+
+
+def _weekday_qualifier(text: str, spans: Spans) -> list[str]:
+    """"weekend share of revenue", "weekday sales": the days as a filter (the period parser reads the
+    phrases with a preposition, "on weekends"; "by weekday" and "weekdays vs weekends" stay groupings)."""
+    if _hits(K.WEEKEND_FILTER, text, spans):
+        return ["Saturday", "Sunday"]
+    if _hits(K.WEEKDAY_FILTER, text, spans):
+        return ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    return []
 
 
 def protected_words(vocab: Vocab) -> frozenset[str]:
@@ -278,7 +289,7 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
                                  suggestions=gaps.suggestions(vocab)), mode=mode)
     spans += ents.consumed
     text = _blank(text, ents.consumed)
-    weekdays = list(getattr(pr, "weekdays", []) or [])
+    weekdays = list(getattr(pr, "weekdays", []) or []) or _weekday_qualifier(text, spans)
     unread = [str(w) for w in getattr(pr, "unread", []) or []]
 
     home_notes = _home_market(text, vocab, ents, spans)

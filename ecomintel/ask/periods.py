@@ -637,8 +637,11 @@ def month_name(sc: _Scanner, m: re.Match[str]) -> Span | None:
 
 
 def year_only(sc: _Scanner, m: re.Match[str]) -> Span | None:
-    """A bare year, unless it is an amount: 'more than 2000 units', 'top 2000', '£2011'."""
+    """A bare year, unless it is an amount: 'more than 2000 units', 'top 2000', '£2011'. Before a unit word
+    ('2011 orders') it is a year only when it is near the data (within five years before its latest date)."""
     if sc.is_amount(m.start()):
+        return None
+    if m.groupdict().get("near") and not sc.anchor.year - 5 <= int(m.group("y")) <= sc.anchor.year:
         return None
     year = int(m.group("y"))
     return Span(date(year, 1, 1), date(year, 12, 31), str(year), "year", m.span(), True, "year")
@@ -716,7 +719,7 @@ def units_ago(sc: _Scanner, m: re.Match[str]) -> Span:
 def this_unit(sc: _Scanner, m: re.Match[str]) -> Span:
     """This month/quarter/week/year, month to date, MTD/QTD/YTD/WTD: the start of D's unit .. D."""
     d = sc.anchor
-    unit = _unit(m.group("unit") or m.group("unit2") or m.group("abbr"))
+    unit = _unit(m.group("unit") or m.group("unit2") or m.group("abbr") or m.group("unit3"))
     if unit == "month":
         s = d.replace(day=1)
         label = f"{month_label(d.year, d.month)} to date"
@@ -819,8 +822,9 @@ RULES: tuple[Rule, ...] = (
     _rule("units ago", rf"\b{_NUM}\s+(?P<unit>day|{_CAL_UNITS})s?\s+ago\b", units_ago, ("ago",)),
     _rule("unit before last", rf"\b(?:the\s+)?{_CAL_UNIT}\s+before\s+last\b", units_ago, ("before",)),
     _rule("this unit", rf"\b(?:this|current|the\s+current)\s+{_CAL_UNIT}\b(?:[- ]to[- ]date)?"
-                       r"|\b(?P<unit2>month|quarter|week|year)[- ]to[- ]date\b|\b(?P<abbr>m|q|y|w)td\b", this_unit,
-          ("this", "current", "date", "td")),
+                       r"|\b(?P<unit2>month|quarter|week|year)[- ]to[- ]date\b|\b(?P<abbr>m|q|y|w)td\b"
+                       r"|\b(?:of|in|during|over)\s+the\s+(?P<unit3>year)\b(?!\s+(?:before|after|earlier|ago|to))",
+          this_unit, ("this", "current", "date", "td", "the year")),
     _rule("yesterday, today", r"\b(?:yesterday|today|(?:the\s+)?latest\s+day|(?:the\s+)?last\s+day)\b", one_day, ("day",)),
     # month names (with an optional year)
     _rule("month name", rf"\b{_MON}\b\.?(?:(?:\s*,?\s*(?:of\s+|de\s+|del\s+)?|-)"
@@ -829,6 +833,8 @@ RULES: tuple[Rule, ...] = (
     # bare years (not amounts: "more than 2000 units", "£2011")
     _rule("year", rf"(?<![£$€\d.,])\b(?:fy\s*)?(?P<y>(?:19|20)\d{{2}})\b{_NOT_UNITS}(?![.,]\d)", year_only,
           digits=True),
+    _rule("year before a unit word", rf"(?<![£$€\d.,])\b(?P<y>(?:19|20)\d{{2}})(?P<near>\b)(?=\s*{_UNIT_WORDS})",
+          year_only, digits=True),
 )
 
 

@@ -21,7 +21,7 @@ a an the of in on at for to from by with and or me my our we us i you your is ar
 did what which who when where how show give list tell find get see display please can could would should
 will it its their there this that these those than then so as into about much many have has had all any
 per over under let lets let's i'd i'm we've same just only also vs versus did doing
-im en el la le au del des der die das
+im en el la le au de del des der die das
 """.split())  # noqa: SIM905  (a word list reads best as text)
 _WORD = re.compile(r"[a-z0-9£$€₹%]+(?:'[a-z]+)?")
 
