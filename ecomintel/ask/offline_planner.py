@@ -379,7 +379,7 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
         filters=Filters(countries=ents.countries, exclude_countries=ents.exclude_countries, skus=ents.skus[:100],
                         products=ents.products[:20], categories=ents.categories[:20],
                         marketplaces=ents.marketplaces[:20], channels=ents.channels[:20],
-                        weekdays=weekdays),  # type: ignore[arg-type]  (names checked by pydantic)
+                        weekdays=weekdays),  # type: ignore[arg-type]
         top_n=min(top_n or 10, 100), order=order,  # type: ignore[arg-type]
         include_partial=include_partial, total_filters=total_filters,
         thresholds=ents.thresholds, mode=mode, planner="offline",  # type: ignore[arg-type]
