@@ -266,7 +266,13 @@ class SalesContext:
             self.warn(f"Lines without a customer id are left out of the customer figures: "
                       f"{self.money(float(dropped['revenue'].sum()))} of revenue, "
                       f"{int(dropped['lines'].sum()):,} lines in {p.text()}.")
-        return frame[~mask]
+        frame = frame[~mask]
+        if self.metric in ("orders", "aov", "units_per_order") and "orders" in frame.columns:
+            # orders count sale lines: a customer whose only lines in the period are returns placed no order
+            # in it, so is not ranked as its smallest buyer (revenue, net of returns, keeps them: they can be
+            # negative)
+            frame = frame[frame["orders"] > 0]
+        return frame
 
     def with_names(self, frame: pd.DataFrame) -> pd.DataFrame:
         names = self.repo.product_names(frame["key"].tolist()) if not frame.empty else {}
