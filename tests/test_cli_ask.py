@@ -92,3 +92,14 @@ def test_ask_imports_no_queue_migration_llm_or_ui_library(shop: Path) -> None:
     for _ in range(2):  # uncached, then from the cache
         modules = imported_by(shop, "ask", QUESTION, "--tenant", "shop", "--json")
         assert not {m for m in modules if m.split(".")[0] in HEAVY or m.startswith("google.genai")}
+
+
+def test_a_cached_answer_imports_neither_pandas_nor_the_agents(shop: Path) -> None:
+    """What keeps a repeated `ecomintel ask` fast (bench/README.md, "CLI start"): the cache-hit path is the
+    planner, the repository and the cache. If this fails, a module on that path imports pandas (or the agents)
+    at its top — db/ mixins and ask/service.py import them inside the functions that build frames or run agents."""
+    cli(shop, "ask", QUESTION, "--tenant", "shop", "--json")  # cached now
+    modules = imported_by(shop, "ask", QUESTION, "--tenant", "shop", "--json")
+    assert "ecomintel.ask.planner" in modules and "ecomintel.db.repository" in modules
+    assert not {m for m in modules if m.split(".")[0] in ("pandas", "numpy", "plotly")}
+    assert not {m for m in modules if m.startswith("ecomintel.agents")}

@@ -22,17 +22,18 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ecomintel.ask.executor import run_agents
 from ecomintel.ask.plan import Plan
 from ecomintel.ask.planner import make_plan
-from ecomintel.ask.synthesizer import TextLLM, cannot_answer_report, synthesize
 from ecomintel.cache import Cache, cache_key
 from ecomintel.config import Settings
-from ecomintel.db.repository import Repository
 from ecomintel.errors import InputError
 from ecomintel.observability import observe_ask
+
+if TYPE_CHECKING:  # the agents (pandas, plotly) are imported when a plan needs them, not for a cached answer
+    from ecomintel.ask.synthesizer import TextLLM
+    from ecomintel.db.repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,8 @@ def answer_plan(plan: Plan, *, question: str, repo: Repository, settings: Settin
     plan_dict = plan.model_dump(mode="json")
     data_version = repo.data_version()
     if plan.intent == "cannot_answer":
+        from ecomintel.ask.synthesizer import cannot_answer_report
+
         refusal = cannot_answer_report(question, plan_dict, data_version=data_version,
                                        planner_warnings=planner_warnings)
         return _finish(refusal, plan, plan_dict, question=question, repo=repo, data_version=data_version,
@@ -88,6 +91,9 @@ def answer_plan(plan: Plan, *, question: str, repo: Repository, settings: Settin
             if progress:
                 progress(1.0, "answered from cache")
     if report is None:
+        from ecomintel.ask.executor import run_agents
+        from ecomintel.ask.synthesizer import synthesize
+
         if progress:
             progress(0.1, "running " + ", ".join(plan.agents))
 

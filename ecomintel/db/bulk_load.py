@@ -27,13 +27,14 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 
 from ecomintel.db.scoped import RepositoryCore
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's own SQLite DATETIME text format (sorts and compares correctly)
 SQLITE_KEY_BATCH = 500
@@ -281,6 +282,8 @@ def _sqlite_literals(table: sa.Table, frame: pd.DataFrame, columns: list[str]) -
     INSERT instead of being bound for every row: tenant_id, batch_id, a constant currency and the empty
     channel/marketplace of a sales file are 5 of 17 values per line, and binding them cost ~0.4 s of a
     541,909-line SQLite load (sqlite3 binds each parameter in Python, holding the GIL)."""
+    import pandas as pd
+
     out: dict[str, str] = {}
     for c in columns:
         col = frame[c]
@@ -371,6 +374,9 @@ def _python_rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple[Any,
 def _python_columns(frame: pd.DataFrame, columns: list[str]) -> list[list[Any]]:
     """One list of plain Python values per column, built with vectorised conversions (no per-cell Python
     function calls)."""
+    import numpy as np
+    import pandas as pd
+
     json_cols = set(_json_columns(frame, columns))
     cols: list[list[Any]] = []
     for c in columns:
@@ -412,6 +418,9 @@ def _sqlite_timestamps(col: pd.Series) -> list[str | None]:
 
 
 def _plain(value: Any) -> Any:
+    import numpy as np
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, bool | np.bool_):

@@ -12,12 +12,16 @@ purchase at all, not "none earlier in the question's period".
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
 from ecomintel.db.sales_lines import SalesFilter, SalesLines, has_customer, sale_line, week_label
 from ecomintel.db.scoped import as_date
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class CustomerQueries(SalesLines):
@@ -32,6 +36,8 @@ class CustomerQueries(SalesLines):
         """Each customer's first sale line under the filter's non-period filters: columns customer_id,
         first_day (date) and, with a grain, first_key (the bucket of the first purchase, as `_dimension`
         writes it). One row per customer."""
+        import pandas as pd
+
         s = m.sales
         stmt = self.scoped(s, s.c.customer_id.label("customer_id"), sa.func.min(s.c.sold_at).label("first_ts"))
         stmt = self._where(stmt.where(sale_line(), has_customer()), flt, dates=False).group_by(s.c.customer_id)
@@ -52,6 +58,8 @@ class CustomerQueries(SalesLines):
     def buyers_by(self, grain: str, flt: SalesFilter) -> pd.DataFrame:
         """The distinct (key, customer_id) of the filtered sale lines: who bought in which bucket of `grain`
         (keys as `_dimension` writes them: a week is its Monday)."""
+        import pandas as pd
+
         s = m.sales
         key = self._dimension(grain).label("key")
         stmt = self._where(self.scoped(s, key, s.c.customer_id.label("customer_id"))
@@ -85,6 +93,8 @@ class CustomerQueries(SalesLines):
     def orders_per_customer(self, flt: SalesFilter) -> pd.DataFrame:
         """How many customers placed n distinct orders (sale lines) in the filter's period: columns orders,
         customers, ascending by orders."""
+        import pandas as pd
+
         s = m.sales
         per = (self._where(self.scoped(s, s.c.customer_id, sa.func.count(sa.distinct(s.c.order_id)).label("n"))
                            .where(sale_line(), has_customer()), flt)
@@ -99,6 +109,8 @@ class CustomerQueries(SalesLines):
         """Customers by (cohort, month): cohort = month of the first sale line under the non-period filters,
         month = a month (up to the filter's end) in which they bought; only cohorts starting inside the
         filter's period. Columns cohort ("2011-01"), month ("2011-03"), customers."""
+        import pandas as pd
+
         firsts = self.first_purchases(flt, "month")
         if flt.start is not None:
             firsts = firsts[firsts["first_key"] >= f"{flt.start.year:04d}-{flt.start.month:02d}"]

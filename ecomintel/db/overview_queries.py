@@ -8,14 +8,16 @@ scoped through `RepositoryCore.scoped` like every other tenant query.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
 from ecomintel.db.sales_lines import adjustment_line, correction_line
 from ecomintel.db.scoped import RepositoryCore
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class OverviewQueries(RepositoryCore):
@@ -58,6 +60,8 @@ class OverviewQueries(RepositoryCore):
 
         `days` keeps only the last N days up to the tenant's latest sales date (not the wall clock).
         """
+        import pandas as pd
+
         s = m.sales
         day = sa.func.date(s.c.sold_at).label("day")  # date() exists on SQLite and PostgreSQL
         stmt = self.scoped(s, day, sa.func.sum(s.c.revenue).label("revenue"),
@@ -81,6 +85,8 @@ class OverviewQueries(RepositoryCore):
 
 def _as_datetime(value: Any) -> datetime | None:
     """SQLite returns aggregates of timestamps as text; PostgreSQL as datetime. Normalise both."""
+    import pandas as pd
+
     if value is None:
         return None
     if isinstance(value, datetime):

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
@@ -25,6 +24,9 @@ from ecomintel.db.sales_queries import SalesQueries
 from ecomintel.db.scoped import RepositoryCore, utcnow
 from ecomintel.db.vocabulary import Vocabulary
 from ecomintel.errors import NotFound
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class BatchStore(RepositoryCore):
@@ -84,6 +86,8 @@ class BatchStore(RepositoryCore):
 
     def rejected(self, batch_id: int, limit: int | None = None) -> pd.DataFrame:
         """Rejected rows of a batch, one column per original field plus `row` and `reasons`."""
+        import pandas as pd
+
         t = m.rejected_rows
         stmt = self.scoped(t, t.c.row_number, t.c.raw, t.c.reasons).where(t.c.batch_id == batch_id)
         stmt = stmt.order_by(t.c.row_number)

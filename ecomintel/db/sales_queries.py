@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
@@ -36,6 +35,9 @@ from ecomintel.db.sales_lines import (
     week_label,
 )
 from ecomintel.db.scoped import as_date
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_BUCKETS = 120  # calendar buckets answered as one UNION ALL (SQLite allows 500 parts per statement)
 
@@ -60,6 +62,8 @@ def add_ratios(frame: pd.DataFrame) -> pd.DataFrame:
 
 def totals_with_ratios(totals: dict[str, float]) -> dict[str, float]:
     """`add_ratios` for one row of totals."""
+    import pandas as pd
+
     row = add_ratios(pd.DataFrame([totals])).iloc[0]
     return {str(k): float(v) for k, v in row.items()}
 
@@ -145,6 +149,8 @@ class SalesQueries(SalesLines):
         (much cheaper on big periods); `keys` limits a SKU or customer grouping to those keys (details for the
         rows of a ranking); `details=True` adds the DETAIL_COLUMNS (adjustments, corrections, cancelled
         orders, customer revenue) and revenue_per_customer."""
+        import pandas as pd
+
         flt = flt or SalesFilter()
         buckets = self._buckets(dim, flt) if keys is None else None
         if dim == "category":
@@ -236,6 +242,8 @@ class SalesQueries(SalesLines):
         """Calendar grouping as one UNION ALL of date-range aggregates: each part reads its range of the
         (tenant_id, sold_at) covering index in order, so nothing is sorted — several times faster than
         GROUP BY on a computed month/week key over a year of lines. Empty buckets are dropped, like GROUP BY."""
+        import pandas as pd
+
         parts = [self._where(self.scoped(m.sales, sa.literal(key, sa.String).label("key"),
                                          *self._metric_columns(distinct)), flt.with_period(lo, hi))
                  for key, lo, hi in buckets]

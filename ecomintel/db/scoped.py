@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 
 from ecomintel.context import RequestContext
 from ecomintel.db import models as m
 from ecomintel.errors import Forbidden, NotFound
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def as_date(value: Any) -> date | None:
@@ -54,6 +56,8 @@ class RepositoryCore:
 
     def frame(self, stmt: sa.Select[Any], conn: sa.Connection | None = None) -> pd.DataFrame:
         """Run a SELECT built from `scoped(...)` and return a DataFrame."""
+        import pandas as pd
+
         if conn is not None:
             result = conn.execute(stmt)
             return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
