@@ -7,10 +7,13 @@ Dates in the file: 2011-10-05/06 and 2011-11-09/10, so the latest data date D is
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 
+from ecomintel.db.engine import make_engine, migrate
 from ecomintel.db.repository import Repository
+from tests.conftest import new_tenant_ctx
 from tests.sales_helpers import clean_retail, insert_sales
 
 INJECTION_SKU = "99999X"
@@ -37,3 +40,12 @@ def load_planner_tenant(repo: Repository) -> pd.DataFrame:
     df = pd.concat([clean_retail(), extra_lines()], ignore_index=True)
     insert_sales(repo, df, "planner-small.csv")
     return df
+
+
+def planner_repo(folder: Path, prefix: str) -> Repository:
+    """A fresh SQLite database in `folder` with the planner tenant loaded (dispose `repo.engine` after use)."""
+    engine = make_engine(f"sqlite:///{folder / 'planner.db'}")
+    migrate(engine)
+    repo = Repository(engine, new_tenant_ctx(engine, prefix))
+    load_planner_tenant(repo)
+    return repo

@@ -14,21 +14,16 @@ from ecomintel.ask.gaps import REQUIREMENTS
 from ecomintel.ask.offline_planner import offline_plan
 from ecomintel.ask.service import ask
 from ecomintel.config import load_settings
-from ecomintel.db.engine import make_engine, migrate
 from ecomintel.db.repository import Repository
 from ecomintel.db.vocab import Vocab
-from tests.conftest import new_tenant_ctx
-from tests.planner_data import load_planner_tenant
+from tests.planner_data import planner_repo
 
 
 @pytest.fixture(scope="module")
 def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Repository, Vocab]]:
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('honesty') / 'h.db'}")
-    migrate(engine)
-    repo = Repository(engine, new_tenant_ctx(engine, "honesty"))
-    load_planner_tenant(repo)
+    repo = planner_repo(tmp_path_factory.mktemp("honesty"), "honesty")
     yield repo, repo.vocabulary()
-    engine.dispose()
+    repo.engine.dispose()
 
 
 UNANSWERABLE = [

@@ -14,12 +14,11 @@ from ecomintel.ask.offline_planner import offline_plan
 from ecomintel.ask.planner import PlanOutcome, make_plan
 from ecomintel.ask.router import route
 from ecomintel.config import load_settings
-from ecomintel.db.engine import make_engine, migrate
 from ecomintel.db.repository import Repository
 from ecomintel.db.vocab import Vocab
 from ecomintel.errors import PlanError
 from tests.conftest import new_tenant_ctx
-from tests.planner_data import INJECTION_SKU, load_planner_tenant
+from tests.planner_data import INJECTION_SKU, load_planner_tenant, planner_repo
 
 NOV = (date(2011, 11, 1), date(2011, 11, 10))
 OCT = (date(2011, 10, 5), date(2011, 10, 31))  # data starts 2011-10-05
@@ -29,12 +28,9 @@ OCT_SAME_DAYS = (date(2011, 10, 5), date(2011, 10, 10))  # November is partial: 
 
 @pytest.fixture(scope="module")
 def tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Repository, Vocab]]:
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('planner') / 'p.db'}")
-    migrate(engine)
-    repo = Repository(engine, new_tenant_ctx(engine, "planner"))
-    load_planner_tenant(repo)
+    repo = planner_repo(tmp_path_factory.mktemp("planner"), "planner")
     yield repo, repo.vocabulary()
-    engine.dispose()
+    repo.engine.dispose()
 
 
 def test_vocabulary_reads_the_tenants_values(engine: sa.Engine) -> None:

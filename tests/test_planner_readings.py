@@ -11,21 +11,15 @@ import pytest
 
 from ecomintel.ask.offline_planner import offline_plan
 from ecomintel.ask.typos import fix_keyword_typos
-from ecomintel.db.engine import make_engine, migrate
-from ecomintel.db.repository import Repository
 from ecomintel.db.vocab import Vocab
-from tests.conftest import new_tenant_ctx
-from tests.planner_data import load_planner_tenant
+from tests.planner_data import planner_repo
 
 
 @pytest.fixture(scope="module")
 def vocab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Vocab]:
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('readings') / 'r.db'}")
-    migrate(engine)
-    repo = Repository(engine, new_tenant_ctx(engine, "readings"))
-    load_planner_tenant(repo)
+    repo = planner_repo(tmp_path_factory.mktemp("readings"), "readings")
     yield repo.vocabulary()
-    engine.dispose()
+    repo.engine.dispose()
 
 
 CASES: list[tuple[str, dict[str, Any]]] = [
