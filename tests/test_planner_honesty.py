@@ -47,6 +47,11 @@ UNANSWERABLE = [
     ("revenue in paris last month", "not_understood"),
     ("sales on tiktok", "not_understood"),
     ("orders from wholesale accounts in the uk", "not_understood"),
+    ("revenue by city", "not_understood"),
+    ("units by colour last month", "not_understood"),
+    ("avg delivery time in nov", "fulfilment"),
+    ("revenue by gender", "customer_profile"),
+    ("email open rate", "marketing"),
 ]
 
 
@@ -149,3 +154,10 @@ def test_a_top_n_above_the_setting_is_capped_with_one_note(tenant: tuple[Reposit
         "Asked for 500 rows.", "Showing the maximum of 50 rows (setting ECOMINTEL_MAX_TOP_N, at most 100)."]
     plan = make_plan("top 20 products by revenue", repo=repo, settings=load_settings({})).plan
     assert plan.top_n == 20 and not any("rows" in n for n in plan.notes)
+
+
+def test_a_split_by_a_field_the_data_lacks_names_the_fields_it_has(tenant: tuple[Repository, Vocab]) -> None:
+    _, vocab = tenant
+    plan = offline_plan("revenue by postcode", vocab)
+    assert plan.gap is not None and "'postcode'" in plan.gap.message and "country" in plan.gap.message
+    assert offline_plan("revenue by the month", vocab).intent == "trend"

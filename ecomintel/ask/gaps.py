@@ -27,57 +27,66 @@ class Requirement:
     need: Need
     pattern: str
     missing: str  # what the tenant lacks, as a noun phrase
-    remedy: str   # what would make it answerable
+    remedy: str   # what would make it answerable: a sentence
 
 
 REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("cost", r"\bprofit\w*|\bmargins?\b|\bcogs\b|\bcost\s+of\s+(?:goods|sales)|\bcost\s+prices?\b"
                         r"|\b(?:unit|product|item|purchase|landed|supplier)\s+costs?\b|\bmark[- ]?ups?\b"
                         r"|\bcosts\b(?!\s+us)|\bbreak[- ]?even\b|\bearnings\s+before|\bebitda\b",
-                "product costs", "upload products with a cost column (Upload → products), then margin and "
-                "profit can be computed; the pricing analysis will use it"),
+                "product costs", "Upload products with a cost column (Upload → products) to make margin and "
+                "profit answerable."),
     Requirement("reviews", r"\breviews?\b|\breviewers?\b|\bratings?\b|\brated\b|\bstars?\b|\bsentiment\w*"
                            r"|\bcomplain\w*|\bfeedback\b|\bsatisf\w*|\bnps\b|\bopinions?\b|\bunhappy\b"
                            r"|\bcustomers?\s+(?:say|think|feel|like|hate|love)\b|\bsaying\s+about\b",
-                "product reviews", "upload reviews (Upload → reviews); the review analysis reads them"),
+                "product reviews", "Upload reviews (Upload → reviews) to make it answerable."),
     Requirement("listings", r"\bcompetit\w*|\brivals?\b|\bother\s+sellers?\b|\bundercut\w*|\bprice\s+gaps?\b"
                             r"|\bprice\s+(?:position|positioning|comparison|benchmark|index|match\w*)"
                             r"|\bcheaper\s+than\b|\b(?:more|less)\s+expensive\s+than\b|\bmarket\s+prices?\b"
                             r"|\bbuy\s*box\b|\bprice\s+war\b",
                 "competitor listings (marketplace prices of the same products)",
-                "upload listings with competitor prices (Upload → listings); the pricing analysis matches them "
-                "to your products"),
+                "Upload competitor listings with prices (Upload → listings) to make it "
+                "answerable."),
     Requirement("inventory", r"\binventory\b|\bstock\s*(?:levels?|on\s+hand|outs?|position|count|holding|left)\b"
                              r"|\bin\s+stock\b|\bout\s+of\s+stock\b|\bstockouts?\b|\bre-?order\w*|\breplenish\w*"
                              r"|\brun(?:ning)?\s+out\b|\bwarehouse\w*|\bon\s+hand\b|\bdays?\s+of\s+(?:cover|supply)"
                              r"|\boverstock\w*|\bsell[- ]through\b|\bsafety\s+stock\b|\blead\s+times?\b"
                              r"|\bhow\s+much\s+stock\b|\bunits?\s+(?:left|remaining)\b",
-                "stock levels", "upload products with inventory_level and lead_time_days columns; the forecast "
-                "analysis then computes stockout risk and reorder points"),
+                "stock levels", "Upload products with inventory_level and lead_time_days columns to make "
+                "stock questions answerable."),
     Requirement("marketing", r"\bad(?:vert\w*|s)?\s*spend\w*|\badverti\w*|\bads\b|\bmarketing\b|\bcampaigns?\b"
                              r"|\broas\b|\bcac\b|\bcpc\b|\bcpa\b|\bcpm\b|\bacquisition\s+costs?\b|\bpaid\s+search\b"
                              r"|\bppc\b|\bgoogle\s+ads\b|\bfacebook\s+ads\b|\binfluencers?\b|\bnewsletters?\b"
-                             r"|\bemail\s+(?:campaigns?|blasts?)\b|\bcoupons?\b|\bvouchers?\s+codes?\b",
-                "marketing spend and campaign data", "marketing data is not something ecomintel loads yet; "
-                "export campaign spend per day and compare it with revenue by day"),
+                             r"|\bemail\s+(?:campaigns?|blasts?)\b|\bcoupons?\b|\bvouchers?\s+codes?\b"
+                             r"|\bopen\s+rates?\b|\bsubscribers?\b|\bunsubscrib\w*|\bsocial\s+media\b|\bseo\b",
+                "marketing spend and campaign data", "ecomintel does not load marketing data yet; compare an export of daily "
+                "spend with 'revenue by day'."),
     Requirement("traffic", r"\btraffic\b|\bsessions?\b|\bvisits?\b|\bvisitors?\b|\bpage\s*views?\b|\bpageviews?\b"
                            r"|\bconversions?\b|\bconvert\w*|\bbounce\w*|\bclick[- ]?through\w*|\bctr\b|\bclicks?\b"
                            r"|\b(?:cart|basket)\s+abandon\w*|\babandon\w*\s+(?:carts?|baskets?)\b|\bfunnel\b"
                            r"|\bimpressions?\b|\bweb\s*site\s+(?:users|hits)\b|\bhits\b",
-                "website traffic (sessions, visits, conversions)", "traffic data is not something ecomintel "
-                "loads yet; with sessions per day, conversion = orders / sessions"),
+                "website traffic (sessions, visits, conversions)", "ecomintel does not load traffic data yet; with sessions per day, "
+                "conversion = orders / sessions ('orders by day')."),
+    Requirement("fulfilment", r"\bdeliver(?:y|ies)\s+(?:times?|speed|delays?|performance)\b|\bshipping\s+(?:times?|delays?|speed)\b"
+                              r"|\blate\s+deliver\w*|\bfulfil+ment\b|\bcarriers?\b|\bcouriers?\b|\bdispatch\s+times?\b"
+                              r"|\btime\s+to\s+(?:ship|deliver|dispatch)\b|\bdelivered\s+late\b|\bin\s+transit\b",
+                "delivery and fulfilment data", "ecomintel does not load dispatch and delivery dates yet."),
+    Requirement("customer_profile", r"\bdemograph\w*|\bgender\b|\bage\s+(?:groups?|brackets?|range|of\s+(?:our\s+)?customers)\b"
+                                    r"|\bhow\s+old\b|\bcustomer\s+(?:names?|emails?|addresses|phone)\b|\bemail\s+address\w*"
+                                    r"|\bphone\s+numbers?\b|\bincome\s+(?:level|bracket)s?\b|\bmale\b|\bfemale\b",
+                "customer profiles (customers are ids only: no names, ages or contact details)",
+                "Customer attributes are not in the sales data, and ecomintel keeps customer ids only."),
     Requirement("weather", r"\bweather\b|\brain\w*\b|\btemperature\w*|\bsnow\w*|\bsunny\b|\bsunshine\b"
                            r"|\bheat\s*waves?\b|\bclimate\b|\bstorms?\b|\bforecast\s+for\s+rain\b",
-                "weather data", "weather is not in your data; compare revenue by day with a weather export "
-                "outside ecomintel"),
+                "weather data", "Compare 'revenue by day' with a weather export outside ecomintel."),
     Requirement("forecast", r"\bforecast\w*|\bpredict\w*|\bprojection\w*|\bprojected\b|\bextrapolat\w*"
                             r"|\bnext\s+(?:\d+\s+|few\s+|couple\s+of\s+)?(?:days?|weeks?|months?|quarters?|years?"
                             r"|period|season|christmas|holidays?|black\s+friday|summer|winter|spring|autumn|fall)\b"
                             r"|\bcoming\s+(?:days|weeks|months|quarters?|year)\b|\bupcoming\b|\bin\s+the\s+future\b"
                             r"|\bwill\s+(?:we|it|sales|revenue|demand|orders|units)\b|\bgoing\s+to\s+(?:sell|make|be)\b"
                             r"|\bexpect(?:ed)?\s+(?:revenue|sales|demand|orders|units)\b|\bdemand\s+planning\b",
-                "a forecast of future periods", "forecasts come with the demand forecasting analysis, which is "
-                "not available yet; ask about a past period instead"),
+                "a forecast of future periods", "Forecasts come with the demand forecasting analysis, which is not "
+                "available yet; ask about a past period instead."),
 )
 
 # Off-topic: plainly not about the shop's own data.
@@ -116,8 +125,10 @@ def gap_for(req: Requirement, vocab: Vocab) -> Gap:
     if has:
         message = (f"Your {req.missing} are loaded, but the analysis that answers this question is not "
                    f"available yet, so I can't answer it without guessing.")
+    elif req.need == "forecast":  # a capability, not data
+        message = f"I can't answer that yet: it needs {req.missing}. {req.remedy}"
     else:
-        message = f"I can't answer that: it needs {req.missing}, which your data does not have. To answer it, {req.remedy}."
+        message = f"I can't answer that: it needs {req.missing}, which your data does not have. {req.remedy}"
     return Gap(need=req.need, message=message[:400], suggestions=suggestions(vocab))
 
 
@@ -150,4 +161,15 @@ def unknown_filter_gap(vocab: Vocab, words: list[str]) -> Gap:
     has = "; ".join(known) if known else "no countries, channels or marketplaces"
     message = (f"I could not find {quoted} in your data: it is not a country, product, category, channel or "
                f"marketplace there (your sales have {has}). An unfiltered number would not answer the question.")
+    return Gap(need="not_understood", message=message[:400], suggestions=suggestions(vocab))
+
+
+def unknown_dimension_gap(vocab: Vocab, words: list[str]) -> Gap:
+    """The Gap of a split by a field the data does not have ("revenue by city", "units by colour")."""
+    quoted = ", ".join(f"'{w}'" for w in words[:4])
+    fields = ["country", "product", "customer", "day", "week", "month", "quarter", "weekday", "hour"]
+    fields += [name for name, values in (("category", vocab.categories), ("channel", vocab.channels),
+                                         ("marketplace", vocab.marketplaces)) if values]
+    message = (f"I can't split by {quoted}: your data has no such field. It can be split by "
+               + ", ".join(fields) + ".")
     return Gap(need="not_understood", message=message[:400], suggestions=suggestions(vocab))

@@ -19,7 +19,13 @@ from ecomintel.ask.entities import STOPWORDS, Entities, find_entities
 from ecomintel.ask.plan import Filters, Gap, Period, Plan, agents_for
 from ecomintel.ask.question import check_question
 from ecomintel.ask.typos import fix_keyword_typos
-from ecomintel.ask.understanding import looks_like_filter, plan_confidence, understood_share, unused_words
+from ecomintel.ask.understanding import (
+    looks_like_filter,
+    looks_like_grouping,
+    plan_confidence,
+    understood_share,
+    unused_words,
+)
 from ecomintel.dates import time_grain
 from ecomintel.db.vocab import Vocab
 from ecomintel.errors import PlanError
@@ -328,6 +334,10 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
         notes.append(metric_note)
 
     unused = unused_words(pr.text, spans)
+    unknown_groups = [w.text for w in unused if looks_like_grouping(pr.text, w)]
+    if unknown_groups:
+        return cannot_answer(gaps.unknown_dimension_gap(vocab, unknown_groups), mode=mode, notes=notes,
+                             not_understood=[w.text for w in unused])
     unknown_filters = [w.text for w in unused if looks_like_filter(pr.text, w)]
     if unknown_filters:
         return cannot_answer(gaps.unknown_filter_gap(vocab, unknown_filters), mode=mode, notes=notes,

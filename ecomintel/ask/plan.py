@@ -51,7 +51,7 @@ TIME_GROUPS = ("day", "week", "month", "quarter", "weekday", "hour")
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 Mode = Literal["quick", "deep"]
 Need = Literal["cost", "reviews", "listings", "inventory", "marketing", "traffic", "weather", "forecast",
-               "sales", "off_topic", "not_understood"]
+               "fulfilment", "customer_profile", "sales", "off_topic", "not_understood"]
 
 
 class Period(BaseModel):

@@ -62,6 +62,18 @@ def understood_share(text: str, spans: Spans) -> float:
     return sum(1 for w in meaningful if w.covered(spans)) / len(meaningful)
 
 
+GROUP_CUES = frozenset({"by", "per", "each", "every", "across"})
+
+
+def looks_like_grouping(text: str, word: Word) -> bool:
+    """An unused word right after "by/per/each …" names a field to split by that the data does not have:
+    "revenue by city", "units by colour", "revenue by payment method"."""
+    before = text[:word.start].split()[-2:]
+    if before[-1:] == ["the"]:
+        before = before[:-1]
+    return bool(before) and before[-1] in GROUP_CUES
+
+
 def looks_like_filter(text: str, word: Word) -> bool:
     """An unused word right after "in/from/on/at/via/for …" (optionally "the") names a place, channel or
     segment the data does not have: "revenue in Paris", "sales on TikTok", "orders from wholesale"."""
