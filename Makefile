@@ -35,6 +35,7 @@ worker: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/ask.py
+	$(BIN)/python bench/cli.py
 
 samples:
 	$(PY) scripts/make_samples.py

@@ -226,10 +226,11 @@ class DatabaseCache:
         except sa.exc.OperationalError as exc:
             self._failed("read", exc)
             found = None
-        self._hits, self._misses = self._hits + (found is not None), self._misses + (found is None)
         CACHE_REQUESTS.labels(backend=self.backend, result="miss" if found is None else "hit").inc()
         if found is None:
+            self._misses += 1
             return None
+        self._hits += 1
         value, expires_at = found
         return json.loads(value), (expires_at - utcnow()).total_seconds()
 
@@ -377,7 +378,7 @@ class RedisCache:
         return {"backend": self.backend, "hits": int(hits or 0), "misses": int(misses or 0), "available": True}
 
 
-def database_tag(settings: Settings, url: Any = None) -> str:
+def database_tag(settings: Settings, *, url: object | None = None) -> str:
     """`db-<hash>` naming the database the answers come from (password excluded): settings.database_url,
     or `url` (an engine's URL) when given.
 
@@ -386,7 +387,7 @@ def database_tag(settings: Settings, url: Any = None) -> str:
     """
     import sqlalchemy as sa
 
-    made = sa.engine.make_url(settings.database_url if url is None else url)
+    made = sa.engine.make_url(settings.database_url if url is None else str(url))
     text = made._replace(password=None).render_as_string(hide_password=False)
     return "db-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
@@ -409,7 +410,7 @@ def make_cache(settings: Settings, namespace: str = "ecomintel", strict: bool = 
     if settings.redis_url:
         return RedisCache(redis_client(settings.redis_url), namespace=f"{namespace}:{database_tag(settings)}",
                           default_ttl_s=settings.cache_ttl_s, strict=strict, url=settings.redis_url)
-    tag = database_tag(settings, None if repo is None else repo.engine.url)
+    tag = database_tag(settings, url=None if repo is None else repo.engine.url)
     ident = (namespace, tag, settings.cache_max_entries, settings.cache_ttl_s)
     with _memory_caches_lock:
         memory = _memory_caches.get(ident)

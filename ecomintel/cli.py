@@ -35,7 +35,7 @@ from ecomintel.config import Settings, load_settings
 from ecomintel.errors import EcomintelError, InputError, NotFound
 
 DEMO_TENANT = "demo"
-_engines: list[Any] = []  # engines opened by this call of main(); disposed when it returns
+_engines: list[Any] = []  # engines the running command opened; run() disposes them when it ends
 
 
 # -- shared helpers ----------------------------------------------------------------------------------

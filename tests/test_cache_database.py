@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -219,3 +220,38 @@ def test_vocab_survives_its_json_form(start: date | None, countries: list[str], 
                   categories=("a",), channels=(), marketplaces=("abt", "buy"))
     assert vocab_from_json(vocab_to_json(vocab)) == vocab
 
+
+
+def test_clear_with_redis_removes_that_tenants_redis_keys_only(repo: Repository, redis_url: str,
+                                                              redis_namespace: str) -> None:
+    settings = SETTINGS.replace(redis_url=redis_url)
+    redis_cache = make_cache(settings, namespace=redis_namespace)
+    assert isinstance(redis_cache, RedisCache)
+    mine, other = repo.tenant_id, repo.tenant_id * 10 + 1  # "t12" must survive clearing "t1"
+    for tenant in (mine, other):
+        redis_cache.set(cache_key(tenant, 1, PLAN), REPORT)
+    another_process(repo).set(cache_key(mine, repo.data_version(), PLAN), REPORT)
+    assert clear_tenant_cache(settings, repo, namespace=redis_namespace) == 2  # one row, one Redis key
+    assert redis_cache.get(cache_key(mine, 1, PLAN)) is None
+    assert redis_cache.get(cache_key(other, 1, PLAN)) == STORED
+
+
+def test_the_process_lru_is_per_database(tmp_path: Path) -> None:
+    """Tenant ids are per database: tenant 1 of one file must not get tenant 1's answers of another."""
+    from ecomintel.context import RequestContext
+    from ecomintel.db.engine import make_engine, migrate
+    from ecomintel.db.tenants import ensure_tenant
+
+    repos = []
+    for name in ("a.db", "b.db"):
+        engine = make_engine(f"sqlite:///{tmp_path / name}")
+        migrate(engine)
+        repos.append(Repository(engine, RequestContext(tenant_id=ensure_tenant(engine, "shop").id)))
+    a, b = repos
+    assert a.tenant_id == b.tenant_id
+    key = cache_key(a.tenant_id, a.data_version(), PLAN)
+    make_cache(SETTINGS, repo=a).set(key, REPORT)
+    assert make_cache(SETTINGS, repo=b).get(key) is None
+    assert make_cache(SETTINGS, repo=a).get(key) == STORED
+    for r in repos:
+        r.engine.dispose()
