@@ -66,6 +66,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("customers who came back", {"intent": "repeat"}),
     ("weekend share of revenue", {"intent": "share", "weekdays": ["Saturday", "Sunday"]}),
     ("mejor mes por ventas", {"intent": "top_items", "group_by": "month"}),
+    ("show retention by first purchase month", {"intent": "cohorts"}),
+    ("avg revenue per calendar day in oct", {"metric": "avg_daily_revenue"}),
+    ("rev per trading day this yr", {"metric": "avg_daily_revenue"}),
+    ("rev per cust in france", {"metric": "revenue_per_customer", "countries": ["France"]}),
 ]
 
 

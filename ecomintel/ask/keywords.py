@@ -59,7 +59,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
 # -- customers ---------------------------------------------------------------------------------------------
 CUSTOMER_WORDS = (r"\bcustomers?\b|\bcusts?\b|\bbuyers?\b|\bshoppers?\b|\bclients?\b|\baccounts?\b|\bpurchasers?\b"
                   r"|\bspenders?\b|\bwhales\b")
-COHORTS = r"\bcohorts?\b|\bretention\b|\bretain(?:ed|ing)?\b|\bchurn\w*|\bstick(?:y|iness)\b"
+COHORTS = r"\b(?:first[- ](?:purchase|order|buy)|acquisition)\s+(?:month|cohort|date)s?\b|\bcohorts?\b|\bretention\b|\bretain(?:ed|ing)?\b|\bchurn\w*|\bstick(?:y|iness)\b"
 NEW_RETURNING = (r"\bnew\s+(?:vs\.?|versus|v|and|or|&)\s+(?:returning|repeat|existing|old)\b"
                  r"|\b(?:returning|repeat|existing|old)\s+(?:vs\.?|versus|v|and|or|&)\s+new\b"
                  r"|\bnew\s+(?:customers?|custs?|buyers?|clients?|shoppers?|accounts?)\b|\bfirst[- ]time\s+(?:customers?|buyers?|"
@@ -89,7 +89,8 @@ DERIVED: tuple[tuple[str, str], ...] = (
             r"|\bprice\s+per\s+unit\b|\brevenue\s+per\s+unit\b|\bavg\s+selling\s+price\b|\bwhat\s+(?:price|prices)\s+(?:did|do|does)\b"
             r"|\baverage\s+price\s+(?:we\s+)?(?:sold|sell|charged?)\b"),
     ("avg_daily_revenue", r"\b(?:average|avg|mean|typical)\.?\s+(?:daily|per[- ]day|a\s+day)\s+(?:revenue|sales|turnover|takings|income)\b"
-                          r"|\b(?:revenue|sales|turnover|takings|income)\s+(?:per|a|each)\s+(?:trading\s+)?day\b"
+                          r"|\b(?:revenue|rev|sales|turnover|takings|income|make|made|earn)\s+(?:per|a|each)\s+(?:trading\s+|calendar\s+)?day\b"
+                          r"|\b(?:counting\s+)?(?:every|each|all)\s+calendar\s+days?\b|\bper\s+(?:trading|calendar)\s+day\b"
                           r"|\b(?:average|avg|mean|typical)\.?\s+(?:revenue|sales|turnover|takings)\s+(?:per|a|each)\s+day\b"
                           r"|\bdaily\s+average\b|\baverage\s+day\b|\bper\s+day\s+on\s+average\b|\bon\s+an?\s+average\s+day\b"),
     ("cancelled_orders", r"\b(?:how\s+many|number\s+of|count\s+of|no\.?\s+of|#)\s+(?:cancel+ed\s+(?:orders?|invoices?)"
@@ -98,7 +99,7 @@ DERIVED: tuple[tuple[str, str], ...] = (
     ("return_rate", r"\breturn\s+rates?\b|\brate\s+of\s+returns?\b|\brefund\s+rates?\b|\bcancel+ation\s+rates?\b"
                     r"|\b(?:%|percent(?:age)?|share|proportion)\s+(?:of\s+)?(?:sales|revenue|orders|units|items)?\s*(?:that\s+)?(?:was|were|got|get|gets|are|is)?\s*"
                     r"(?:returned|refunded|cancel+ed)\b|\bhow\s+much\s+(?:of\s+\w+\s+)?(?:gets|got|is|was)\s+returned\b"),
-    ("revenue_per_customer", r"\b(?:revenue|sales|spend|spending|turnover|value|income)\s+(?:per|an?|each)\s+(?:customer|cust|buyer|client|shopper)\b"
+    ("revenue_per_customer", r"\b(?:revenue|rev|sales|spend|spending|turnover|value|income)\s+(?:per|an?|each)\s+(?:customer|cust|buyer|client|shopper)\b"
                              r"|\b(?:average|avg|mean)\.?\s+(?:customer|cust|client|buyer)\s+(?:spend|value|revenue)\b|\barp[ua]\b"
                              r"|\b(?:average|avg|mean)\.?\s+(?:spend|revenue|sales)\s+(?:per|by)\s+(?:customer|buyer|client)\b"
                              r"|\bhow\s+much\s+(?:does|do|did)\s+(?:the\s+)?(?:average|avg|typical|each|a)\s+(?:customer|buyer|client)\s+spend\b"

@@ -260,8 +260,10 @@ def trend_grain(periods: list[Period]) -> str:
 
 def cannot_answer(gap: Gap, *, mode: str, notes: list[str] | None = None,
                   not_understood: list[str] | None = None) -> Plan:
-    """A plan that runs no agent: the report says what is missing (see ask/gaps.py)."""
-    return Plan(intent="cannot_answer", agents=[], mode=mode, planner="offline", confidence=0.9,  # type: ignore[arg-type]
+    """A plan that runs no agent: the report says what is missing (see ask/gaps.py). Confidence that the
+    refusal is right: high when words name missing data, lower when it rests on words no rule read."""
+    confidence = {"not_understood": 0.7, "off_topic": 0.8}.get(gap.need, 0.9)
+    return Plan(intent="cannot_answer", agents=[], mode=mode, planner="offline", confidence=confidence,  # type: ignore[arg-type]
                 gap=gap, notes=(notes or [])[:20], not_understood=(not_understood or [])[:20])
 
 
@@ -334,7 +336,7 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
         notes.append(metric_note)
 
     unused = unused_words(pr.text, spans)
-    unknown_groups = [w.text for w in unused if looks_like_grouping(pr.text, w)]
+    unknown_groups = [w.text for w in unused if looks_like_grouping(pr.text, w, spans, pr.consumed)]
     if unknown_groups:
         return cannot_answer(gaps.unknown_dimension_gap(vocab, unknown_groups), mode=mode, notes=notes,
                              not_understood=[w.text for w in unused])

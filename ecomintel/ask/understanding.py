@@ -65,13 +65,22 @@ def understood_share(text: str, spans: Spans) -> float:
 GROUP_CUES = frozenset({"by", "per", "each", "every", "across"})
 
 
-def looks_like_grouping(text: str, word: Word) -> bool:
+def looks_like_grouping(text: str, word: Word, spans: Spans, period_spans: Spans) -> bool:
     """An unused word right after "by/per/each …" names a field to split by that the data does not have:
-    "revenue by city", "units by colour", "revenue by payment method"."""
+    "revenue by city", "units by colour", "revenue by payment method" — unless a rule read one of the next
+    words of that phrase ("retention by first purchase month"); a period ends the phrase ("by colour last
+    month")."""
     before = text[:word.start].split()[-2:]
     if before[-1:] == ["the"]:
         before = before[:-1]
-    return bool(before) and before[-1] in GROUP_CUES
+    if not before or before[-1] not in GROUP_CUES:
+        return False
+    phrase = []
+    for w in [w for w in words(text) if w.start >= word.start][:3]:
+        if w.covered(period_spans):
+            break
+        phrase.append(w)
+    return not any(w.covered(spans) for w in phrase)
 
 
 def looks_like_filter(text: str, word: Word) -> bool:
