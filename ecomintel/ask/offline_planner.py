@@ -15,6 +15,7 @@ import re
 from ecomintel.ask import gaps
 from ecomintel.ask import keywords as K
 from ecomintel.ask import periods as _periods
+from ecomintel.ask.domains import DomainQuestion, domain_plan
 from ecomintel.ask.entities import STOPWORDS, Entities, find_entities
 from ecomintel.ask.plan import Filters, Gap, Period, Plan, agents_for
 from ecomintel.ask.question import check_question
@@ -272,6 +273,9 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
     cannot_answer plan when the question needs what the tenant lacks or names what its data does not have."""
     question = check_question(question)
     question, typo_notes = fix_keyword_typos(question, protected_words(vocab))
+    claimed = domain_plan(DomainQuestion(question, _periods.normalise(question), vocab, mode))
+    if claimed is not None:  # pricing, reviews, forecasts, data quality (ask/domains.py)
+        return claimed
     spans: Spans = []
     try:
         pr = resolve_question_periods(question, vocab, compare=compare_hint(question))

@@ -1,5 +1,5 @@
-"""make_plan: router first (whole-question patterns), then the LLM planner when configured, else the offline
-planner. The Plan schema lives in `ask/plan.py`, the rules in `ask/offline_planner.py`, the LLM planner in
+"""make_plan: question domains first (ask/domains.py: pricing, reviews, …), then the router (whole-question
+sales patterns), then the LLM planner when configured, else the offline planner. The Plan schema lives in `ask/plan.py`, the rules in `ask/offline_planner.py`, the LLM planner in
 `ask/llm_planner.py`.
 """
 
@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ecomintel.ask.domains import DomainQuestion, domain_plan
 from ecomintel.ask.offline_planner import offline_plan
+from ecomintel.ask.periods import normalise
 from ecomintel.ask.plan import Plan, agents_for
 from ecomintel.ask.question import check_question
 from ecomintel.ask.router import route
@@ -42,6 +44,9 @@ def make_plan(question: str, *, repo: Repository, settings: Settings, llm: LLMCl
         raise PlanError(f"Unknown mode '{mode}'.", "Use quick or deep.")
     question = check_question(question)
     vocab = repo.vocabulary()
+    claimed = domain_plan(DomainQuestion(question, normalise(question), vocab, mode))
+    if claimed is not None:  # pricing, reviews, forecasts, data quality: their own readings (ask/domains.py)
+        return PlanOutcome(cap_top_n(claimed, settings), [])
     try:
         plan = route(question, vocab)
     except PlanError:  # a period outside the data: the offline planner says so as a cannot_answer plan
