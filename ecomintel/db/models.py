@@ -271,5 +271,60 @@ cache_entries = sa.Table(
     sa.Index("uq_cache_entries_tenant_id_data_version_key", "tenant_id", "data_version", "key", unique=True),
 )
 
+sync_sources = sa.Table(
+    # A configured sync (issue 13, migration 0007): connector name, non-secret options, where its secret lives
+    # (`env:NAME` / `file:NAME`, never the secret itself) and a schedule (cron expression or `every 6h`).
+    "sync_sources", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _tenant_fk(),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("connector", sa.String(40), nullable=False),  # http_feed | shopify | price_tracker
+    sa.Column("options", JSONType, nullable=True),
+    sa.Column("secret_ref", sa.String(200), nullable=True),
+    sa.Column("schedule", sa.String(100), nullable=True),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.Column("updated_at", TS, nullable=False, server_default=_now()),
+    sa.UniqueConstraint("tenant_id", "name"),
+)
+
+sync_runs = sa.Table(
+    # One execution of a sync source: what the Data Quality page lists (ecomintel/db/sync_store.py).
+    "sync_runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sync_sources.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("source_name", sa.String(100), nullable=False),
+    sa.Column("connector", sa.String(40), nullable=False),
+    sa.Column("trigger", sa.String(20), nullable=False, server_default="manual"),  # manual | schedule
+    sa.Column("status", sa.String(20), nullable=False, server_default="running"),  # running|ok|partial|failed
+    sa.Column("started_at", TS, nullable=False, server_default=_now()),
+    sa.Column("finished_at", TS, nullable=True),
+    sa.Column("rows", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("pages_ok", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("pages_failed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("errors", JSONType, nullable=True),  # [{"item": url or page, "reason": text}]
+    sa.Column("batch_ids", JSONType, nullable=True),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Index("ix_sync_runs_tenant_id_started_at", "tenant_id", "started_at"),
+)
+
+sync_page_state = sa.Table(
+    # What the price tracker remembers per URL between runs: validators for conditional requests, last price.
+    "sync_page_state", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("url_hash", sa.String(64), nullable=False),
+    sa.Column("etag", sa.String(300), nullable=True),
+    sa.Column("last_modified", sa.String(100), nullable=True),
+    sa.Column("price", sa.Float, nullable=True),
+    sa.Column("currency", sa.String(3), nullable=True),
+    sa.Column("availability", sa.String(40), nullable=True),
+    sa.Column("checked_at", TS, nullable=True),
+    sa.Index("uq_sync_page_state_tenant_id_url_hash", "tenant_id", "url_hash", unique=True),
+)
+
 TENANT_TABLES = (users, ingestion_batches, rejected_rows, products, listings, price_history, reviews,
-                 sales, reports, preferences, audit_log, llm_usage, cache_entries)
+                 sales, reports, preferences, audit_log, llm_usage, cache_entries, sync_sources, sync_runs,
+                 sync_page_state)
