@@ -171,6 +171,25 @@ reviews = sa.Table(
     sa.UniqueConstraint("tenant_id", "review_key"),
 )
 
+review_scores = sa.Table(
+    # Each review's sentiment under one model version (issue 9, migration 0008), scored once and read by SQL
+    # aggregates; review_batch_id = the review's batch when scored (a re-uploaded review is scored again).
+    "review_scores", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("review_id", sa.Integer, sa.ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("review_batch_id", sa.Integer, nullable=True),
+    sa.Column("model_version", sa.String(100), nullable=False),
+    sa.Column("label", sa.String(10), nullable=False),  # positive | neutral | negative
+    sa.Column("score", sa.Float, nullable=False),  # -1..1
+    sa.Column("reason", sa.String(200), nullable=True),
+    sa.Column("data_version", sa.Integer, nullable=False),
+    sa.Column("scored_at", TS, nullable=False, server_default=_now()),
+    sa.Index("uq_review_scores_tenant_id_model_version_review_id", "tenant_id", "model_version", "review_id",
+             unique=True),
+)
+
 sales = sa.Table(
     "sales", metadata,
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
@@ -327,4 +346,4 @@ sync_page_state = sa.Table(
 
 TENANT_TABLES = (users, ingestion_batches, rejected_rows, products, listings, price_history, reviews,
                  sales, reports, preferences, audit_log, llm_usage, cache_entries, sync_sources, sync_runs,
-                 sync_page_state)
+                 sync_page_state, review_scores)
