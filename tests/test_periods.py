@@ -179,3 +179,22 @@ def test_arbitrary_text_never_breaks_the_parser(text: str) -> None:
         return
     for period in result.periods:
         assert START <= period.start <= period.end <= END
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("turnover summer 2011", [("2011-06-01", "2011-08-31")]),
+    ("revenue in fall 2011", [("2011-09-01", "2011-11-30")]),
+    ("sales in the spring", [("2011-03-01", "2011-05-31")]),  # the latest spring in the data
+    ("summer sales", [("2011-06-01", "2011-08-31")]),
+    ("revenue last winter", [("2010-12-01", "2011-02-28")]),  # winter 2011 is under way: the one before
+    ("autumn of 2011 orders", [("2011-09-01", "2011-11-30")]),
+])
+def test_seasons_are_meteorological_northern_periods(text: str, expected: list[tuple[str, str]]) -> None:
+    result = resolve_periods(text, data_start=date(2010, 12, 1), data_end=END)  # a year of data
+    assert [(p.start.isoformat(), p.end.isoformat()) for p in result.periods] == expected
+
+
+@pytest.mark.parametrize("text", ["why did sales fall in the uk", "spring flower mug units",
+                                  "summer daisies bag charm revenue"])
+def test_season_words_that_are_verbs_or_product_names_are_not_periods(text: str) -> None:
+    assert spans(text) == []

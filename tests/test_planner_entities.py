@@ -131,3 +131,30 @@ def test_offline_plan_uses_the_resolved_entities() -> None:
     assert plan.top_n == 3 and plan.filters.marketplaces == ["amazon"]
     assert plan.filters.exclude_countries == ["United Kingdom"]
     assert [(p.start, p.end) for p in plan.periods] == [(date(2011, 10, 1), date(2011, 12, 9))]
+
+
+@pytest.mark.parametrize(("question", "countries"), [
+    ("how much did aussie customers spend", ["Australia"]),
+    ("revenue from german buyers", ["Germany"]),
+    ("orders in the dutch market", ["Netherlands"]),
+    ("irish sales last month", ["EIRE"]),
+    ("french blue metal door sign sales", []),  # an adjective before a product word is not a country
+    ("american pie", []),
+])
+def test_country_adjectives_before_trade_words_are_countries(question: str, countries: list[str]) -> None:
+    assert entities(question).countries == countries
+
+
+@pytest.mark.parametrize(("question", "skus", "excluded"), [
+    ("uk sales excluding 85123A", [], ["85123A"]),
+    ("revenue excl. sku 22423", [], ["22423"]),
+    ("revenue except the regency cakestand and 85123A", [], ["22423", "85123A"]),  # a list, in any order
+    ("top products without 85123A, 22423", [], ["85123A", "22423"]),
+    ("revenue of 85123A excluding germany", ["85123A"], []),
+    ("revenue of 22423 but not 85123A", ["22423"], ["85123A"]),
+])
+def test_products_named_after_an_excluding_word_are_left_out(question: str, skus: list[str],
+                                                             excluded: list[str]) -> None:
+    found = entities(question)
+    assert (found.skus, found.exclude_skus) == (skus, excluded)
+    assert offline_plan(question, VOCAB).filters.exclude_skus == excluded

@@ -29,6 +29,22 @@ COUNTRY_ALIASES: tuple[tuple[str, ...], ...] = (
     ("rsa", "south africa"),
     ("united arab emirates", "uae"),
 )
+# Adjectives and nicknames of countries ("Swiss customers", "the German market", "aussie buyers"): read as the
+# country only before a word for customers or trade, because "french blue metal door sign" is a product.
+DEMONYMS: dict[str, str] = {
+    "british": "united kingdom", "brit": "united kingdom", "brits": "united kingdom", "english": "united kingdom",
+    "scottish": "united kingdom", "welsh": "united kingdom", "irish": "ireland", "german": "germany",
+    "french": "france", "spanish": "spain", "portuguese": "portugal", "italian": "italy", "dutch": "netherlands",
+    "belgian": "belgium", "swiss": "switzerland", "austrian": "austria", "danish": "denmark", "swedish": "sweden",
+    "norwegian": "norway", "finnish": "finland", "icelandic": "iceland", "polish": "poland", "czech": "czech republic",
+    "greek": "greece", "cypriot": "cyprus", "maltese": "malta", "lithuanian": "lithuania", "israeli": "israel",
+    "lebanese": "lebanon", "saudi": "saudi arabia", "emirati": "united arab emirates", "bahraini": "bahrain",
+    "japanese": "japan", "singaporean": "singapore", "australian": "australia", "aussie": "australia",
+    "aussies": "australia", "canadian": "canada", "american": "usa", "brazilian": "brazil",
+    "south african": "south africa", "chinese": "china", "indian": "india", "mexican": "mexico",
+}
+_TRADE_WORDS = (r"customers?|buyers?|clients?|shoppers?|accounts?|markets?|orders?|sales|revenue|business|shops?"
+                r"|stores?|retailers?|wholesalers?|trade|demand|spend|purchases?")
 # Countries a question may name although the tenant never sold there. They still filter (the honest answer
 # to "revenue in Japan" is 0, not the all-country total) and a note says the data has no such country.
 WORLD_COUNTRIES = (
@@ -62,6 +78,8 @@ class Entities:
     countries: list[str] = field(default_factory=list)
     exclude_countries: list[str] = field(default_factory=list)
     skus: list[str] = field(default_factory=list)
+    exclude_skus: list[str] = field(default_factory=list)  # "UK sales excluding 85123A"
+    found_at: list[tuple[int, str]] = field(default_factory=list)  # where each SKU was named (exclusions)
     products: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
@@ -121,6 +139,10 @@ def _find_countries(t: _Text, original: str, vocab: Vocab, out: Entities) -> Non
     if "us" in lookup:  # "US" only in capitals ("show us" is not a country)
         hits += [(m.start(), m.end(), lookup["us"]) for m in re.finditer(r"(?<![\w.])US(?![\w.])", original)
                  if t.value[m.start():m.end()] == "us"]
+    demonyms = "|".join(re.escape(d) for d in sorted(DEMONYMS, key=len, reverse=True))
+    for m in re.finditer(rf"(?<![\w.])({demonyms})(?:\s+markets?\b|(?=\s+(?:{_TRADE_WORDS})\b))", t.value):
+        if DEMONYMS[m.group(1)] in lookup:  # "the German market" is Germany, not a split by market
+            hits.append((m.start(), m.end(), lookup[DEMONYMS[m.group(1)]]))
     # typos of countries in the data: 5+ letter words, same first letter, ratio >= 85
     taken = {(a, b) for a, b, _ in hits}
     data_names = {c.lower(): c for c in vocab.countries}
@@ -157,6 +179,27 @@ def _find_countries(t: _Text, original: str, vocab: Vocab, out: Entities) -> Non
     out.countries = [c for c in out.countries if c not in out.exclude_countries]
 
 
+def _settle_exclusions(t: _Text, out: Entities) -> None:
+    """Move the SKUs named to be left out from `skus` to `exclude_skus`, once every name is blanked out: an
+    excluding word before an item ("excluding 85123A", "except the cakestand"), or before a list the item
+    belongs to ("excl. the regency cakestand and 85123A": only blanks and list words sit between)."""
+    for start, sku in sorted(out.found_at):
+        lead = re.sub(r"\s+", " ", t.value[max(0, start - 80):start])
+        if re.search(_EXCLUDERS + r"(?: the| our)?(?: sku| stock ?code| items?| products?)?(?: ?#)?"
+                                  r"(?:(?: ?,| and| or| nor| &)? (?:the )?)* ?$", lead):
+            if sku in out.skus:
+                out.skus.remove(sku)
+            if sku not in out.exclude_skus:
+                out.exclude_skus.append(sku)
+                out.notes.append(f"Excluded: SKU {sku}.")
+
+
+def _add_sku(sku: str, start: int, out: Entities) -> None:
+    if sku not in out.skus:
+        out.skus.append(sku)
+    out.found_at.append((start, sku))
+
+
 def _find_skus(t: _Text, original: str, vocab: Vocab, out: Entities) -> None:
     upper: dict[str, str] = {}
     for sku in vocab.catalogue:  # an exact-case code wins; among case variants, the upper-case one
@@ -169,8 +212,8 @@ def _find_skus(t: _Text, original: str, vocab: Vocab, out: Entities) -> None:
             typed = original[m.start():m.end()]
             sku = typed if typed in vocab.catalogue else upper[token.upper()]
             if sku not in out.skus:
-                out.skus.append(sku)
                 out.notes.append(f"SKU {sku} = {vocab.catalogue[sku]}.")
+            _add_sku(sku, cue.start() if cue else m.start(), out)
             t.take(cue.start() if cue else m.start(), m.end())  # "SKU 22423" is a filter, not a grouping
         elif cue and re.fullmatch(r"\d{4,6}[a-z]{0,3}", token):
             raise PlanError(f"There is no SKU '{token.upper()}' in your sales data.",
@@ -249,8 +292,7 @@ def _find_products(t: _Text, vocab: Vocab, out: Entities) -> None:
             out.notes.append(f"Products whose name contains '{phrase}'.")
         else:
             for sku, _name, _ in matches:
-                if sku not in out.skus:
-                    out.skus.append(sku)
+                _add_sku(sku, a, out)
             listed = "; ".join(f"{sku} {name}" for sku, name, _ in matches[:3])
             more = f" and {len(matches) - 3} more" if len(matches) > 3 else ""
             out.notes.append(f"'{phrase}' → {listed}{more}.")
@@ -349,5 +391,6 @@ def find_entities(text: str, original: str, vocab: Vocab) -> Entities:
     _find_named(t, vocab.channels, "channel", out.channels, out)
     _find_categories(t, vocab, out)
     _find_products(t, vocab, out)
+    _settle_exclusions(t, out)
     out.consumed = t.consumed
     return out

@@ -71,7 +71,9 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                               r"|\blate\s+deliver\w*|\bfulfil+ment\b|\bcarriers?\b|\bcouriers?\b|\bdispatch\s+times?\b"
                               r"|\btime\s+to\s+(?:ship|deliver|dispatch)\b|\bdelivered\s+late\b|\bin\s+transit\b",
                 "delivery and fulfilment data", "ecomintel does not load dispatch and delivery dates yet."),
-    Requirement("customer_profile", r"\bdemograph\w*|\bgender\b|\bage\s+(?:groups?|brackets?|range|of\s+(?:our\s+)?customers)\b"
+    Requirement("customer_profile", r"\bdemograph\w*|\bgender\b|\bage\s+(?:groups?|brackets?|range|profiles?|distribution|split|breakdown|bands?"
+                                    r"|of\s+(?:our\s+)?(?:customers|buyers|shoppers|clients))\b"
+                                    r"|\b(?:customer|buyer|shopper|client)s?'?\s+ages?\b"
                                     r"|\bhow\s+old\b|\bcustomer\s+(?:names?|emails?|addresses|phone)\b|\bemail\s+address\w*"
                                     r"|\bphone\s+numbers?\b|\bincome\s+(?:level|bracket)s?\b|\bmale\b|\bfemale\b",
                 "customer profiles (customers are ids only: no names, ages or contact details)",

@@ -19,6 +19,7 @@ from ecomintel.ask.domains import DomainQuestion, domain_plan
 from ecomintel.ask.entities import STOPWORDS, Entities, find_entities
 from ecomintel.ask.plan import Filters, Gap, Period, Plan, agents_for
 from ecomintel.ask.question import check_question
+from ecomintel.ask.translate import translate_question
 from ecomintel.ask.typos import fix_keyword_typos
 from ecomintel.ask.understanding import (
     looks_like_filter,
@@ -272,7 +273,9 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
     """Parse a question with rules only: intent, metric, grouping, periods, filters, N, thresholds — or a
     cannot_answer plan when the question needs what the tenant lacks or names what its data does not have."""
     question = check_question(question)
+    question, translated = translate_question(question, protected_words(vocab))
     question, typo_notes = fix_keyword_typos(question, protected_words(vocab))
+    typo_notes = translated + typo_notes
     claimed = domain_plan(DomainQuestion(question, _periods.normalise(question), vocab, mode))
     if claimed is not None:  # pricing, reviews, forecasts, data quality (ask/domains.py)
         return claimed
@@ -393,6 +396,7 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
         intent=intent,  # type: ignore[arg-type]
         agents=agents_for(intent, mode), metric=metric, periods=periods[:2], group_by=group_by,  # type: ignore[arg-type]
         filters=Filters(countries=ents.countries, exclude_countries=ents.exclude_countries, skus=ents.skus[:100],
+                        exclude_skus=ents.exclude_skus[:100],
                         products=ents.products[:20], categories=ents.categories[:20],
                         marketplaces=ents.marketplaces[:20], channels=ents.channels[:20],
                         weekdays=weekdays),  # type: ignore[arg-type]

@@ -606,6 +606,30 @@ def half(sc: _Scanner, m: re.Match[str]) -> Span:
     return Span(s, e, f"H{h} {year}", "range", m.span(), stated, "", assume)
 
 
+_SEASON_MONTHS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+
+
+def season(sc: _Scanner, m: re.Match[str]) -> Span | None:
+    """Summer 2011, last winter, in the spring (not 'spring flower mug': a product): meteorological seasons of the northern hemisphere (spring
+    Mar–May, summer Jun–Aug, autumn Sep–Nov, winter Dec–Feb named by its December's year), stated in the
+    report. 'fall' only with a year or a cue ('in the fall'): 'why did sales fall' is a verb."""
+    word, year = m.group("s"), _year(m.group("y"))
+    if word == "fall" and year is None and not m.group("cue"):
+        return None
+    first = _SEASON_MONTHS[word]
+    d, stated, assume = sc.anchor, year is not None, "meteorological seasons (northern hemisphere)"
+    if year is None:  # the latest such season that has begun by the anchor (the context year's if given)
+        year = sc.context_year if sc.context_year is not None and date(sc.context_year, first, 1) <= d else (
+            d.year if date(d.year, first, 1) <= d else d.year - 1)
+        in_progress = add_months(date(year, first, 1), 3) > d
+        if in_progress and (m.group("cue") or "").strip().startswith(("last", "past", "previous")):
+            year -= 1  # "last winter" while a winter is under way: the one before it
+        assume += f"; latest {word} in your data"
+    s = date(year, first, 1)
+    e = add_months(s, 3) - timedelta(days=1)
+    return Span(s, e, f"{word} {year}", "range", m.span(), stated, "", assume)
+
+
 def numeric_month(sc: _Scanner, m: re.Match[str]) -> Span:
     """2011-11, 2011/11, 11/2011, 11-2011."""
     year, month = int(m.group("y")), int(m.group("m"))
@@ -807,6 +831,11 @@ RULES: tuple[Rule, ...] = (
     _rule("half", r"\bh(?P<h>[12])\b(?:\s*[-/,]?\s*(?:of\s+)?(?P<y>\d{4}|'\d{2})\b)?", half, ("h",), digits=True),
     _rule("ordinal half", r"\b(?:the\s+)?(?P<h>first|second|1st|2nd)\s+half\b"
                           r"(?:\s+(?:of\s+)?(?:the\s+year\s+)?(?P<y>\d{4}))?", half, ("half",)),
+    _rule("season", r"\b(?P<cue>(?:in|during|over|for|this|last|past|previous)\s+(?:the\s+)?)?"
+                    r"(?P<s>spring|summer|autumn|fall|winter)\b(?:\s*(?:of\s+)?(?P<y>\d{4}|'\d{2})\b"
+                    r"|(?!\s+(?!(?:sales|revenue|orders|units|turnover|trade|trading|season|vs|versus|and|or|compared"
+                    r"|to|in|for|by|of|was|were|did)\b)[a-z]))", season,
+          ("spring", "summer", "autumn", "fall", "winter")),
     # numeric months: 2011-11, 2011/11, 11/2011, 11-2011
     _rule("year-month", r"\b(?P<y>\d{4})[-/](?P<m>\d{1,2})\b", numeric_month, digits=True),
     _rule("month-year", r"\b(?P<m>\d{1,2})[-/](?P<y>\d{4})\b", numeric_month, digits=True),
