@@ -95,7 +95,7 @@ class SalesContext:
         self.order = plan.order
         self.base = sales_filter(plan.filters)
         self.data_start, self.data_end = repo.sales_data_range()
-        self.money = Money(repo.sales_currency())
+        self.money = Money(repo.vocabulary().currency)  # from the vocabulary: no scan per answer
         self.data_version = 0
         self.needs_distinct = self.mcol in DISTINCT_METRICS
         # aggregates already computed (shared by the analyses of one deep run: same filters, same periods)

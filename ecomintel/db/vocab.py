@@ -25,6 +25,7 @@ class Vocab:
     # rows per dataset the planner checks before answering: products, cost (products with a cost),
     # inventory (products with a stock level), reviews, listings (competitor/marketplace prices)
     datasets: dict[str, int] = field(default_factory=dict)
+    currency: str | None = None  # the sales lines' currency code, for formatting amounts (None: not stated)
 
     @property
     def has_sales(self) -> bool:

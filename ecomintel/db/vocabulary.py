@@ -118,7 +118,7 @@ class Vocabulary(CacheEntries):
                 countries=tuple(sorted(ranked)), main_country=ranked[0] if ranked else None,
                 catalogue=self.sku_catalogue(),
                 categories=self.categories(), channels=self.channels(), marketplaces=self.marketplaces(),
-                datasets=self.dataset_counts())
+                datasets=self.dataset_counts(), currency=self.sales_currency())
             store_vocab(self, key[2], vocab)
         with _MEMO_LOCK:
             _MEMO[key] = vocab
