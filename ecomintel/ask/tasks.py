@@ -63,7 +63,7 @@ def run_ask_job(tenant_id: int, user_id: int | None, question: str, mode: str = 
         ctx = RequestContext(tenant_id=tenant_id, user_id=user_id, role=role)
         repo = Repository(engine, ctx)
         report: dict[str, Any] = ask(question, repo=repo, settings=settings, mode=mode,
-                                     cache=make_cache(settings), llm=make_governed_llm(settings, repo),
+                                     cache=make_cache(settings, repo=repo), llm=make_governed_llm(settings, repo),
                                      progress=progress)
         return report
     finally:
