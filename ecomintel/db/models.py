@@ -132,7 +132,13 @@ listings = sa.Table(
     sa.Column("currency", sa.String(3), nullable=True),
     sa.Column("observed_at", TS, nullable=True),
     _batch_fk(),
+    # migration 0009: what the listings upload kind fills; one row per marketplace+seller+sku (latest wins)
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("brand", sa.String(200), nullable=True),
+    sa.Column("category", sa.String(500), nullable=True),
+    sa.Column("list_price", Money, nullable=True),
     sa.Index("ix_listings_tenant_sku", "tenant_id", "sku"),
+    sa.Index("uq_listings_tenant_id_marketplace_seller_sku", "tenant_id", "marketplace", "seller", "sku", unique=True),
 )
 
 price_history = sa.Table(
@@ -146,7 +152,33 @@ price_history = sa.Table(
     sa.Column("currency", sa.String(3), nullable=True),
     sa.Column("observed_at", TS, nullable=False),
     _batch_fk(),
+    # migration 0009: uploads dedup observations by obs_key (hash); the price tracker's rows leave it NULL
+    sa.Column("list_price", Money, nullable=True),
+    sa.Column("obs_key", sa.String(32), nullable=True),
     sa.Index("ix_price_history_tenant_sku_time", "tenant_id", "sku", "observed_at"),
+    sa.Index("uq_price_history_tenant_id_obs_key", "tenant_id", "obs_key", unique=True),
+)
+
+price_matches = sa.Table(
+    # Pairs between our SKUs and competitor listings (marketplace, seller, sku) found by ecomintel/matching,
+    # per tenant (issue 8, migration 0009). `decision` (confirmed | rejected | NULL) is the analyst's and
+    # always wins: a re-run of the matcher updates score/method/relation but never the decision.
+    "price_matches", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("our_sku", sa.String(100), nullable=False),
+    sa.Column("marketplace", sa.String(100), nullable=False),
+    sa.Column("seller", sa.String(200), nullable=False, server_default=""),
+    sa.Column("sku", sa.String(100), nullable=False),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("method", sa.String(40), nullable=True),
+    sa.Column("relation", sa.String(20), nullable=False, server_default="same"),  # same | related
+    sa.Column("decision", sa.String(20), nullable=True),  # confirmed | rejected | NULL (undecided)
+    sa.Column("decided_by", sa.Integer, nullable=True),
+    sa.Column("decided_at", TS, nullable=True),
+    sa.Column("matched_at", TS, nullable=False, server_default=_now()),
+    sa.Index("uq_price_matches_tenant_id_our_sku_marketplace_seller_sku", "tenant_id", "our_sku", "marketplace",
+             "seller", "sku", unique=True),
 )
 
 reviews = sa.Table(
@@ -346,4 +378,4 @@ sync_page_state = sa.Table(
 
 TENANT_TABLES = (users, ingestion_batches, rejected_rows, products, listings, price_history, reviews,
                  sales, reports, preferences, audit_log, llm_usage, cache_entries, sync_sources, sync_runs,
-                 sync_page_state, review_scores)
+                 sync_page_state, review_scores, price_matches)
