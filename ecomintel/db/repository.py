@@ -20,6 +20,7 @@ from ecomintel.db import models as m
 from ecomintel.db.bulk_load import BulkLoad
 from ecomintel.db.customer_queries import CustomerQueries
 from ecomintel.db.overview_queries import OverviewQueries
+from ecomintel.db.review_queries import ReviewQueries
 from ecomintel.db.sales_queries import SalesQueries
 from ecomintel.db.scoped import RepositoryCore, utcnow
 from ecomintel.db.vocabulary import Vocabulary
@@ -172,5 +173,6 @@ class ReportStore(RepositoryCore):
         return self.frame(stmt)
 
 
-class Repository(BulkLoad, Vocabulary, SalesQueries, CustomerQueries, OverviewQueries, ReportStore, BatchStore):
+class Repository(BulkLoad, Vocabulary, SalesQueries, CustomerQueries, OverviewQueries, ReviewQueries, ReportStore,
+                 BatchStore):
     """`Repository(engine, ctx)`: every read and write of one tenant's data."""

@@ -36,6 +36,7 @@ from ecomintel.ingest.load import TARGETS, Staged, stage_rows, write_staged
 from ecomintel.ingest.mapping import auto_map, resolve_mapping, suggest
 from ecomintel.ingest.profile import Profiler
 from ecomintel.ingest.readers import Source, load_source, open_table
+from ecomintel.ingest.review_patterns import flag_review_patterns
 from ecomintel.ingest.validate import PREPARERS, Prepared
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                           encoding=table.encoding, delimiter=table.delimiter, sha256=raw.sha256)
     profiler = Profiler(kind)
     prepare = PREPARERS[kind]
+    patterns = 0  # reviews flagged as near-duplicates or author bursts (ingest/review_patterns.py)
     seen: set[str] = set()  # keys of this file's lines so far (sales: a repeat in a later chunk is a duplicate)
     try:
         with repo.engine.begin() as conn, contextlib.ExitStack() as deferred:
@@ -186,6 +188,8 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                     result.returns += int(distinct["is_return"].sum())
                 report(min(fraction, 0.99) * 0.95,
                        f"{result.rows_total:,} rows read — {result.accepted:,} stored, {result.rejected:,} rejected")
+            if kind == "reviews" and result.accepted:  # near-duplicates and bursts need all the reviews
+                patterns = flag_review_patterns(repo, conn)
             if result.accepted:
                 repo.bump_data_version(conn)
                 repo.publish_load_statistics(conn)
@@ -207,6 +211,8 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
         return result
     result.status = "done"
     result.profile = profiler.result()
+    if kind == "reviews":
+        result.profile["flagged_patterns"] = patterns
     result.elapsed_ms = _ms(started)
     result.message = _done_message(result)
     repo.finish_batch(batch_id, status="done", message=result.message, rows_total=result.rows_total,

@@ -15,6 +15,15 @@ LINK = r"(?i)https?://|www\.|\b[\w.+-]+@[\w-]+\.[a-z]{2,}\b|\b(?:\+?\d[\d\s-]{8,
 PROMO = (r"(?i)\b(?:promo code|discount code|buy now|click here|free gift|whatsapp|telegram|"
          r"visit my (?:shop|store|page|channel)|follow me|dm me|limited offer)\b")
 REPEAT = r"([^\W\d_])\1{9,}"  # the same letter 10+ times ("soooo" and "....." are normal enthusiasm)
+# A whole review made only of these words, 1-4 of them ("Good", "nice product", "Love it!!"), says nothing about
+# the product: the typical filler of incentivised or bulk reviews. Product nouns ("dress", "charger") are absent
+# on purpose, so "beautiful dress" is not flagged.
+GENERIC_WORDS = frozenset("""
+good great nice ok okay fine awesome excellent perfect super cool love loved like liked it its this that product
+item items very so really the a is was nice quality bad poor worst best amazing wow thanks thank you recommended
+recommend value money for stars star buy must happy satisfied superb fantastic wonderful brilliant top good
+""".split())  # noqa: SIM905  (a word list reads best as text)
+GENERIC = r"^(?:(?:" + "|".join(sorted(GENERIC_WORDS)) + r")\s*){1,4}$"
 
 
 def spam_flags(text: pd.Series, title: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -28,6 +37,9 @@ def spam_flags(text: pd.Series, title: pd.Series) -> tuple[pd.Series, pd.Series]
     }
     norm = text.astype("str").fillna("").str.lower().str.replace(r"\W+", " ", regex=True).str.strip()
     checks["same text as another review"] = (norm.str.len() >= 20) & norm.duplicated(keep=False)
+    words = (title.fillna("").astype("str") + " " + text.fillna("").astype("str")).str.lower()
+    words = words.str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+    checks["very short generic text"] = words.str.match(GENERIC) & text.notna()
     reasons = pd.Series("", index=text.index, dtype="str")
     for label, mask in checks.items():
         mask = mask.fillna(False).astype(bool)
