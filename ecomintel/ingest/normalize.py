@@ -104,7 +104,7 @@ def _plain_floats(t: pd.Series) -> pd.Series:
 
 
 def _parse_messy_numbers(t: pd.Series) -> pd.Series:
-    t = t.str.replace(r"[\s\u00a0\u202f']", "", regex=True).str.replace(_CURRENCY_WORDS, "", regex=True)
+    t = t.str.replace("[\\s\u00a0\u202f']", "", regex=True).str.replace(_CURRENCY_WORDS, "", regex=True)
     parts = t.str.extract(_NUMBER_SHAPE)
     num = parts[2].fillna("")
     negative = (parts[0].eq("-") | parts[1].eq("-") | parts[3].eq("-")
