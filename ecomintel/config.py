@@ -48,6 +48,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECOMINTEL_MAX_TOP_N", "50", "Most rows a top-N answer lists; a larger N is capped with a note (at most 100)."),
     Setting("ECOMINTEL_RQ_QUEUE", "ecomintel", "Name of the RQ queue deep questions and syncs go to."),
     Setting("ECOMINTEL_LOG_LEVEL", "INFO", "Log level of the JSON logs."),
+    Setting("ECOMINTEL_METRICS_PORT", "9464", "Port where the app process serves Prometheus metrics (`/metrics`); `0` turns it off."),
+    Setting("ECOMINTEL_WORKER_METRICS_PORT", "9465", "Port where each worker (and the scheduler) serves its metrics; `0` turns it off. One per host: give each worker on a machine its own."),
+    Setting("ECOMINTEL_TRACING", "none", "OpenTelemetry spans: `none`, `console` (printed to stderr) or `otlp` (sent to ECOMINTEL_OTLP_ENDPOINT)."),
+    Setting("ECOMINTEL_OTLP_ENDPOINT", "http://localhost:4318/v1/traces", "OTLP/HTTP endpoint for spans when ECOMINTEL_TRACING=otlp (needs opentelemetry-exporter-otlp-proto-http)."),
+    Setting("ECOMINTEL_SYNC_USER_AGENT", "ecomintel-price-tracker/1.0", "User-Agent of sync requests; robots.txt rules are matched against it. Put a contact URL in it."),
+    Setting("ECOMINTEL_SYNC_TIMEOUT_S", "20", "Seconds before one sync request (a page, a feed) is abandoned and retried."),
+    Setting("ECOMINTEL_SYNC_RETRIES", "3", "Retries of a sync request after a timeout, a 5xx or a 429 (exponential backoff with jitter; Retry-After honoured)."),
+    Setting("ECOMINTEL_SYNC_HOST_RPS", "1", "Price tracker: most requests per second to one host (robots.txt Crawl-delay can lower it)."),
+    Setting("ECOMINTEL_SECRETS_DIR", "/run/secrets", "Folder of `file:NAME` secret references used by sync sources (secrets are never stored in the database)."),
 )
 
 
@@ -80,6 +89,15 @@ class Settings:
     max_top_n: int = 50
     rq_queue: str = "ecomintel"
     log_level: str = "INFO"
+    metrics_port: int = 9464
+    worker_metrics_port: int = 9465
+    tracing: str = "none"
+    otlp_endpoint: str = "http://localhost:4318/v1/traces"
+    sync_user_agent: str = "ecomintel-price-tracker/1.0"
+    sync_timeout_s: float = 20.0
+    sync_retries: int = 3
+    sync_host_rps: float = 1.0
+    secrets_dir: str = "/run/secrets"
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some values changed (tests and the CLI use this instead of mutating)."""
@@ -140,6 +158,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_top_n=min(100, max(1, int(get("ECOMINTEL_MAX_TOP_N")))),
         rq_queue=get("ECOMINTEL_RQ_QUEUE"),
         log_level=get("ECOMINTEL_LOG_LEVEL"),
+        metrics_port=int(get("ECOMINTEL_METRICS_PORT")),
+        worker_metrics_port=int(get("ECOMINTEL_WORKER_METRICS_PORT")),
+        tracing=get("ECOMINTEL_TRACING").strip().lower(),
+        otlp_endpoint=get("ECOMINTEL_OTLP_ENDPOINT"),
+        sync_user_agent=get("ECOMINTEL_SYNC_USER_AGENT"),
+        sync_timeout_s=float(get("ECOMINTEL_SYNC_TIMEOUT_S")),
+        sync_retries=max(0, int(get("ECOMINTEL_SYNC_RETRIES"))),
+        sync_host_rps=float(get("ECOMINTEL_SYNC_HOST_RPS")),
+        secrets_dir=get("ECOMINTEL_SECRETS_DIR"),
     )
 
 

@@ -23,6 +23,7 @@ from ecomintel.db.overview_queries import OverviewQueries
 from ecomintel.db.review_queries import ReviewQueries
 from ecomintel.db.sales_queries import SalesQueries
 from ecomintel.db.scoped import RepositoryCore, utcnow
+from ecomintel.db.sync_store import SyncStore
 from ecomintel.db.vocabulary import Vocabulary
 from ecomintel.errors import NotFound
 
@@ -174,5 +175,5 @@ class ReportStore(RepositoryCore):
 
 
 class Repository(BulkLoad, Vocabulary, SalesQueries, CustomerQueries, OverviewQueries, ReviewQueries, ReportStore,
-                 BatchStore):
+                 BatchStore, SyncStore):
     """`Repository(engine, ctx)`: every read and write of one tenant's data."""

@@ -1,0 +1,241 @@
+"""SyncStore: sync sources, their runs, the price tracker's page state and its price observations.
+
+Why a mixin of the Repository: every row here is tenant data (a source names a tenant's feed URL, a run
+lists its errors), so it is read and written only through the tenant-scoped repository like the rest.
+The one cross-tenant read — which sources are scheduled, for the scheduler process — is the plain function
+`scheduled_sources(engine)` at the end, which returns ids and schedules only.
+
+`list_sync_runs` is the query the Data Quality page shows (started, finished, status, rows, pages, errors).
+`record_price_observations` writes what the price tracker saw: one price_history row per observation and
+the matching competitor listing updated (or created), in one transaction with one ingestion batch for
+lineage, and bumps data_version — so caches refresh and the pricing agent sees the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from ecomintel.db import models as m
+from ecomintel.db.scoped import RepositoryCore, utcnow
+from ecomintel.errors import NotFound
+
+SOURCE_FIELDS = ("name", "connector", "options", "secret_ref", "schedule", "enabled")
+
+
+class SyncStore(RepositoryCore):
+    """Sync configuration and history of the repository's tenant."""
+
+    # -- sources ----------------------------------------------------------------------------------------
+    def list_sync_sources(self) -> list[dict[str, Any]]:
+        t = m.sync_sources
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(self.scoped(t).order_by(t.c.name))]
+
+    def get_sync_source(self, name: str) -> dict[str, Any]:
+        t = m.sync_sources
+        with self.engine.connect() as conn:
+            row = conn.execute(self.scoped(t).where(t.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"No sync source named {name!r}.", "List them with `ecomintel sync list --tenant T`.")
+        return dict(row._mapping)
+
+    def get_sync_source_by_id(self, source_id: int) -> dict[str, Any]:
+        t = m.sync_sources
+        with self.engine.connect() as conn:
+            row = conn.execute(self.scoped(t).where(t.c.id == source_id)).first()
+        if row is None:
+            raise NotFound(f"No sync source {source_id}.")
+        return dict(row._mapping)
+
+    def save_sync_source(self, values: Mapping[str, Any]) -> int:
+        """Create or replace the source named values["name"]; returns its id. Secrets must already be
+        references (ecomintel.sync.secrets.check_reference) — the caller checks, this stores."""
+        self.require_write()
+        t = m.sync_sources
+        row = {k: values[k] for k in SOURCE_FIELDS if k in values}
+        with self.engine.begin() as conn:
+            found = conn.execute(self.scoped(t, t.c.id).where(t.c.name == row["name"])).scalar()
+            if found is not None:
+                conn.execute(sa.update(t).where(t.c.tenant_id == self.tenant_id, t.c.id == found)
+                             .values(**row, updated_at=utcnow()))
+                return int(found)
+            result = conn.execute(sa.insert(t).values(**row, tenant_id=self.tenant_id))
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def delete_sync_source(self, name: str) -> bool:
+        self.require_write()
+        t = m.sync_sources
+        with self.engine.begin() as conn:
+            return bool(conn.execute(sa.delete(t).where(t.c.tenant_id == self.tenant_id, t.c.name == name))
+                        .rowcount)
+
+    # -- runs -------------------------------------------------------------------------------------------
+    def start_sync_run(self, *, source_id: int | None, source_name: str, connector: str,
+                       trigger: str = "manual") -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(sa.insert(m.sync_runs).values(
+                tenant_id=self.tenant_id, source_id=source_id, source_name=source_name, connector=connector,
+                trigger=trigger, status="running", started_at=utcnow()))
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def finish_sync_run(self, run_id: int, **values: Any) -> None:
+        values.setdefault("finished_at", utcnow())
+        t = m.sync_runs
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(t).where(t.c.tenant_id == self.tenant_id, t.c.id == run_id).values(**values))
+
+    def get_sync_run(self, run_id: int) -> dict[str, Any]:
+        t = m.sync_runs
+        with self.engine.connect() as conn:
+            row = conn.execute(self.scoped(t).where(t.c.id == run_id)).first()
+        if row is None:
+            raise NotFound(f"No sync run {run_id}.")
+        return dict(row._mapping)
+
+    def list_sync_runs(self, limit: int = 50, source_name: str | None = None) -> list[dict[str, Any]]:
+        """Newest first: id, source_name, connector, trigger, status, started_at, finished_at, rows,
+        pages_ok, pages_failed, errors [{item, reason}], batch_ids, message (the Data Quality page's table)."""
+        t = m.sync_runs
+        stmt = self.scoped(t)
+        if source_name:
+            stmt = stmt.where(t.c.source_name == source_name)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt.order_by(t.c.id.desc()).limit(limit))]
+
+    def last_sync_run(self, source_name: str) -> dict[str, Any] | None:
+        runs = self.list_sync_runs(limit=1, source_name=source_name)
+        return runs[0] if runs else None
+
+    # -- price tracker page state ------------------------------------------------------------------------
+    def page_states(self, url_hashes: Sequence[str]) -> dict[str, dict[str, Any]]:
+        t = m.sync_page_state
+        out: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(url_hashes), 500):
+                part = list(url_hashes[start:start + 500])
+                for r in conn.execute(self.scoped(t).where(t.c.url_hash.in_(part))):
+                    out[r.url_hash] = dict(r._mapping)
+        return out
+
+    def save_page_states(self, states: Sequence[Mapping[str, Any]]) -> None:
+        t = m.sync_page_state
+        cols = ("url", "etag", "last_modified", "price", "currency", "availability", "checked_at")
+        with self.engine.begin() as conn:
+            existing = set()
+            hashes = [s["url_hash"] for s in states]
+            for start in range(0, len(hashes), 500):
+                existing |= set(conn.execute(self.scoped(t, t.c.url_hash)
+                                             .where(t.c.url_hash.in_(hashes[start:start + 500]))).scalars())
+            updates = [s for s in states if s["url_hash"] in existing]
+            inserts = [s for s in states if s["url_hash"] not in existing]
+            if inserts:
+                conn.execute(sa.insert(t), [{"tenant_id": self.tenant_id, "url_hash": s["url_hash"],
+                                             **{c: s.get(c) for c in cols}} for s in inserts])
+            if updates:
+                stmt = (sa.update(t).where(t.c.tenant_id == self.tenant_id, t.c.url_hash == sa.bindparam("h"))
+                        .values({c: sa.bindparam(f"v_{c}") for c in cols}))
+                conn.execute(stmt, [{"h": s["url_hash"], **{f"v_{c}": s.get(c) for c in cols}} for s in updates])
+
+    # -- competitor listings ---------------------------------------------------------------------------
+    def competitor_listing_urls(self) -> list[dict[str, Any]]:
+        """{url, sku, marketplace, seller} of the tenant's competitor listings that have a url."""
+        t = m.listings
+        stmt = (self.scoped(t, t.c.url, t.c.sku, t.c.marketplace, t.c.seller)
+                .where(t.c.url.is_not(None), t.c.url != "", t.c.is_own.is_(sa.false())).distinct())
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def record_price_observations(self, rows: Sequence[Mapping[str, Any]], *, source_name: str) -> dict[str, Any]:
+        """Store observations {url, sku, marketplace, seller, price, currency, observed_at}: price_history
+        rows + listings upserted, one batch (source sync, kind listings), data_version bumped once.
+        Returns {batch_id, rows, changed} (changed = observations whose price differs from the last one)."""
+        import hashlib
+        import json
+
+        ph, li = m.price_history, m.listings
+        digest = hashlib.sha256(json.dumps([[r["url"], r["price"], str(r["observed_at"])] for r in rows])
+                                .encode()).hexdigest()
+        batch_id = self.create_batch_row(file_name=f"sync:{source_name}", sha256=digest, kind="listings")
+        changed = 0
+        with self.engine.begin() as conn:
+            keys = {(r["sku"], r["marketplace"], r["seller"]) for r in rows}
+            last: dict[tuple[str, str, str | None], float] = {}
+            listing_ids: dict[tuple[str, str, str | None], int] = {}
+            skus = sorted({k[0] for k in keys})
+            for start in range(0, len(skus), 500):
+                part = skus[start:start + 500]
+                latest = (self.scoped(ph, ph.c.sku, ph.c.marketplace, ph.c.seller, ph.c.price,
+                                      sa.func.row_number().over(
+                                          partition_by=(ph.c.sku, ph.c.marketplace, ph.c.seller),
+                                          order_by=(ph.c.observed_at.desc(), ph.c.id.desc())).label("n"))
+                          .where(ph.c.sku.in_(part)).subquery())
+                for r in conn.execute(sa.select(latest).where(latest.c.n == 1)):
+                    last[(r.sku, r.marketplace, r.seller)] = float(r.price)
+                for r in conn.execute(self.scoped(li, li.c.id, li.c.sku, li.c.marketplace, li.c.seller)
+                                      .where(li.c.sku.in_(part), li.c.is_own.is_(sa.false()))):
+                    listing_ids.setdefault((r.sku, r.marketplace, r.seller), int(r.id))
+            history, new_listings, updates = [], [], []
+            for obs in rows:
+                key = (obs["sku"], obs["marketplace"], obs["seller"])
+                if key in last and abs(last[key] - float(obs["price"])) > 1e-9:
+                    changed += 1
+                last[key] = float(obs["price"])
+                history.append({"tenant_id": self.tenant_id, "sku": obs["sku"], "marketplace": obs["marketplace"],
+                                "seller": obs["seller"], "price": obs["price"], "currency": obs["currency"],
+                                "observed_at": obs["observed_at"], "batch_id": batch_id})
+                listing = {"url": obs["url"], "price": obs["price"], "currency": obs["currency"],
+                           "observed_at": obs["observed_at"], "batch_id": batch_id}
+                if key in listing_ids:
+                    updates.append({"lid": listing_ids[key], **{f"v_{k}": v for k, v in listing.items()}})
+                else:
+                    listing_ids[key] = -1
+                    new_listings.append({"tenant_id": self.tenant_id, "sku": obs["sku"],
+                                         "marketplace": obs["marketplace"], "seller": obs["seller"], "is_own": False,
+                                         **listing})
+            conn.execute(sa.insert(ph), history)
+            if new_listings:
+                conn.execute(sa.insert(li), new_listings)
+            if updates:
+                cols = ("url", "price", "currency", "observed_at", "batch_id")
+                conn.execute(sa.update(li).where(li.c.tenant_id == self.tenant_id, li.c.id == sa.bindparam("lid"))
+                             .values({c: sa.bindparam(f"v_{c}") for c in cols}), updates)
+            self.bump_data_version(conn)
+        self.finish_batch_row(batch_id, rows=len(rows), message=f"{len(rows):,} prices observed, {changed:,} changed")
+        return {"batch_id": batch_id, "rows": len(rows), "changed": changed}
+
+    def create_batch_row(self, *, file_name: str, sha256: str, kind: str) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(sa.insert(m.ingestion_batches).values(
+                tenant_id=self.tenant_id, user_id=self.ctx.user_id, file_name=file_name[:300], sha256=sha256,
+                kind=kind, source="sync", mapping={}, status="running"))
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def finish_batch_row(self, batch_id: int, *, rows: int, message: str) -> None:
+        t = m.ingestion_batches
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(t).where(t.c.tenant_id == self.tenant_id, t.c.id == batch_id).values(
+                status="done", finished_at=utcnow(), rows_total=rows, rows_accepted=rows, message=message))
+
+
+def scheduled_sources(engine: sa.Engine) -> list[dict[str, Any]]:
+    """Every enabled source with a schedule, across tenants: {tenant_id, id, name, connector, schedule}.
+    For the scheduler process only (it enqueues jobs; the jobs then work through the tenant's repository)."""
+    t = m.sync_sources
+    stmt = (sa.select(t.c.tenant_id, t.c.id, t.c.name, t.c.connector, t.c.schedule)
+            .where(t.c.enabled.is_(sa.true()), t.c.schedule.is_not(None), t.c.schedule != "")
+            .order_by(t.c.tenant_id, t.c.name))
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def last_runs(engine: sa.Engine) -> list[dict[str, Any]]:
+    """The latest run of every source, across tenants (for `ecomintel health` and the scheduler's start)."""
+    t = m.sync_runs
+    latest = sa.select(t.c.tenant_id, t.c.source_name, sa.func.max(t.c.id).label("id")).group_by(
+        t.c.tenant_id, t.c.source_name).subquery()
+    stmt = sa.select(t).join(latest, t.c.id == latest.c.id).order_by(t.c.tenant_id, t.c.source_name)
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt)]
