@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("sales", "products", "reviews")
+KINDS = ("sales", "products", "reviews", "listings")
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,31 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("verified", False, "Verified purchase (yes/no).", ("verified_purchase", "is_verified")),
         FieldSpec("helpful_count", False, "Helpful / positive feedback votes.",
                   ("positive_feedback_count", "helpful", "helpful_votes", "votes")),
+    ),
+    # competitor (or marketplace) prices: one row per observation; sku or title identifies the product
+    "listings": (
+        FieldSpec("sku", False, "The listing's product code (ASIN, item id, SKU); a title identifies it when empty.",
+                  ("asin", "item_id", "itemid", "product_id", "productid", "listing_id", "id", "stockcode",
+                   "offer_id", "code")),
+        FieldSpec("title", False, "Listing title / product name (used for matching, and as the key without a sku).",
+                  ("name", "product_name", "product_title", "item_name", "listing_title", "description", "product")),
+        FieldSpec("brand", False, "Brand or manufacturer.", ("manufacturer", "maker", "make", "vendor_brand")),
+        FieldSpec("category", False, "Category.", ("category_path", "product_category", "department")),
+        FieldSpec("marketplace", False, "Marketplace or site (amazon.de, ebay, a shop's domain).",
+                  ("market", "platform", "site", "channel", "store", "source", "domain")),
+        FieldSpec("seller", False, "Seller / competitor name.",
+                  ("seller_name", "merchant", "merchant_name", "competitor", "shop", "vendor", "retailer",
+                   "sold_by")),
+        FieldSpec("price", True, "The listing's (sale) price.",
+                  ("sale_price", "current_price", "offer_price", "discounted_price", "selling_price", "amount",
+                   "price_amount", "buybox_price")),
+        FieldSpec("list_price", False, "List / original price before a discount (promotions).",
+                  ("actual_price", "mrp", "original_price", "regular_price", "msrp", "rrp", "was_price")),
+        FieldSpec("currency", False, "ISO currency code.", ("currency_code", "curr")),
+        FieldSpec("url", False, "Listing URL.", ("link", "product_url", "page_url", "listing_url", "href")),
+        FieldSpec("observed_at", False, "When the price was seen (the upload time when empty).",
+                  ("date", "timestamp", "scraped_at", "crawled_at", "checked_at", "captured_at", "seen_at",
+                   "time", "datetime", "observed", "collected_at")),
     ),
 }
 

@@ -44,6 +44,11 @@ TARGETS: dict[str, Target] = {
     "reviews": Target(m.reviews, ("review_key",), "last",
                       ("review_key", "sku", "product_name", "category", "rating", "title", "text", "author",
                        "created_at", "verified", "helpful_count", "is_spam", "spam_reasons", "attributes")),
+    # every observation once (obs_key) in price_history; the latest per marketplace+seller+sku in listings
+    # (ListingStore.write_listing_rows, db/listing_store.py)
+    "listings": Target(m.price_history, ("obs_key",), "first",
+                       ("obs_key", "sku", "title", "brand", "category", "marketplace", "seller", "price",
+                        "list_price", "currency", "url", "observed_at")),
 }
 
 
@@ -98,6 +103,9 @@ def write_staged(repo: Repository, conn: sa.Connection, kind: str, staged: Stage
                  none_stored: bool = False) -> tuple[LoadCounts, pd.DataFrame]:
     """Write a staged chunk; returns the counts and the rows sent to the database."""
     target = TARGETS[kind]
+    if kind == "listings":
+        written, existing, replaced = repo.write_listing_rows(conn, staged.rows)
+        return LoadCounts(written=written, duplicates=staged.in_file + existing, updated=replaced), staged.rows
     written, existing = repo.bulk_write(conn, target.table, staged.rows, keys=target.keys, update=target.update,
                                         none_stored=none_stored, encoded=staged.encoded)
     if target.update is None:

@@ -69,6 +69,14 @@ class Profiler:
             self._distinct("currencies", rows["currency"])
             self._range("price", rows["price"])
             self._count("with_price", int(rows["price"].notna().sum()))
+        elif self.kind == "listings":
+            self._distinct("products", rows["sku"])
+            self._distinct("marketplaces", rows["marketplace"])
+            self._distinct("sellers", rows["seller"])
+            self._distinct("currencies", rows["currency"])
+            self._range("date", rows["observed_at"])
+            self._range("price", rows["price"])
+            self._count("with_list_price", int(rows["list_price"].notna().sum()))
         else:
             self._distinct("products", rows["sku"])
             self._range("date", rows["created_at"])

@@ -297,4 +297,44 @@ def prepare_reviews(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
     return Prepared(frame, reasons.values)
 
 
-PREPARERS = {"sales": prepare_sales, "products": prepare_products, "reviews": prepare_reviews}
+def prepare_listings(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
+                     defaults: Mapping[str, Any] | None = None) -> Prepared:
+    """Competitor (or marketplace) price observations. A row needs a price (> 0) and a sku or a title; without
+    a sku the key is a hash of the normalised title ("title:…"), so the same title is the same listing. A
+    missing observed_at is the upload time (the file is a snapshot); a missing seller or marketplace is ''.
+    `obs_key` identifies one observation (marketplace, seller, sku, time, price): uploading it again stores
+    nothing twice (db/listing_store.py)."""
+    cells = Cells(chunk, mapping, defaults)
+    reasons = Reasons(chunk.index)
+    sku, title = nz.clean_id(cells("sku")), nz.clean_text(cells("title"))
+    reasons.add((sku.isna() & title.isna()).to_numpy(), "sku and title are both empty")
+    _max_len("sku", sku, reasons, 100)
+    titled = sku.isna() & title.notna()
+    if titled.any():
+        norm = title[titled].astype("str").str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
+        sku[titled] = ("title:" + content_keys(pd.DataFrame({"t": norm}), ["t"]).str.slice(0, 24)).to_numpy()
+    marketplace, seller = nz.clean_text(cells("marketplace")), nz.clean_text(cells("seller"))
+    _max_len("marketplace", marketplace, reasons, 100)
+    _max_len("seller", seller, reasons, 200)
+    price = _number("price", cells("price"), reasons, required=True, minimum=0, nonzero=True)
+    observed = _date("observed_at", cells("observed_at"), reasons)
+    now = pd.Timestamp(datetime.now(UTC).replace(tzinfo=None)).floor("s")
+    frame = pd.DataFrame({
+        "sku": sku,
+        "title": title,
+        "brand": _truncate(nz.clean_text(cells("brand")), 200),
+        "category": _truncate(nz.clean_text(cells("category")), 500),
+        "marketplace": marketplace.where(marketplace.notna(), ""),
+        "seller": seller.where(seller.notna(), ""),
+        "price": price,
+        "list_price": _number("list_price", cells("list_price"), reasons, minimum=0),
+        "currency": _currency(cells("currency"), reasons),
+        "url": nz.clean_text(cells("url")),
+        "observed_at": observed.where(observed.notna(), now),
+    }, index=chunk.index)
+    frame["obs_key"] = content_keys(frame, ["marketplace", "seller", "sku", "observed_at", "price"]).to_numpy()
+    return Prepared(frame, reasons.values)
+
+
+PREPARERS = {"sales": prepare_sales, "products": prepare_products, "reviews": prepare_reviews,
+             "listings": prepare_listings}
