@@ -291,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("ingest", help="load a sales, products or reviews file into a tenant")
-    p.add_argument("kind", choices=["sales", "products", "reviews"])
+    p.add_argument("kind", choices=["sales", "products", "reviews", "listings"])
     p.add_argument("file", help=".csv, .csv.gz, .tsv or .xlsx")
     p.add_argument("--tenant", required=True, help="tenant name (created on first ingest in demo mode)")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="map a field to a column (repeatable)")

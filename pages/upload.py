@@ -8,8 +8,9 @@ repo = state.repo()
 settings = state.settings()
 st.title("Upload data")
 
-kind = st.radio("What is in the file?", ["sales", "products", "reviews"], horizontal=True, key="upload_kind",
-                captions=["order lines", "catalogue / listings", "customer reviews"])
+kind = st.radio("What is in the file?", ["sales", "products", "reviews", "listings"], horizontal=True,
+                key="upload_kind",
+                captions=["order lines", "our catalogue", "customer reviews", "competitor prices"])
 uploaded = st.file_uploader(f"{kind.capitalize()} file (CSV, CSV.GZ, TSV or XLSX, up to "
                             f"{settings.max_upload_mb} MB)", type=["csv", "gz", "tsv", "txt", "xlsx"],
                             key="upload_file")
