@@ -57,6 +57,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECOMINTEL_SYNC_RETRIES", "3", "Retries of a sync request after a timeout, a 5xx or a 429 (exponential backoff with jitter; Retry-After honoured)."),
     Setting("ECOMINTEL_SYNC_HOST_RPS", "1", "Price tracker: most requests per second to one host (robots.txt Crawl-delay can lower it)."),
     Setting("ECOMINTEL_SECRETS_DIR", "/run/secrets", "Folder of `file:NAME` secret references used by sync sources (secrets are never stored in the database)."),
+    Setting("ECOMINTEL_PRICE_MIN_MARGIN", "0.2", "Pricing: default minimum margin (price − cost) / price a recommended price keeps; a tenant's `pricing_min_margin` preference overrides it."),
+    Setting("ECOMINTEL_PRICE_MAX_STEP", "0.1", "Pricing: largest change a recommendation makes at once, as a share of the current price (0.1 = ±10%); preference `pricing_max_step`."),
+    Setting("ECOMINTEL_PRICE_GAP_THRESHOLD", "5", "Pricing: % above or below the competitor median that counts as out of line with the market, unless the question names one; preference `pricing_gap_threshold`."),
 )
 
 
@@ -98,6 +101,9 @@ class Settings:
     sync_retries: int = 3
     sync_host_rps: float = 1.0
     secrets_dir: str = "/run/secrets"
+    price_min_margin: float = 0.2
+    price_max_step: float = 0.1
+    price_gap_threshold: float = 5.0
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some values changed (tests and the CLI use this instead of mutating)."""
@@ -167,6 +173,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sync_retries=max(0, int(get("ECOMINTEL_SYNC_RETRIES"))),
         sync_host_rps=float(get("ECOMINTEL_SYNC_HOST_RPS")),
         secrets_dir=get("ECOMINTEL_SECRETS_DIR"),
+        price_min_margin=min(0.95, max(0.0, float(get("ECOMINTEL_PRICE_MIN_MARGIN")))),
+        price_max_step=min(1.0, max(0.0, float(get("ECOMINTEL_PRICE_MAX_STEP")))),
+        price_gap_threshold=max(0.0, float(get("ECOMINTEL_PRICE_GAP_THRESHOLD"))),
     )
 
 
