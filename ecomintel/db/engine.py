@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from ecomintel.config import sqlite_path
+from ecomintel.db import rls
 from ecomintel.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -50,7 +51,9 @@ def make_engine(url: str) -> sa.Engine:
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    rls.install(engine)  # every transaction of a tenant-scoped engine sets app.tenant_id (row-level security)
+    return engine
 
 
 def alembic_config(engine: sa.Engine) -> Config:
@@ -97,4 +100,7 @@ def migrate(engine: sa.Engine) -> None:
         return
     from alembic import command
 
-    command.upgrade(alembic_config(engine), "head")
+    command.upgrade(alembic_config(rls.system_engine(engine)), "head")  # migrations may touch every tenant
+    if engine.dialect.name == "postgresql":  # tenant tables added by any migration get their RLS policy
+        with rls.system_engine(engine).begin() as conn:
+            rls.apply_tenant_policies(conn)

@@ -58,7 +58,29 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("role", sa.String(20), nullable=False, server_default="analyst"),
     sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    # migration 0011 (issue 12): lockout and sessions are decided from these (ecomintel/accounts/)
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", TS, nullable=True),
+    sa.Column("sessions_valid_after", TS, nullable=True),  # a sign-in cookie issued before it is refused
+    sa.Column("password_changed_at", TS, nullable=True),
+    sa.Column("last_login_at", TS, nullable=True),
     sa.UniqueConstraint("username"),
+)
+
+invitations = sa.Table(
+    # One-time invitation codes an admin creates (issue 12, migration 0011); only the code's SHA-256 is kept.
+    "invitations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _tenant_fk(),
+    sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("note", sa.String(200), nullable=True),
+    sa.Column("created_by", sa.Integer, nullable=True),
+    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.Column("expires_at", TS, nullable=False),
+    sa.Column("used_at", TS, nullable=True),
+    sa.Column("used_by", sa.Integer, nullable=True),
 )
 
 ingestion_batches = sa.Table(
@@ -254,6 +276,31 @@ sales = sa.Table(
              "customer_id", "country", "batch_id"),
 )
 
+# The sales lines grouped by order, timestamp and the fields an order-level question filters or splits on, with
+# each group's lines of one class (migration 0010; built by ecomintel/db/sales_rollup.py per data_version).
+sales_rollup = sa.Table(
+    "sales_rollup", metadata,
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("order_id", sa.String(64), nullable=False),
+    sa.Column("sold_at", TS, nullable=False),
+    sa.Column("country", sa.String(100), nullable=True),
+    sa.Column("channel", sa.String(100), nullable=True),
+    sa.Column("marketplace", sa.String(100), nullable=True),
+    sa.Column("customer_id", sa.String(64), nullable=True),
+    sa.Column("batch_id", sa.Integer, nullable=True),
+    sa.Column("is_return", sa.Boolean, nullable=False),
+    sa.Column("quantity", sa.Float, nullable=False),
+    sa.Column("revenue", Money, nullable=False),
+    sa.Column("line_count", sa.Integer, nullable=False),
+    sa.Index("ix_sales_rollup_tenant_sold_at", "tenant_id", "sold_at"),
+)
+
+sales_rollup_state = sa.Table(
+    "sales_rollup_state", metadata,
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("data_version", sa.Integer, nullable=False),
+)
+
 reports = sa.Table(
     "reports", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -376,6 +423,6 @@ sync_page_state = sa.Table(
     sa.Index("uq_sync_page_state_tenant_id_url_hash", "tenant_id", "url_hash", unique=True),
 )
 
-TENANT_TABLES = (users, ingestion_batches, rejected_rows, products, listings, price_history, reviews,
+TENANT_TABLES = (users, invitations, ingestion_batches, rejected_rows, products, listings, price_history, reviews,
                  sales, reports, preferences, audit_log, llm_usage, cache_entries, sync_sources, sync_runs,
                  sync_page_state, review_scores, price_matches)
