@@ -18,14 +18,16 @@ import sqlalchemy as sa
 
 from ecomintel.db import models as m
 from ecomintel.db.sales_lines import SalesFilter, SalesLines, has_customer, sale_line, week_label
+from ecomintel.db.sales_rollup import SalesRollup
 from ecomintel.db.scoped import as_date
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-class CustomerQueries(SalesLines):
-    """Reads about customers (ids) over the sales lines. Every statement starts from `self.scoped(m.sales)`.
+class CustomerQueries(SalesLines, SalesRollup):
+    """Reads about customers (ids) over the sales lines. Every statement starts from `self.scoped(m.sales)`
+    (run over the rollup when no product is named: sales_rollup.py).
 
     Why two small aggregates joined in pandas rather than one SQL join: the join of "who bought in which
     bucket" with "when did each customer first buy" has no index to use on either side (both are derived
@@ -45,7 +47,7 @@ class CustomerQueries(SalesLines):
         cols = [sub.c.customer_id, sub.c.first_ts]
         if grain is not None:
             cols.append(self._dimension(grain, sub.c.first_ts).label("first_key"))
-        frame = self.frame(sa.select(*cols))
+        frame = self.frame(self.on_rollup(sa.select(*cols), flt))
         if frame.empty:
             return pd.DataFrame({"customer_id": pd.Series(dtype=str), "first_day": pd.Series(dtype=object),
                                  **({"first_key": pd.Series(dtype=str)} if grain else {})})
@@ -64,7 +66,7 @@ class CustomerQueries(SalesLines):
         key = self._dimension(grain).label("key")
         stmt = self._where(self.scoped(s, key, s.c.customer_id.label("customer_id"))
                            .where(sale_line(), has_customer()), flt).distinct()
-        frame = self.frame(stmt)
+        frame = self.frame(self.on_rollup(stmt, flt, grain))
         if frame.empty:
             return pd.DataFrame({"key": pd.Series(dtype=str), "customer_id": pd.Series(dtype=str)})
         return frame.astype({"key": str, "customer_id": str})
@@ -100,7 +102,7 @@ class CustomerQueries(SalesLines):
                            .where(sale_line(), has_customer()), flt)
                .group_by(s.c.customer_id).subquery("per_customer"))
         stmt = sa.select(per.c.n.label("orders"), sa.func.count().label("customers")).group_by(per.c.n)
-        frame = self.frame(stmt.order_by(per.c.n))
+        frame = self.frame(self.on_rollup(stmt.order_by(per.c.n), flt))
         if frame.empty:
             return pd.DataFrame({"orders": pd.Series(dtype=int), "customers": pd.Series(dtype=int)})
         return frame.astype({"orders": int, "customers": int})

@@ -87,6 +87,12 @@ def week_label(week_start: str) -> str:
     return f"{year}-W{week:02d}"
 
 
+# What one line counts for, as markers the rollup swaps for its groups' line counts (ecomintel/db/sales_rollup.py):
+# `ONE` inside a CASE that counts lines, `LINES` for the number of lines. On the sales table they are 1 and COUNT(*).
+ONE = sa.literal_column("1", sa.Integer)
+LINES = sa.func.count()
+
+
 # -- line classes (SQL conditions over the sales table) -------------------------------------------------
 def _total(expr: Any, zero: Any = 0.0) -> Any:
     return sa.func.coalesce(sa.func.sum(expr), zero)
@@ -138,8 +144,8 @@ class SalesLines(RepositoryCore):
             _total(sa.case((stock, 0.0), else_=s.c.quantity)).label("units"),
             _total(sa.case((ret, -s.c.quantity), else_=0.0)).label("returned_units"),
             _total(sa.case((s.c.is_return == sa.true(), -s.c.revenue), else_=0.0)).label("returned_value"),
-            _total(sa.case((ret, 1), else_=0), 0).label("return_lines"),
-            sa.func.count().label("lines"),
+            _total(sa.case((ret, ONE), else_=0), 0).label("return_lines"),
+            LINES.label("lines"),
         ]
         if distinct:
             cols += [
@@ -156,9 +162,9 @@ class SalesLines(RepositoryCore):
         s = m.sales
         adj, corr = adjustment_line(), correction_line()
         return [
-            _total(sa.case((adj, 1), else_=0), 0).label("adjustment_lines"),
+            _total(sa.case((adj, ONE), else_=0), 0).label("adjustment_lines"),
             _total(sa.case((adj, -s.c.quantity), else_=0.0)).label("adjustment_units"),
-            _total(sa.case((corr, 1), else_=0), 0).label("correction_lines"),
+            _total(sa.case((corr, ONE), else_=0), 0).label("correction_lines"),
             _total(sa.case((sa.not_(has_customer()), s.c.revenue), else_=0.0)).label("no_customer_revenue"),
             sa.func.count(sa.distinct(sa.case((return_line(), s.c.order_id)))).label("cancelled_orders"),
         ]

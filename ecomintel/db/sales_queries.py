@@ -34,6 +34,7 @@ from ecomintel.db.sales_lines import (
     sale_line,
     week_label,
 )
+from ecomintel.db.sales_rollup import SalesRollup
 from ecomintel.db.scoped import as_date
 
 if TYPE_CHECKING:
@@ -68,8 +69,9 @@ def totals_with_ratios(totals: dict[str, float]) -> dict[str, float]:
     return {str(k): float(v) for k, v in row.items()}
 
 
-class SalesQueries(SalesLines):
-    """Aggregated sales reads. Every statement starts from `self.scoped(m.sales, ...)`."""
+class SalesQueries(SalesLines, SalesRollup):
+    """Aggregated sales reads. Every statement starts from `self.scoped(m.sales, ...)`; `on_rollup` runs it over
+    the rollup instead when the question needs no line's product (sales_rollup.py)."""
 
     def _batch_list(self) -> Any:
         """Comma-separated distinct batch ids of the aggregated lines (lineage, in the same scan)."""
@@ -95,7 +97,7 @@ class SalesQueries(SalesLines):
         else:
             stmt = self._where(self.scoped(m.sales, *self._metric_columns(), self._batch_list()), flt)
             with self.engine.connect() as conn:
-                row = conn.execute(stmt).one()
+                row = conn.execute(self.on_rollup(stmt, flt)).one()
             out = {name: float(row._mapping[name] or 0) for name in METRIC_COLUMNS}
             batches = sorted({int(b) for b in str(row._mapping["batch_ids"] or "").split(",") if b.strip()})
         details = self._details_frame(None, flt).iloc[0]
@@ -112,10 +114,10 @@ class SalesQueries(SalesLines):
 
         def distinct_count(column: Any, *conditions: Any) -> sa.Select[Any]:
             inner = self._where(self.scoped(s, column).where(*conditions).distinct(), flt).subquery()
-            return sa.select(sa.func.count()).select_from(inner)
+            return self.on_rollup(sa.select(sa.func.count()).select_from(inner), flt)
 
-        sums = self._where(self.scoped(s, *self._metric_columns(distinct=False)), flt)
-        batches_stmt = self._where(self.scoped(s, s.c.batch_id).distinct(), flt)
+        sums = self.on_rollup(self._where(self.scoped(s, *self._metric_columns(distinct=False)), flt), flt)
+        batches_stmt = self.on_rollup(self._where(self.scoped(s, s.c.batch_id).distinct(), flt), flt)
         with self.engine.connect() as conn:
             row = conn.execute(sums).one()
             out = {name: float(row._mapping[name] or 0) for name in SUM_COLUMNS}
@@ -132,14 +134,15 @@ class SalesQueries(SalesLines):
         s = m.sales
         cols = self._detail_columns()
         if dim is None:
-            return self.frame(self._where(self.scoped(s, *cols).where(self._detail_lines()), flt))
+            return self.frame(self.on_rollup(self._where(self.scoped(s, *cols).where(self._detail_lines()), flt), flt))
         if dim == "category":
             cats, key = self._category_key()
             stmt = (sa.select(key, *cols).select_from(s.outerjoin(cats, cats.c.sku == s.c.sku))
                     .where(s.c.tenant_id == self.tenant_id, self._detail_lines()))
             return self.frame(self._where(stmt, flt).group_by(key))
         key = self._dimension(dim).label("key")
-        return self.frame(self._where(self.scoped(s, key, *cols).where(self._detail_lines()), flt).group_by(key))
+        stmt = self._where(self.scoped(s, key, *cols).where(self._detail_lines()), flt).group_by(key)
+        return self.frame(self.on_rollup(stmt, flt, dim))
 
     def sales_by(self, dim: str, flt: SalesFilter | None = None, *, distinct: bool = True,
                  keys: list[str] | None = None, details: bool = False) -> pd.DataFrame:
@@ -171,7 +174,7 @@ class SalesQueries(SalesLines):
                     raise ValueError("keys= is only supported for the sku and customer dimensions")
                 column = m.sales.c.sku if dim == "sku" else m.sales.c.customer_id
                 stmt = stmt.where(column.in_(list(keys)))
-            frame = self.frame(stmt)
+            frame = self.frame(self.on_rollup(stmt, flt, dim))
         names = [n for n in METRIC_COLUMNS if distinct or n not in DISTINCT_COLUMNS]
         if frame.empty:
             frame = pd.DataFrame(columns=["key", *names])
@@ -203,12 +206,14 @@ class SalesQueries(SalesLines):
         SELECT DISTINCT (group, id) — hash aggregates instead of one sort per COUNT(DISTINCT)."""
         s = m.sales
         key = self._dimension(dim).label("key")
-        sums = self.frame(self._where(self.scoped(s, key, *self._metric_columns(False)), flt).group_by(key))
+        sums = self.frame(self.on_rollup(self._where(self.scoped(s, key, *self._metric_columns(False)), flt)
+                                         .group_by(key), flt, dim))
         for name, column, conditions in (("orders", s.c.order_id, (sale_line(),)),
                                          ("customers", s.c.customer_id, (sale_line(), has_customer()))):
             inner = self._where(self.scoped(s, key, column.label("id")).where(*conditions).distinct(), flt)
             sub = inner.subquery()
-            counts = self.frame(sa.select(sub.c.key, sa.func.count().label(name)).group_by(sub.c.key))
+            counts = self.frame(self.on_rollup(sa.select(sub.c.key, sa.func.count().label(name)).group_by(sub.c.key),
+                                               flt, dim))
             sums = sums.merge(counts, on="key", how="left") if not sums.empty else sums.assign(**{name: []})
             sums[name] = sums[name].fillna(0)
         return sums
@@ -247,7 +252,7 @@ class SalesQueries(SalesLines):
         parts = [self._where(self.scoped(m.sales, sa.literal(key, sa.String).label("key"),
                                          *self._metric_columns(distinct)), flt.with_period(lo, hi))
                  for key, lo, hi in buckets]
-        stmt = sa.union_all(*parts)
+        stmt = self.on_rollup(sa.union_all(*parts), flt)
         with self.engine.connect() as conn:
             result = conn.execute(stmt)
             frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
@@ -262,7 +267,7 @@ class SalesQueries(SalesLines):
         sub = inner.group_by(s.c.sold_at).subquery("per_ts")
         key = self._dimension(dim, sub.c.ts).label("key")
         sums = [sa.func.coalesce(sa.func.sum(sub.c[name]), 0).label(name) for name in SUM_COLUMNS]
-        return self.frame(sa.select(key, *sums).group_by(key))
+        return self.frame(self.on_rollup(sa.select(key, *sums).group_by(key), flt, dim))
 
     def _long_period(self, flt: SalesFilter) -> bool:
         """Whether streaming over all of the tenant's lines in SKU order beats sorting the period's lines
@@ -350,14 +355,6 @@ class SalesQueries(SalesLines):
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("VACUUM (ANALYZE) sales"))
         return True
-
-    def sales_currency(self) -> str | None:
-        """The currency code of the tenant's sales lines (first non-empty one), for formatting amounts."""
-        s = m.sales
-        stmt = self.scoped(s, s.c.currency).where(s.c.currency.is_not(None), s.c.currency != "").limit(1)
-        with self.engine.connect() as conn:
-            value = conn.execute(stmt).scalar()
-        return str(value) if value else None
 
     def sales_batches(self, flt: SalesFilter | None = None) -> list[int]:
         """Ingestion batches that contributed lines to the filtered set (lineage for evidence)."""

@@ -89,6 +89,15 @@ class Vocabulary(CacheEntries):
         return tuple(sorted(set(self._distinct(m.sales, "marketplace"))
                             | set(self._distinct(m.products, "marketplace"))))
 
+    def sales_currency(self) -> str | None:
+        """The currency code of the tenant's sales lines (first non-empty one), for formatting amounts; read once
+        per data_version with the rest of the vocabulary."""
+        s = m.sales
+        stmt = self.scoped(s, s.c.currency).where(s.c.currency.is_not(None), s.c.currency != "").limit(1)
+        with self.engine.connect() as conn:
+            value = conn.execute(stmt).scalar()
+        return str(value) if value else None
+
     def dataset_counts(self) -> dict[str, int]:
         """Rows per dataset besides sales (one COUNT each on small tables): which questions can be answered."""
         p = m.products
