@@ -6,9 +6,7 @@ The one cross-tenant read — which sources are scheduled, for the scheduler pro
 `scheduled_sources(engine)` at the end, which returns ids and schedules only.
 
 `list_sync_runs` is the query the Data Quality page shows (started, finished, status, rows, pages, errors).
-`record_price_observations` writes what the price tracker saw: one price_history row per observation and
-the matching competitor listing updated (or created), in one transaction with one ingestion batch for
-lineage, and bumps data_version — so caches refresh and the pricing agent sees the change.
+(What the price tracker observes is stored through the ingestion pipeline's `listings` kind, not here.)
 """
 
 from __future__ import annotations
@@ -147,77 +145,6 @@ class SyncStore(RepositoryCore):
                 .where(t.c.url.is_not(None), t.c.url != "", t.c.is_own.is_(sa.false())).distinct())
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
-
-    def record_price_observations(self, rows: Sequence[Mapping[str, Any]], *, source_name: str) -> dict[str, Any]:
-        """Store observations {url, sku, marketplace, seller, price, currency, observed_at}: price_history
-        rows + listings upserted, one batch (source sync, kind listings), data_version bumped once.
-        Returns {batch_id, rows, changed} (changed = observations whose price differs from the last one)."""
-        import hashlib
-        import json
-
-        ph, li = m.price_history, m.listings
-        digest = hashlib.sha256(json.dumps([[r["url"], r["price"], str(r["observed_at"])] for r in rows])
-                                .encode()).hexdigest()
-        batch_id = self.create_batch_row(file_name=f"sync:{source_name}", sha256=digest, kind="listings")
-        changed = 0
-        with self.engine.begin() as conn:
-            keys = {(r["sku"], r["marketplace"], r["seller"]) for r in rows}
-            last: dict[tuple[str, str, str | None], float] = {}
-            listing_ids: dict[tuple[str, str, str | None], int] = {}
-            skus = sorted({k[0] for k in keys})
-            for start in range(0, len(skus), 500):
-                part = skus[start:start + 500]
-                latest = (self.scoped(ph, ph.c.sku, ph.c.marketplace, ph.c.seller, ph.c.price,
-                                      sa.func.row_number().over(
-                                          partition_by=(ph.c.sku, ph.c.marketplace, ph.c.seller),
-                                          order_by=(ph.c.observed_at.desc(), ph.c.id.desc())).label("n"))
-                          .where(ph.c.sku.in_(part)).subquery())
-                for r in conn.execute(sa.select(latest).where(latest.c.n == 1)):
-                    last[(r.sku, r.marketplace, r.seller)] = float(r.price)
-                for r in conn.execute(self.scoped(li, li.c.id, li.c.sku, li.c.marketplace, li.c.seller)
-                                      .where(li.c.sku.in_(part), li.c.is_own.is_(sa.false()))):
-                    listing_ids.setdefault((r.sku, r.marketplace, r.seller), int(r.id))
-            history, new_listings, updates = [], [], []
-            for obs in rows:
-                key = (obs["sku"], obs["marketplace"], obs["seller"])
-                if key in last and abs(last[key] - float(obs["price"])) > 1e-9:
-                    changed += 1
-                last[key] = float(obs["price"])
-                history.append({"tenant_id": self.tenant_id, "sku": obs["sku"], "marketplace": obs["marketplace"],
-                                "seller": obs["seller"], "price": obs["price"], "currency": obs["currency"],
-                                "observed_at": obs["observed_at"], "batch_id": batch_id})
-                listing = {"url": obs["url"], "price": obs["price"], "currency": obs["currency"],
-                           "observed_at": obs["observed_at"], "batch_id": batch_id}
-                if key in listing_ids:
-                    updates.append({"lid": listing_ids[key], **{f"v_{k}": v for k, v in listing.items()}})
-                else:
-                    listing_ids[key] = -1
-                    new_listings.append({"tenant_id": self.tenant_id, "sku": obs["sku"],
-                                         "marketplace": obs["marketplace"], "seller": obs["seller"], "is_own": False,
-                                         **listing})
-            conn.execute(sa.insert(ph), history)
-            if new_listings:
-                conn.execute(sa.insert(li), new_listings)
-            if updates:
-                cols = ("url", "price", "currency", "observed_at", "batch_id")
-                conn.execute(sa.update(li).where(li.c.tenant_id == self.tenant_id, li.c.id == sa.bindparam("lid"))
-                             .values({c: sa.bindparam(f"v_{c}") for c in cols}), updates)
-            self.bump_data_version(conn)
-        self.finish_batch_row(batch_id, rows=len(rows), message=f"{len(rows):,} prices observed, {changed:,} changed")
-        return {"batch_id": batch_id, "rows": len(rows), "changed": changed}
-
-    def create_batch_row(self, *, file_name: str, sha256: str, kind: str) -> int:
-        with self.engine.begin() as conn:
-            result = conn.execute(sa.insert(m.ingestion_batches).values(
-                tenant_id=self.tenant_id, user_id=self.ctx.user_id, file_name=file_name[:300], sha256=sha256,
-                kind=kind, source="sync", mapping={}, status="running"))
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
-
-    def finish_batch_row(self, batch_id: int, *, rows: int, message: str) -> None:
-        t = m.ingestion_batches
-        with self.engine.begin() as conn:
-            conn.execute(sa.update(t).where(t.c.tenant_id == self.tenant_id, t.c.id == batch_id).values(
-                status="done", finished_at=utcnow(), rows_total=rows, rows_accepted=rows, message=message))
 
 
 def scheduled_sources(engine: sa.Engine) -> list[dict[str, Any]]:

@@ -57,7 +57,6 @@ class HttpFeedConnector:
         except FetchError as exc:
             outcome.fail(url, exc.reason)
             return outcome
-        outcome.pages_ok += 1
         content = response.content
         fmt = str(opts.get("format") or "auto")
         name = (urlparse(url).path.rsplit("/", 1)[-1] or job.source.name)[:200]
@@ -77,7 +76,8 @@ class HttpFeedConnector:
             outcome.batch_ids.append(result.batch_id)
         if result.status == "failed":
             outcome.fail(url, result.message)
-        else:
+        else:  # the feed counts as fetched once its content was usable
+            outcome.pages_ok += 1
             outcome.rows += result.accepted
             outcome.notes.append(result.summary())
             if result.rejected:

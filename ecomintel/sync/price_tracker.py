@@ -30,6 +30,8 @@ from ecomintel.sync.hosts import HostLimiter, RobotsCache, host_of
 from ecomintel.sync.http import FetchError, fetch
 from ecomintel.sync.protocol import SyncJob, SyncOutcome
 
+LISTING_COLUMNS = ("sku", "title", "marketplace", "seller", "price", "currency", "url", "observed_at")
+
 
 @dataclass(frozen=True)
 class Target:
@@ -126,14 +128,42 @@ class PriceTracker:
             for future in [pool.submit(work, h, p) for h, p in by_host.items()]:
                 future.result()
         if observations:  # prices first: a validator saved without its price would make the next run skip it
-            stored = job.repo.record_price_observations(observations, source_name=job.source.name)
-            outcome.rows += stored["rows"]
-            outcome.batch_ids.append(stored["batch_id"])
-            if stored.get("changed"):
-                outcome.notes.append(f"{stored['changed']:,} prices changed since the last observation")
+            if not self._store(job, observations, outcome):
+                return outcome
+            changed = sum(1 for o in observations
+                          if (states.get(url_hash(o["url"])) or {}).get("price") not in (None, o["price"]))
+            if changed:
+                outcome.notes.append(f"{changed:,} prices changed since the last observation")
         if state_updates:
             job.repo.save_page_states(state_updates)
         return outcome
+
+    @staticmethod
+    def _store(job: SyncJob, observations: list[dict[str, Any]], outcome: SyncOutcome) -> bool:
+        """Observations → the `listings` ingest kind (same validation, rejects, lineage as an upload of
+        competitor prices: every observation in price_history, the latest per marketplace+seller+sku in
+        listings). False when nothing could be stored (the run's error says why)."""
+        from ecomintel.errors import EcomintelError
+        from ecomintel.ingest.pipeline import ingest_file
+        from ecomintel.sync.rows_csv import rows_to_csv
+
+        rows = [{**o, "observed_at": o["observed_at"].isoformat(sep=" ", timespec="microseconds")} for o in observations]
+        try:
+            result = ingest_file(job.repo, "listings", rows_to_csv(rows, LISTING_COLUMNS), settings=job.settings,
+                                 file_name=f"sync:{job.source.name}.csv", mapping={c: c for c in LISTING_COLUMNS},
+                                 source_label="sync")
+        except EcomintelError as exc:
+            outcome.fail("store", exc.user_message())
+            return False
+        if result.batch_id is not None:
+            outcome.batch_ids.append(result.batch_id)
+        if result.status == "failed":
+            outcome.fail("store", result.message)
+            return False
+        outcome.rows += result.accepted
+        if result.rejected:
+            outcome.notes.append(f"{result.rejected:,} observations rejected (batch {result.batch_id})")
+        return True
 
     def _one(self, job: SyncJob, target: Target, user_agent: str, limiter: HostLimiter, robots: RobotsCache,
              state: Mapping[str, Any] | None, selectors: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
@@ -171,8 +201,8 @@ class PriceTracker:
         observation = {"url": target.url, "sku": target.sku or offer.sku or default_sku(target.url),
                        "marketplace": target.marketplace or urlsplit(target.url).netloc,
                        "seller": target.seller or offer.seller or urlsplit(target.url).hostname,
-                       "price": offer.price, "currency": offer.currency, "availability": offer.availability,
-                       "method": offer.method, "observed_at": now}
+                       "title": offer.name, "price": offer.price, "currency": offer.currency,
+                       "availability": offer.availability, "method": offer.method, "observed_at": now}
         return "observed", {"observation": observation,
                             "state": {**base_state, "price": offer.price, "currency": offer.currency,
                                       "availability": offer.availability}}
