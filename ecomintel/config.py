@@ -57,6 +57,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECOMINTEL_SYNC_RETRIES", "3", "Retries of a sync request after a timeout, a 5xx or a 429 (exponential backoff with jitter; Retry-After honoured)."),
     Setting("ECOMINTEL_SYNC_HOST_RPS", "1", "Price tracker: most requests per second to one host (robots.txt Crawl-delay can lower it)."),
     Setting("ECOMINTEL_SECRETS_DIR", "/run/secrets", "Folder of `file:NAME` secret references used by sync sources (secrets are never stored in the database)."),
+    Setting("ECOMINTEL_DATA_DIR", "var", "Folder for files the app keeps per install (the generated sign-in cookie key, …)."),
+    Setting("ECOMINTEL_AUTH_COOKIE_KEY", "", "Secret that signs the sign-in cookie. Unset: generated once into ECOMINTEL_DATA_DIR/auth_cookie_key (give every app replica the same one).", secret=True),
+    Setting("ECOMINTEL_SESSION_HOURS", "12", "Hours a sign-in lasts (across reloads); after that the user signs in again."),
+    Setting("ECOMINTEL_LOGIN_MAX_ATTEMPTS", "5", "Failed sign-ins in a row before the user is locked out."),
+    Setting("ECOMINTEL_LOGIN_LOCKOUT_MINUTES", "15", "Minutes a locked-out user must wait before signing in again."),
+    Setting("ECOMINTEL_INVITE_HOURS", "72", "Hours an invitation code stays valid."),
+    Setting("ECOMINTEL_DEFAULT_PRICE_CHANGE_PCT", "5", "Default price-change threshold %: competitor price moves beyond it become alerts."),
+    Setting("ECOMINTEL_DEFAULT_FORECAST_HORIZON_DAYS", "28", "Default forecast horizon in days."),
+    Setting("ECOMINTEL_DEFAULT_SERVICE_LEVEL", "0.95", "Default service level (0.5–0.999) for safety stock and reorder points."),
     Setting("ECOMINTEL_PRICE_MIN_MARGIN", "0.2", "Pricing: default minimum margin (price − cost) / price a recommended price keeps; a tenant's `pricing_min_margin` preference overrides it."),
     Setting("ECOMINTEL_PRICE_MAX_STEP", "0.1", "Pricing: largest change a recommendation makes at once, as a share of the current price (0.1 = ±10%); preference `pricing_max_step`."),
     Setting("ECOMINTEL_PRICE_GAP_THRESHOLD", "5", "Pricing: % above or below the competitor median that counts as out of line with the market, unless the question names one; preference `pricing_gap_threshold`."),
@@ -101,6 +110,15 @@ class Settings:
     sync_retries: int = 3
     sync_host_rps: float = 1.0
     secrets_dir: str = "/run/secrets"
+    data_dir: str = "var"
+    auth_cookie_key: str = field(default="", repr=False)
+    session_hours: float = 12.0
+    login_max_attempts: int = 5
+    login_lockout_minutes: float = 15.0
+    invite_hours: float = 72.0
+    default_price_change_pct: float = 5.0
+    default_forecast_horizon_days: int = 28
+    default_service_level: float = 0.95
     price_min_margin: float = 0.2
     price_max_step: float = 0.1
     price_gap_threshold: float = 5.0
@@ -173,6 +191,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sync_retries=max(0, int(get("ECOMINTEL_SYNC_RETRIES"))),
         sync_host_rps=float(get("ECOMINTEL_SYNC_HOST_RPS")),
         secrets_dir=get("ECOMINTEL_SECRETS_DIR"),
+        data_dir=get("ECOMINTEL_DATA_DIR"),
+        auth_cookie_key=get("ECOMINTEL_AUTH_COOKIE_KEY"),
+        session_hours=float(get("ECOMINTEL_SESSION_HOURS")),
+        login_max_attempts=max(1, int(get("ECOMINTEL_LOGIN_MAX_ATTEMPTS"))),
+        login_lockout_minutes=float(get("ECOMINTEL_LOGIN_LOCKOUT_MINUTES")),
+        invite_hours=float(get("ECOMINTEL_INVITE_HOURS")),
+        default_price_change_pct=float(get("ECOMINTEL_DEFAULT_PRICE_CHANGE_PCT")),
+        default_forecast_horizon_days=int(get("ECOMINTEL_DEFAULT_FORECAST_HORIZON_DAYS")),
+        default_service_level=float(get("ECOMINTEL_DEFAULT_SERVICE_LEVEL")),
         price_min_margin=min(0.95, max(0.0, float(get("ECOMINTEL_PRICE_MIN_MARGIN")))),
         price_max_step=min(1.0, max(0.0, float(get("ECOMINTEL_PRICE_MAX_STEP")))),
         price_gap_threshold=max(0.0, float(get("ECOMINTEL_PRICE_GAP_THRESHOLD"))),

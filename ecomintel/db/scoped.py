@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from ecomintel.context import RequestContext
 from ecomintel.db import models as m
+from ecomintel.db import rls
 from ecomintel.errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
@@ -41,7 +42,9 @@ class RepositoryCore:
     """Tenant-scoped primitives shared by every mixin."""
 
     def __init__(self, engine: sa.Engine, ctx: RequestContext) -> None:
-        self.engine = engine
+        # On PostgreSQL every transaction of this engine sets app.tenant_id, which row-level security
+        # checks (ecomintel/db/rls.py): the second defence behind the WHERE tenant_id of every statement.
+        self.engine = rls.tenant_engine(engine, ctx.tenant_id)
         self.ctx = ctx
         self.tenant_id = ctx.tenant_id
 
