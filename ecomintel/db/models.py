@@ -423,6 +423,28 @@ sync_page_state = sa.Table(
     sa.Index("uq_sync_page_state_tenant_id_url_hash", "tenant_id", "url_hash", unique=True),
 )
 
+model_versions = sa.Table(
+    # The model registry (issue 9, migration 0012; ecomintel/db/model_store.py, ecomintel/models/registry.py):
+    # tenant_id NULL = an install-wide model (sentiment), set = a tenant's own version (forecast backtests).
+    # Not in TENANT_TABLES because of the install-wide rows; RLS covers it (it has tenant_id).
+    "model_versions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("version", sa.String(100), nullable=False, unique=True),
+    sa.Column("params", JSONType, nullable=True),
+    sa.Column("data_fingerprint", sa.String(64), nullable=True),
+    sa.Column("metrics", JSONType, nullable=True),
+    sa.Column("artifact", sa.String(500), nullable=True),  # relative to the data directory
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("note", sa.String(300), nullable=True),
+    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.Index("ix_model_versions_kind_tenant_id", "kind", "tenant_id"),
+    sa.Index("uq_model_versions_one_active", "kind", sa.text("coalesce(tenant_id, 0)"), unique=True,
+             sqlite_where=sa.text("active"), postgresql_where=sa.text("active")),
+)
+
 TENANT_TABLES = (users, invitations, ingestion_batches, rejected_rows, products, listings, price_history, reviews,
                  sales, reports, preferences, audit_log, llm_usage, cache_entries, sync_sources, sync_runs,
                  sync_page_state, review_scores, price_matches)
