@@ -57,7 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECOMINTEL_SYNC_RETRIES", "3", "Retries of a sync request after a timeout, a 5xx or a 429 (exponential backoff with jitter; Retry-After honoured)."),
     Setting("ECOMINTEL_SYNC_HOST_RPS", "1", "Price tracker: most requests per second to one host (robots.txt Crawl-delay can lower it)."),
     Setting("ECOMINTEL_SECRETS_DIR", "/run/secrets", "Folder of `file:NAME` secret references used by sync sources (secrets are never stored in the database)."),
-    Setting("ECOMINTEL_DATA_DIR", "var", "Folder for files the app keeps per install (the generated sign-in cookie key, …)."),
+    Setting("ECOMINTEL_DATA_DIR", "var", "Folder for files the app keeps per install (the generated sign-in cookie key, model artifacts under models/<kind>/<version>/, …)."),
     Setting("ECOMINTEL_AUTH_COOKIE_KEY", "", "Secret that signs the sign-in cookie. Unset: generated once into ECOMINTEL_DATA_DIR/auth_cookie_key (give every app replica the same one).", secret=True),
     Setting("ECOMINTEL_SESSION_HOURS", "12", "Hours a sign-in lasts (across reloads); after that the user signs in again."),
     Setting("ECOMINTEL_LOGIN_MAX_ATTEMPTS", "5", "Failed sign-ins in a row before the user is locked out."),
@@ -69,6 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECOMINTEL_PRICE_MIN_MARGIN", "0.2", "Pricing: default minimum margin (price − cost) / price a recommended price keeps; a tenant's `pricing_min_margin` preference overrides it."),
     Setting("ECOMINTEL_PRICE_MAX_STEP", "0.1", "Pricing: largest change a recommendation makes at once, as a share of the current price (0.1 = ±10%); preference `pricing_max_step`."),
     Setting("ECOMINTEL_PRICE_GAP_THRESHOLD", "5", "Pricing: % above or below the competitor median that counts as out of line with the market, unless the question names one; preference `pricing_gap_threshold`."),
+    Setting("ECOMINTEL_SENTIMENT_TRANSFORMERS_MODEL", "", "Local folder (or model id already in the Hugging Face cache) of a transformers text-classification model; set: `ecomintel models train sentiment` evaluates it with the others and it becomes active if it ranks first. Needs `pip install -e .[transformers]`."),
 )
 
 
@@ -122,6 +123,7 @@ class Settings:
     price_min_margin: float = 0.2
     price_max_step: float = 0.1
     price_gap_threshold: float = 5.0
+    sentiment_transformers_model: str = ""
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some values changed (tests and the CLI use this instead of mutating)."""
@@ -203,6 +205,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         price_min_margin=min(0.95, max(0.0, float(get("ECOMINTEL_PRICE_MIN_MARGIN")))),
         price_max_step=min(1.0, max(0.0, float(get("ECOMINTEL_PRICE_MAX_STEP")))),
         price_gap_threshold=max(0.0, float(get("ECOMINTEL_PRICE_GAP_THRESHOLD"))),
+        sentiment_transformers_model=get("ECOMINTEL_SENTIMENT_TRANSFORMERS_MODEL").strip(),
     )
 
 
