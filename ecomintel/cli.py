@@ -333,6 +333,10 @@ def build_parser() -> argparse.ArgumentParser:
     worker_arguments(p)
     p.set_defaults(func=cmd_worker)
 
+    from ecomintel.ops_cli import add_parsers as ops_parsers  # sync, scheduler, health
+
+    ops_parsers(sub)
+
     return parser
 
 

@@ -45,9 +45,9 @@ def run_worker(settings: Settings, *, queue_name: str | None = None, burst: bool
     connection = connect(settings)
     from rq import Queue, Worker
 
-    from ecomintel.observability import setup_logging
+    from ecomintel.metrics_server import setup_observability
 
-    setup_logging(settings.log_level)
+    setup_observability(settings, role="worker")  # JSON logs, tracing, DB timing, metrics on the worker port
     queue = Queue(queue_name or settings.rq_queue, connection=connection)
     worker = Worker([queue], connection=connection, name=name)
     return bool(worker.work(burst=burst, with_scheduler=with_scheduler, logging_level=settings.log_level))

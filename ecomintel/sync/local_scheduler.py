@@ -1,0 +1,100 @@
+"""The in-process scheduler: scheduled syncs without Redis (`make run`, one machine).
+
+A daemon thread in the app process checks every `poll_s` which sources are due (schedule.py, the same
+rules as the RQ scheduler: interval from the last run's start, cron from the next slot after it) and
+submits each to this process's job runner (the thread pool of ecomintel.jobs), so a sync never blocks a
+page. A source already running is not submitted again. With ECOMINTEL_REDIS_URL set this is not started:
+`ecomintel scheduler` does the job for the whole team.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ecomintel.config import Settings
+from ecomintel.db.scoped import utcnow
+from ecomintel.errors import InputError
+from ecomintel.sync.schedule import parse_schedule
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from ecomintel.jobs import JobRunner
+
+log = logging.getLogger(__name__)
+_started: dict[str, LocalScheduler] = {}
+_lock = threading.Lock()
+
+
+class LocalScheduler:
+    def __init__(self, engine: sa.Engine, runner: JobRunner, *, poll_s: float = 30.0,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine, self.runner, self.poll_s, self.clock = engine, runner, poll_s, clock
+        self.running: dict[tuple[int, int], str] = {}
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def due(self) -> list[dict[str, object]]:
+        from ecomintel.db.sync_store import last_runs, scheduled_sources
+
+        now = self.clock()
+        last = {(r["tenant_id"], r["source_name"]): r["started_at"] for r in last_runs(self.engine)}
+        out = []
+        for src in scheduled_sources(self.engine):
+            try:
+                schedule = parse_schedule(str(src["schedule"]))
+            except InputError:
+                continue
+            if schedule is not None and schedule.is_due(last.get((src["tenant_id"], src["name"])), now):
+                out.append(src)
+        return out
+
+    def tick(self) -> list[str]:
+        """Submit the due sources that are not running; returns the job ids submitted."""
+        from ecomintel.sync.tasks import run_sync_job
+
+        for key, job_id in list(self.running.items()):
+            try:
+                if self.runner.status(job_id).done:
+                    del self.running[key]
+            except Exception:  # forgotten job: let it be submitted again
+                del self.running[key]
+        submitted = []
+        for src in self.due():
+            key = (int(src["tenant_id"]), int(src["id"]))  # type: ignore[call-overload]
+            if key in self.running:
+                continue
+            job_id = self.runner.submit(run_sync_job, tenant_id=key[0], source_id=key[1], trigger="schedule")
+            self.running[key] = job_id
+            submitted.append(job_id)
+        return submitted
+
+    def _loop(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # a database hiccup must not kill the scheduler thread
+                log.exception("in-process scheduler tick failed")
+            self.stop.wait(self.poll_s)
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._loop, name="ecomintel-local-scheduler", daemon=True)
+        self.thread.start()
+
+
+def start_local_scheduler(settings: Settings, engine: sa.Engine) -> LocalScheduler | None:
+    """Start this process's in-process scheduler once (no-op with Redis configured: use `ecomintel scheduler`)."""
+    if settings.redis_url:
+        return None
+    from ecomintel.jobs import make_runner
+
+    with _lock:
+        key = settings.database_url
+        if key not in _started:
+            _started[key] = LocalScheduler(engine, make_runner(settings))
+            _started[key].start()
+        return _started[key]
