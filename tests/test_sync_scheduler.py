@@ -1,0 +1,120 @@
+"""Scheduling: schedule parsing, rq's CronScheduler fed from the sources table with a REAL Redis and a real
+burst worker process running the sync, and the in-process scheduler used without Redis."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from ecomintel.context import RequestContext
+from ecomintel.db.engine import make_engine, migrate
+from ecomintel.db.repository import Repository
+from ecomintel.db.tenants import ensure_tenant
+from ecomintel.errors import InputError
+from ecomintel.jobs import LocalRunner
+from ecomintel.sync.local_scheduler import LocalScheduler
+from ecomintel.sync.schedule import parse_schedule
+from ecomintel.sync.scheduler import SyncScheduler
+from ecomintel.sync.sources import configure_source
+from tests.conftest import ROOT
+from tests.sync_servers import Reply, ScriptedServer
+from tests.worker_procs import worker_env
+
+FEED = "sku,name,price\nK-1,Kettle,30.00\nK-2,Toaster,25.50\n"
+
+
+def test_schedule_forms() -> None:
+    assert parse_schedule("every 6h").interval_s == 21600  # type: ignore[union-attr]
+    assert parse_schedule("30m").interval_s == 1800  # type: ignore[union-attr]
+    assert parse_schedule("0 3 * * *").cron == "0 3 * * *"  # type: ignore[union-attr]
+    assert parse_schedule("") is None
+    for bad in ("every 10s", "sometimes", "61 * * * *"):
+        with pytest.raises(InputError):
+            parse_schedule(bad)
+    every = parse_schedule("every 2h")
+    assert every is not None
+    t = datetime(2026, 1, 1, 12, 0)
+    assert every.is_due(None, t) and not every.is_due(t - timedelta(hours=1), t) and every.is_due(t - timedelta(hours=2), t)
+    nightly = parse_schedule("0 3 * * *")
+    assert nightly is not None and not nightly.is_due(None, t)  # a cron source waits for its slot
+    assert nightly.is_due(datetime(2026, 1, 1, 2, 0), t) and not nightly.is_due(datetime(2026, 1, 1, 3, 30), t)
+
+
+def tenant_db(tmp_path: Path, url_path: str, server: ScriptedServer, schedule: str) -> tuple[str, Repository]:
+    url = f"sqlite:///{tmp_path / 'sched.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    repo = Repository(engine, RequestContext(tenant_id=ensure_tenant(engine, "sched").id))
+    configure_source(repo, name="nightly", connector="http_feed", schedule=schedule,
+                     options={"url": server.url(url_path), "kind": "products"})
+    return url, repo
+
+
+def test_cron_scheduler_enqueues_and_a_burst_worker_runs_the_sync(tmp_path: Path, redis_url: str,
+                                                                   redis_namespace: str) -> None:
+    queue = f"sync-{redis_namespace}"
+    with ScriptedServer() as server:
+        server.route("/feed.csv", Reply(200, FEED))
+        url, repo = tenant_db(tmp_path, "/feed.csv", server, "every 1h")
+        connection = redis.Redis.from_url(redis_url)
+        scheduler = SyncScheduler(connection, repo.engine, queue, name=f"test-{redis_namespace}")
+        try:
+            assert scheduler.refresh() == [f"ecomintel-sync:{repo.tenant_id}:nightly"]
+            assert scheduler.tick() == [f"ecomintel-sync:{repo.tenant_id}:nightly"]  # never ran: due now
+            assert scheduler.tick() == []  # enqueued once, next in an hour
+            scheduler.refresh()
+            assert scheduler.tick() == [], "an unchanged schedule keeps its timing across refreshes"
+            env = {**worker_env(redis_url), "ECOMINTEL_DATABASE_URL": url, "ECOMINTEL_WORKER_METRICS_PORT": "0"}
+            done = subprocess.run([sys.executable, "-m", "workers.worker", "--queue", queue, "--burst"], cwd=ROOT,
+                                  env=env, capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stderr[-2000:]
+        finally:
+            scheduler.cron.register_death()
+        runs = repo.list_sync_runs()
+        assert [(r["trigger"], r["status"], r["rows"]) for r in runs] == [("schedule", "ok", 2)], runs
+        # a restarted scheduler resumes from the last run instead of running everything at once
+        again = SyncScheduler(connection, repo.engine, queue, name=f"test2-{redis_namespace}")
+        again.refresh()
+        assert again.tick() == []
+        # a schedule edited in Settings is picked up at the next refresh
+        configure_source(repo, name="nightly", connector="http_feed", schedule="every 2h",
+                         options={"url": server.url("/feed.csv"), "kind": "products"})
+        configure_source(repo, name="off", connector="http_feed", schedule="every 2h", enabled=False,
+                         options={"url": server.url("/feed.csv"), "kind": "products"})
+        assert again.refresh() == [f"ecomintel-sync:{repo.tenant_id}:nightly"]
+        again.cron.register_death()
+
+
+def test_in_process_scheduler_runs_due_sources_without_redis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with ScriptedServer() as server:
+        server.route("/feed.csv", Reply(200, FEED))
+        url, repo = tenant_db(tmp_path, "/feed.csv", server, "every 1h")
+        monkeypatch.setenv("ECOMINTEL_DATABASE_URL", url)  # the job reads its settings like a worker does
+        runner = LocalRunner()
+        scheduler = LocalScheduler(repo.engine, runner)
+        try:
+            submitted = scheduler.tick()
+            assert len(submitted) == 1
+            assert scheduler.tick() == [], "a running or just-run source is not submitted twice"
+            status = runner.status(submitted[0])
+            for _ in range(600):
+                if status.done:
+                    break
+                import time
+
+                time.sleep(0.05)
+                status = runner.status(submitted[0])
+        finally:
+            runner.shutdown()
+    assert status.state == "finished", status
+    assert scheduler.due() == []
+    later = LocalScheduler(repo.engine, runner, clock=lambda: datetime.utcnow() + timedelta(hours=2))
+    assert [s["name"] for s in later.due()] == ["nightly"]
+    with repo.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM products")).scalar() == 2
