@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from ecomintel.agents.base import Agent
 from ecomintel.agents.customers import CustomersAgent
+from ecomintel.agents.pricing import PricingAgent
 from ecomintel.agents.sales import SalesAgent, SalesDeepAgent
 
 REGISTRY: dict[str, type[Agent]] = {
     SalesAgent.name: SalesAgent,
     SalesDeepAgent.name: SalesDeepAgent,
     CustomersAgent.name: CustomersAgent,
+    PricingAgent.name: PricingAgent,
 }
 
 

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ecomintel.ask.plan import Plan
+from ecomintel.ask.pricing_questions import PRICING as PRICING_PATTERN
+from ecomintel.ask.pricing_questions import plan as plan_pricing_question
 from ecomintel.db.vocab import Vocab
 
 
@@ -46,7 +48,9 @@ class Domain:
     plan: Callable[[DomainQuestion], Plan | None]
 
 
-DOMAINS: tuple[Domain, ...] = ()
+DOMAINS: tuple[Domain, ...] = (
+    Domain("pricing", PRICING_PATTERN, plan_pricing_question),
+)
 
 
 def domain_plan(question: DomainQuestion, domains: tuple[Domain, ...] = DOMAINS) -> Plan | None:

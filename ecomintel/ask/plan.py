@@ -33,6 +33,11 @@ Intent = Literal[
     "new_returning",   # new vs returning customers per period
     "repeat",          # repeat customers and repeat rate
     "cohorts",         # first-purchase-month cohorts x months since, % who bought again
+    "price_position",  # our price vs matched competitor offers (min/median/max, gap %, rank); thresholds gap_pct, side
+    "price_changes",   # price changes beyond thresholds["change_pct"]: ours (sales lines) and competitors'
+    "promotions",      # list vs sale price, discount %, promo words in titles, discount depth by category
+    "elasticity",      # own-price elasticity per product with its interval (withheld when not credible)
+    "price_recommendations",  # suggested prices within the margin floor and the max step, with reasons
     "cannot_answer",   # needs data or a capability the tenant lacks, or was not understood (see Gap)
     "unknown",         # what an LLM draft may say; planners turn it into cannot_answer
 ]
@@ -131,9 +136,11 @@ class Plan(BaseModel):
 SALES_INTENTS = ("overview", "top_items", "bottom_items", "breakdown", "share", "trend", "compare_periods",
                  "why_change", "movers", "returns", "patterns")
 CUSTOMER_INTENTS = ("new_returning", "repeat", "cohorts")
+PRICING_INTENTS = ("price_position", "price_changes", "promotions", "elasticity", "price_recommendations")
 INTENT_AGENTS: dict[str, tuple[str, ...]] = {
     **{intent: ("sales",) for intent in SALES_INTENTS},
     **{intent: ("customers",) for intent in CUSTOMER_INTENTS},
+    **{intent: ("pricing",) for intent in PRICING_INTENTS},
     "cannot_answer": (),
     "unknown": (),
 }

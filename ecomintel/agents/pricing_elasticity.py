@@ -1,0 +1,80 @@
+"""Own-price elasticity per product from our sales history: log(units) = a + e·log(price) + weekday effects,
+by ordinary least squares over the days the product sold, with e's 95% confidence interval.
+
+Why withheld rather than always reported: an elasticity feeds a price recommendation, and a number the data
+cannot support is worse than none. It is withheld, with the reason, when the price hardly varied (the
+slope is not identified), when there are too few days, when the sign is wrong (e ≥ 0: demand rising with
+price means something else moved — promotions, stock, seasonality — not a demand curve), or when the
+interval is too wide to act on. Weekday dummies take the within-week pattern out (weekly seasonality), so a
+price that happened to be lower on busy days is not read as a response to price. Days without sales are not
+observed (log 0), so the estimate describes the days a product sold; the report says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+MIN_DAYS = 20
+MIN_LOG_PRICE_SD = 0.02  # ~2% variation in price
+MIN_PRICE_LEVELS = 3
+MAX_CI_WIDTH = 2.0
+
+
+@dataclass(frozen=True)
+class Elasticity:
+    sku: str
+    estimate: float | None
+    low: float | None
+    high: float | None
+    days: int
+    credible: bool
+    reason: str
+
+
+def fit(sku: str, daily: pd.DataFrame) -> Elasticity:
+    """`daily`: one row per day the product sold, columns key (YYYY-MM-DD), units, price."""
+    d = daily[(daily["units"] > 0) & (daily["price"] > 0)]
+    n = len(d)
+    if n < MIN_DAYS:
+        return Elasticity(sku, None, None, None, n, False, f"only {n} days with sales (needs {MIN_DAYS})")
+    logp = np.log(d["price"].to_numpy(dtype=float))
+    levels = len(np.unique(np.round(d["price"].to_numpy(dtype=float), 2)))
+    if logp.std() < MIN_LOG_PRICE_SD or levels < MIN_PRICE_LEVELS:
+        return Elasticity(sku, None, None, None, n, False,
+                          f"price hardly varied ({levels} price levels, sd {logp.std():.3f} in log price)")
+    y = np.log(d["units"].to_numpy(dtype=float))
+    weekday = pd.to_datetime(d["key"]).dt.weekday.to_numpy()
+    dummies = np.stack([(weekday == k).astype(float) for k in range(1, 7)], axis=1)
+    present = dummies.any(axis=0)
+    x = np.column_stack([np.ones(n), logp, dummies[:, present]])
+    beta, _res, rank, _sv = np.linalg.lstsq(x, y, rcond=None)
+    dof = n - x.shape[1]
+    if rank < x.shape[1] or dof < 5:
+        return Elasticity(sku, None, None, None, n, False, "too few days to separate price from weekday effects")
+    resid = y - x @ beta
+    sigma2 = float(resid @ resid) / dof
+    cov = sigma2 * np.linalg.pinv(x.T @ x)
+    se = float(np.sqrt(max(cov[1, 1], 0.0)))
+    e = float(beta[1])
+    t = float(stats.t.ppf(0.975, dof))
+    low, high = e - t * se, e + t * se
+    if e >= 0:
+        return Elasticity(sku, e, low, high, n, False, f"wrong sign ({e:+.2f}: units rose with price)")
+    if high - low > MAX_CI_WIDTH:
+        return Elasticity(sku, e, low, high, n, False, f"interval too wide ({low:.2f} to {high:.2f})")
+    return Elasticity(sku, e, low, high, n, True, "")
+
+
+def fit_all(daily: pd.DataFrame) -> pd.DataFrame:
+    """`daily`: our_price_history(day) rows (sku, key, price, units, …) → one row per sku: sku, elasticity,
+    ci_low, ci_high, days, credible, reason."""
+    rows = []
+    for sku, part in daily.groupby("sku", sort=True):
+        r = fit(str(sku), part)
+        rows.append({"sku": r.sku, "elasticity": r.estimate, "ci_low": r.low, "ci_high": r.high, "days": r.days,
+                     "credible": r.credible, "reason": r.reason})
+    return pd.DataFrame(rows, columns=["sku", "elasticity", "ci_low", "ci_high", "days", "credible", "reason"])
