@@ -93,6 +93,12 @@ def observe_ask(seconds: float, mode: str, cached: bool, *, planner: str | None 
             AGENT_SECONDS.labels(agent=name).observe(float(agent["elapsed_ms"]) / 1000)
 
 
+def observe_llm_budget(tenant_id: int, spent_usd: float, budget_usd: float) -> None:
+    """How much of the tenant's monthly LLM budget is spent (the LLM-budget alert fires near 1)."""
+    if budget_usd > 0:
+        LLM_BUDGET_USED.labels(tenant=str(tenant_id)).set(spent_usd / budget_usd)
+
+
 def observe_llm(*, provider: str, model: str, tenant_id: int, prompt_tokens: int, completion_tokens: int,
                 cost_usd: float, budget_usd: float | None = None, spent_usd: float | None = None) -> None:
     """Record one LLM call's tokens and cost (and, when known, how much of the monthly budget is spent)."""

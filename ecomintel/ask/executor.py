@@ -23,6 +23,7 @@ from ecomintel.agents.registry import get_agent
 from ecomintel.ask.plan import Plan
 from ecomintel.config import Settings
 from ecomintel.db.repository import Repository
+from ecomintel.tracing import traced
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ def _timed_out(name: str, timeout_s: float, queued: bool) -> AgentResult:
                                  "its part of the answer is missing."])
 
 
+@traced("ask.agents")
 def run_agents(plan: Plan, *, repo: Repository, settings: Settings, progress: Progress | None = None,
                timeout_s: float | None = None) -> list[AgentResult]:
     """Run `plan.agents` in parallel, each given the validated Plan; one AgentResult per agent, in the

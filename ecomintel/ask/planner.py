@@ -16,6 +16,7 @@ from ecomintel.ask.question import check_question
 from ecomintel.ask.router import route
 from ecomintel.config import Settings
 from ecomintel.errors import BudgetExceeded, EcomintelError, PlanError
+from ecomintel.tracing import traced
 
 if TYPE_CHECKING:
     from ecomintel.db.repository import Repository
@@ -30,6 +31,7 @@ class PlanOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
+@traced("ask.plan")
 def make_plan(question: str, *, repo: Repository, settings: Settings, llm: LLMClient | None = None,
               mode: str = "quick") -> PlanOutcome:
     """Router first (deterministic patterns), then the LLM planner when `llm` is given, else offline.

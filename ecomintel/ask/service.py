@@ -30,6 +30,7 @@ from ecomintel.cache import Cache, cache_key
 from ecomintel.config import Settings
 from ecomintel.errors import InputError
 from ecomintel.observability import observe_ask
+from ecomintel.tracing import traced
 
 if TYPE_CHECKING:  # the agents (pandas, plotly) are imported when a plan needs them, not for a cached answer
     from ecomintel.ask.synthesizer import TextLLM
@@ -45,6 +46,7 @@ def _ms(started: float) -> int:
     return int((time.perf_counter() - started) * 1000)
 
 
+@traced("ask")
 def ask(question: str, *, repo: Repository, settings: Settings, mode: str = "quick", cache: Cache | None = None,
         llm: Any | None = None, progress: Progress | None = None, save: bool = True) -> dict[str, Any]:
     """Answer `question` for repo's tenant. Quick mode targets < 5 s, deep < 30 s (per-agent limits in
@@ -117,7 +119,8 @@ def _finish(report: dict[str, Any], plan: Plan, plan_dict: dict[str, Any], *, qu
             data_version: int, started: float, progress: Progress | None, save: bool) -> dict[str, Any]:
     """Timing, metrics, history and audit: the same for every report, answered or not."""
     report["elapsed_ms"] = _ms(started)
-    observe_ask(report["elapsed_ms"] / 1000, plan.mode, bool(report.get("cached")))
+    observe_ask(report["elapsed_ms"] / 1000, plan.mode, bool(report.get("cached")), planner=plan.planner,
+                intent=plan.intent, status=report.get("status"), agents=report.get("agents") or ())
     if save:
         report["report_id"] = repo.save_report(
             question=question, mode=plan.mode, intent=plan.intent, plan=plan_dict, report=report,

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from ecomintel.agents.base import AgentResult
 from ecomintel.agents.definitions import definitions_of, is_definition
+from ecomintel.tracing import traced
 
 log = logging.getLogger(__name__)
 
@@ -248,6 +249,7 @@ def followups(plan: dict[str, Any], report: dict[str, Any]) -> list[str]:
 
 
 # -- the report ------------------------------------------------------------------------------------------
+@traced("ask.synthesis")
 def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResult], *, data_version: int,
                data_range: tuple[date | None, date | None] = (None, None), llm: TextLLM | None = None,
                planner_warnings: Sequence[str] = (), elapsed_ms: int = 0) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from ecomintel.db import models as m
 from ecomintel.db.bulk_load import Encoded
 from ecomintel.db.repository import Repository
 from ecomintel.ingest.dedup import drop_in_file_duplicates
+from ecomintel.tracing import traced
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def stage_rows(repo: Repository, kind: str, valid: pd.DataFrame, batch_id: int, 
     return Staged(rows, in_file, encoded)
 
 
+@traced("ingest.load")
 def write_staged(repo: Repository, conn: sa.Connection, kind: str, staged: Staged,
                  none_stored: bool = False) -> tuple[LoadCounts, pd.DataFrame]:
     """Write a staged chunk; returns the counts and the rows sent to the database."""

@@ -38,6 +38,8 @@ from ecomintel.ingest.profile import Profiler
 from ecomintel.ingest.readers import Source, load_source, open_table
 from ecomintel.ingest.review_patterns import flag_review_patterns
 from ecomintel.ingest.validate import PREPARERS, Prepared
+from ecomintel.observability import observe_ingest
+from ecomintel.tracing import traced
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
@@ -115,6 +117,7 @@ def preview_file(source: Source, *, kind: str, settings: Settings, file_name: st
                    encoding=table.encoding, delimiter=table.delimiter, format=table.format)
 
 
+@traced("ingest")
 def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settings, file_name: str | None = None,
                 mapping: Mapping[str, str] | None = None, defaults: Mapping[str, Any] | None = None,
                 source_label: str = "upload", progress: Progress | None = None, force: bool = False) -> IngestResult:
@@ -210,6 +213,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
         report(1.0, "Failed")
         return result
     result.status = "done"
+    observe_ingest(kind, accepted=result.accepted, rejected=result.rejected, duplicates=result.duplicates)
     result.profile = profiler.result()
     if kind == "reviews":
         result.profile["flagged_patterns"] = patterns

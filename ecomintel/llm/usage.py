@@ -15,6 +15,7 @@ from ecomintel.config import Settings
 from ecomintel.db.repository import Repository, utcnow
 from ecomintel.errors import BudgetExceeded
 from ecomintel.llm.client import LLMClient, LLMError, LLMReply
+from ecomintel.observability import observe_llm, observe_llm_budget
 
 
 def price_for(model: str, prices: dict[str, tuple[float, float]]) -> tuple[float, float]:
@@ -57,6 +58,7 @@ class GovernedLLM:
     def check_budget(self, now: datetime | None = None) -> None:
         budget = self.settings.llm_monthly_budget_usd
         spent = month_spend(self.repo, now)
+        observe_llm_budget(self.repo.tenant_id, spent, budget)
         if spent >= budget:
             raise BudgetExceeded(
                 f"This month's LLM budget (${budget:.2f}) is used up (${spent:.2f} spent).",
@@ -64,10 +66,12 @@ class GovernedLLM:
 
     def _record(self, prompt_tokens: int, completion_tokens: int, ok: bool, model: str | None = None) -> None:
         used = model or self.model
+        cost = cost_usd(used, prompt_tokens, completion_tokens, self.settings.llm_prices)
         self.repo.record_llm_usage(
             provider=self.provider, model=used[:100], purpose=self.purpose[:40], prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            cost_usd=cost_usd(used, prompt_tokens, completion_tokens, self.settings.llm_prices), ok=ok)
+            completion_tokens=completion_tokens, cost_usd=cost, ok=ok)
+        observe_llm(provider=self.provider, model=used[:100], tenant_id=self.repo.tenant_id,
+                    prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, cost_usd=cost)
 
     def _governed(self, call: Any, *args: Any) -> LLMReply:
         self.check_budget()
