@@ -11,11 +11,13 @@ from ecomintel.agents.base import Agent
 from ecomintel.agents.customers import CustomersAgent
 from ecomintel.agents.pricing import PricingAgent
 from ecomintel.agents.sales import SalesAgent, SalesDeepAgent
+from ecomintel.agents.sentiment import SentimentAgent
 
 REGISTRY: dict[str, type[Agent]] = {
     SalesAgent.name: SalesAgent,
     SalesDeepAgent.name: SalesDeepAgent,
     CustomersAgent.name: CustomersAgent,
+    SentimentAgent.name: SentimentAgent,
     PricingAgent.name: PricingAgent,
 }
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from ecomintel.ask.plan import Plan
 from ecomintel.ask.pricing_questions import PRICING as PRICING_PATTERN
 from ecomintel.ask.pricing_questions import plan as plan_pricing_question
+from ecomintel.ask.review_questions import DOMAIN_PATTERN as REVIEW_PATTERN
+from ecomintel.ask.review_questions import plan_review_question
 from ecomintel.db.vocab import Vocab
 
 
@@ -49,6 +51,7 @@ class Domain:
 
 
 DOMAINS: tuple[Domain, ...] = (
+    Domain("reviews", REVIEW_PATTERN, plan_review_question),
     Domain("pricing", PRICING_PATTERN, plan_pricing_question),
 )
 

@@ -33,6 +33,13 @@ Intent = Literal[
     "new_returning",   # new vs returning customers per period
     "repeat",          # repeat customers and repeat rate
     "cohorts",         # first-purchase-month cohorts x months since, % who bought again
+    "review_sentiment",   # review sentiment: mean score, % negative, spam share; by category/product/period
+    "review_complaints",  # topics and complaint patterns of negative reviews, with quotes
+    "review_praise",      # topics of positive reviews (what customers like), with quotes
+    "review_aspects",     # sentiment per aspect (fit, size, quality, …; Plan.aspects narrows it)
+    "review_requests",    # feature requests ("wish it had …", "please make …")
+    "review_trend",       # sentiment over time and the products whose reviews got worse
+    "review_spam",        # reviews flagged as spam, with their reasons
     "price_position",  # our price vs matched competitor offers (min/median/max, gap %, rank); thresholds gap_pct, side
     "price_changes",   # price changes beyond thresholds["change_pct"]: ours (sales lines) and competitors'
     "promotions",      # list vs sale price, discount %, promo words in titles, discount depth by category
@@ -123,6 +130,7 @@ class Plan(BaseModel):
     confidence: float = Field(default=0.5, ge=0.0, le=1.0)
     notes: list[str] = Field(default_factory=list, max_length=20)  # assumptions made while planning
     not_understood: list[str] = Field(default_factory=list, max_length=20)  # words no rule used
+    aspects: list[str] = Field(default_factory=list, max_length=10)  # review aspects asked about ("fit")
     gap: Gap | None = None  # set exactly when intent == "cannot_answer"
 
     @model_validator(mode="after")
@@ -137,10 +145,13 @@ SALES_INTENTS = ("overview", "top_items", "bottom_items", "breakdown", "share", 
                  "why_change", "movers", "returns", "patterns")
 CUSTOMER_INTENTS = ("new_returning", "repeat", "cohorts")
 PRICING_INTENTS = ("price_position", "price_changes", "promotions", "elasticity", "price_recommendations")
+REVIEW_INTENTS = ("review_sentiment", "review_complaints", "review_praise", "review_aspects", "review_requests",
+                  "review_trend", "review_spam")
 INTENT_AGENTS: dict[str, tuple[str, ...]] = {
     **{intent: ("sales",) for intent in SALES_INTENTS},
     **{intent: ("customers",) for intent in CUSTOMER_INTENTS},
     **{intent: ("pricing",) for intent in PRICING_INTENTS},
+    **{intent: ("sentiment",) for intent in REVIEW_INTENTS},
     "cannot_answer": (),
     "unknown": (),
 }

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
-from ecomintel.db.scoped import RepositoryCore, as_date
+from ecomintel.db.scoped import RepositoryCore
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,13 +95,6 @@ class ReviewQueries(RepositoryCore):
         return sa.select(*columns).select_from(join).where(r.c.tenant_id == self.tenant_id)
 
     # -- facts about the reviews -----------------------------------------------------------------------------
-    def review_date_range(self) -> tuple[date, date] | None:
-        r = m.reviews
-        with self.engine.connect() as conn:
-            lo, hi = conn.execute(self.scoped(r, sa.func.min(r.c.created_at), sa.func.max(r.c.created_at))).one()
-        first, last = as_date(lo), as_date(hi)
-        return (first, last) if first and last else None
-
     def review_counts(self, flt: ReviewFilter | None = None) -> dict[str, int]:
         """reviews (all, spam included), spam, with_text, dated under the filter's non-spam conditions."""
         r = m.reviews

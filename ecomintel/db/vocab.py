@@ -25,6 +25,8 @@ class Vocab:
     # rows per dataset the planner checks before answering: products, cost (products with a cost),
     # inventory (products with a stock level), reviews, listings (competitor/marketplace prices)
     datasets: dict[str, int] = field(default_factory=dict)
+    review_start: date | None = None  # the reviews' created_at range: review questions' periods anchor here
+    review_end: date | None = None
     currency: str | None = None  # the sales lines' currency code, for formatting amounts (None: not stated)
 
     @property

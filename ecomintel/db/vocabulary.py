@@ -98,6 +98,14 @@ class Vocabulary(CacheEntries):
             value = conn.execute(stmt).scalar()
         return str(value) if value else None
 
+    def review_dates(self) -> tuple[date, date] | None:
+        """(first, last) review created_at, or None when no review carries a date."""
+        r = m.reviews
+        with self.engine.connect() as conn:
+            lo, hi = conn.execute(self.scoped(r, sa.func.min(r.c.created_at), sa.func.max(r.c.created_at))).one()
+        first, last = as_date(lo), as_date(hi)
+        return (first, last) if first and last else None
+
     def dataset_counts(self) -> dict[str, int]:
         """Rows per dataset besides sales (one COUNT each on small tables): which questions can be answered."""
         p = m.products
@@ -121,13 +129,15 @@ class Vocabulary(CacheEntries):
         vocab = load_vocab(self, key[2])  # built by an earlier process for this data_version (vocab_store.py)
         if vocab is None:
             span = self.sales_date_range()
+            reviews = self.review_dates()
             ranked = self.countries_by_lines()
             vocab = Vocab(
                 sales_start=span[0] if span else None, sales_end=span[1] if span else None,
                 countries=tuple(sorted(ranked)), main_country=ranked[0] if ranked else None,
                 catalogue=self.sku_catalogue(),
                 categories=self.categories(), channels=self.channels(), marketplaces=self.marketplaces(),
-                datasets=self.dataset_counts(), currency=self.sales_currency())
+                datasets=self.dataset_counts(), currency=self.sales_currency(),
+                review_start=reviews[0] if reviews else None, review_end=reviews[1] if reviews else None)
             store_vocab(self, key[2], vocab)
         with _MEMO_LOCK:
             _MEMO[key] = vocab
