@@ -134,3 +134,23 @@ def test_position_gap_rank_and_promotions() -> None:
     promos = promotions(items).set_index("sku")
     assert promos.loc["1", "discount_pct"] == 20.0 and "deal" in promos.loc["2", "promo_words"]
     assert "3" not in promos.index
+
+
+def test_batched_elasticities_equal_the_per_product_fit() -> None:
+    from ecomintel.agents.pricing_elasticity import fit_all
+
+    rng = np.random.default_rng(3)
+    frames = []
+    for i, (exponent, days) in enumerate([(-1.5, 90), (-0.7, 40), (0.8, 60), (-2.0, 12), (-1.0, 45)]):
+        d = pd.date_range("2024-01-01", periods=days)
+        price = rng.choice([9.0, 10.0, 11.0, 12.5], size=days) if i != 4 else np.full(days, 10.0)
+        units = np.maximum(1, np.round(300 * price ** exponent * np.exp(rng.normal(0, 0.15, days))))
+        frames.append(pd.DataFrame({"sku": f"S{i}", "key": d.strftime("%Y-%m-%d"), "price": price, "units": units}))
+    daily = pd.concat(frames, ignore_index=True)
+    batched = fit_all(daily).set_index("sku")
+    for sku, part in daily.groupby("sku"):
+        one = fit(str(sku), part)
+        row = batched.loc[sku]
+        assert bool(row["credible"]) == one.credible and row["reason"].split(" (")[0] == one.reason.split(" (")[0]
+        if one.estimate is not None:
+            assert abs(row["elasticity"] - one.estimate) < 1e-6 and abs(row["ci_low"] - one.low) < 1e-6

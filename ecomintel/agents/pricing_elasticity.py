@@ -71,10 +71,61 @@ def fit(sku: str, daily: pd.DataFrame) -> Elasticity:
 
 def fit_all(daily: pd.DataFrame) -> pd.DataFrame:
     """`daily`: our_price_history(day) rows (sku, key, price, units, …) → one row per sku: sku, elasticity,
-    ci_low, ci_high, days, credible, reason."""
+    ci_low, ci_high, days, credible, reason — the same numbers as `fit` per product, computed for all
+    products at once (per-product normal equations from grouped sums, one batched solve): 5,000 products ×
+    60 days in well under a second instead of ~20 s of per-product least squares (bench/pricing.py)."""
+    cols = ["sku", "elasticity", "ci_low", "ci_high", "days", "credible", "reason"]
+    d = daily[(daily["units"] > 0) & (daily["price"] > 0)].sort_values("sku", kind="stable")
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    sku = d["sku"].astype(str).to_numpy()
+    starts = np.flatnonzero(np.r_[True, sku[1:] != sku[:-1]])
+    names = sku[starts]
+    counts = np.diff(np.r_[starts, len(sku)])
+    price = d["price"].to_numpy(dtype=float)
+    logp, y = np.log(price), np.log(d["units"].to_numpy(dtype=float))
+    weekday = pd.to_datetime(d["key"]).dt.weekday.to_numpy()
+    x = np.column_stack([np.ones(len(d)), logp, *[(weekday == k).astype(float) for k in range(1, 7)]])
+    xtx = np.add.reduceat(x[:, :, None] * x[:, None, :], starts, axis=0)
+    xty = np.add.reduceat(x * y[:, None], starts, axis=0)
+    yty = np.add.reduceat(y * y, starts)
+    present = np.add.reduceat(x[:, 2:], starts, axis=0) > 0
+    ridge = np.zeros_like(xtx)
+    idx = np.arange(2, 8)
+    ridge[:, idx, idx] = np.where(present, 0.0, 1.0)  # an absent weekday: its coefficient is 0 (column dropped)
+    mean_lp = np.add.reduceat(logp, starts) / counts
+    sd_lp = np.sqrt(np.maximum(np.add.reduceat(logp * logp, starts) / counts - mean_lp ** 2, 0.0))
+    levels = pd.DataFrame({"g": np.repeat(np.arange(len(starts)), counts), "p": np.round(price, 2)}) \
+        .groupby("g")["p"].nunique().to_numpy()
+    k = 2 + present.sum(axis=1)
+    dof = counts - k
+    a = xtx + ridge
+    det_ok = np.abs(np.linalg.det(a[:, :2, :2])) > 1e-12
+    safe = np.where(det_ok[:, None, None], a, np.eye(8)[None, :, :])
+    inv = np.linalg.inv(safe)
+    beta = np.einsum("gij,gj->gi", inv, xty)
+    rss = yty - 2 * np.einsum("gi,gi->g", beta, xty) + np.einsum("gi,gij,gj->g", beta, xtx, beta)
+    sigma2 = np.maximum(rss, 0.0) / np.maximum(dof, 1)
+    se = np.sqrt(np.maximum(sigma2 * inv[:, 1, 1], 0.0))
+    t = stats.t.ppf(0.975, np.maximum(dof, 1))
+    e = beta[:, 1]
+    low, high = e - t * se, e + t * se
     rows = []
-    for sku, part in daily.groupby("sku", sort=True):
-        r = fit(str(sku), part)
-        rows.append({"sku": r.sku, "elasticity": r.estimate, "ci_low": r.low, "ci_high": r.high, "days": r.days,
-                     "credible": r.credible, "reason": r.reason})
-    return pd.DataFrame(rows, columns=["sku", "elasticity", "ci_low", "ci_high", "days", "credible", "reason"])
+    for i, name in enumerate(names):
+        n = int(counts[i])
+        if n < MIN_DAYS:
+            rows.append((name, None, None, None, n, False, f"only {n} days with sales (needs {MIN_DAYS})"))
+        elif sd_lp[i] < MIN_LOG_PRICE_SD or levels[i] < MIN_PRICE_LEVELS:
+            rows.append((name, None, None, None, n, False, f"price hardly varied ({int(levels[i])} price levels, "
+                                                          f"sd {sd_lp[i]:.3f} in log price)"))
+        elif not det_ok[i] or dof[i] < 5:
+            rows.append((name, None, None, None, n, False, "too few days to separate price from weekday effects"))
+        elif e[i] >= 0:
+            rows.append((name, float(e[i]), float(low[i]), float(high[i]), n, False,
+                         f"wrong sign ({e[i]:+.2f}: units rose with price)"))
+        elif high[i] - low[i] > MAX_CI_WIDTH:
+            rows.append((name, float(e[i]), float(low[i]), float(high[i]), n, False,
+                         f"interval too wide ({low[i]:.2f} to {high[i]:.2f})"))
+        else:
+            rows.append((name, float(e[i]), float(low[i]), float(high[i]), n, True, ""))
+    return pd.DataFrame(rows, columns=cols)
