@@ -13,6 +13,7 @@ observed (log 0), so the estimate describes the days a product sold; the report 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -110,7 +111,7 @@ def fit_all(daily: pd.DataFrame) -> pd.DataFrame:
     t = stats.t.ppf(0.975, np.maximum(dof, 1))
     e = beta[:, 1]
     low, high = e - t * se, e + t * se
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for i, name in enumerate(names):
         n = int(counts[i])
         if n < MIN_DAYS:
