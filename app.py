@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import errors, sidebar, state
+from ui import errors, services, sidebar, state
 
 # A favicon shipped in the repository: a ":material/…:" page icon makes the browser fetch it from
 # fonts.gstatic.com, which fails offline; the app loads nothing from outside its own server.
@@ -15,10 +15,12 @@ PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("pages/upload.py", title="Upload data", icon=":material/upload_file:"),
     st.Page("pages/ask.py", title="Ask", icon=":material/chat:"),
+    st.Page("pages/sentiment.py", title="Sentiment", icon=":material/reviews:"),
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
 
 try:
+    services.start()  # metrics endpoint, JSON logs, tracing, in-process sync scheduler (once per process)
     ready = state.signed_in()
 except Exception as exc:  # e.g. the database cannot be reached: say so instead of a traceback
     errors.show_error(exc, where="opening the database")

@@ -1,4 +1,4 @@
-"""Settings: tenant, configuration in effect (secrets masked), LLM provider and this month's LLM usage."""
+"""Settings: tenant, configuration in effect (secrets masked), LLM provider and this month's LLM usage, syncs."""
 
 import os
 import re
@@ -8,7 +8,7 @@ import streamlit as st
 
 from ecomintel.config import SETTINGS
 from ecomintel.llm.usage import usage_summary
-from ui import errors, state
+from ui import errors, state, sync_settings
 
 repo = state.repo()
 settings = state.settings()
@@ -44,6 +44,8 @@ with errors.guarded("reading LLM usage", request_id=repo.ctx.request_id):
                 "planned offline" if budget > 0 else "No budget: LLM calls are disabled")
     if usage["by_model"]:
         st.dataframe(pd.DataFrame(usage["by_model"]), hide_index=True, key="llm_usage")
+
+sync_settings.section(repo, settings)
 
 st.subheader("Configuration in effect")
 st.caption("From environment variables (defaults otherwise). Secrets are never shown.")
