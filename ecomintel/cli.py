@@ -201,27 +201,6 @@ def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-# -- users -----------------------------------------------------------------------------------------------
-def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
-    """`users add NAME --tenant T [--role R]`: the password is read from stdin or a prompt, never argv
-    (argv is visible to every user of the machine and lands in shell history)."""
-    import getpass
-
-    from ecomintel.db.tenants import create_user, get_tenant
-
-    engine = open_engine(settings)
-    tenant = get_tenant(engine, args.tenant)
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(f"Password for {args.username}: ")
-        if getpass.getpass("Again: ") != password:
-            raise InputError("The two passwords differ.")
-    user_id = create_user(engine, tenant.id, args.username, password, role=args.role)
-    print(f"User {args.username!r} (id {user_id}) added to tenant {tenant.slug!r} as {args.role}.")
-    return 0
-
-
 # -- ask -----------------------------------------------------------------------------------------------
 def cannot_answer_text(report: dict[str, Any]) -> str:
     """A report with status cannot_answer: the sentence saying what is missing, then what can be asked."""
@@ -281,6 +260,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 # -- parser and entry point ---------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
+    from ecomintel.accounts import cli as accounts_cli  # light: argparse only until a command runs
     from ecomintel.worker_runtime import add_arguments as worker_arguments  # light: no redis/rq until run
 
     parser = argparse.ArgumentParser(prog="ecomintel", description="E-commerce intelligence workbench.")
@@ -303,18 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-rejected", type=int, default=10, metavar="N", help="rejected rows to print (default 10)")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("tenants", help="list tenants with their data version and sales range")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_tenants)
-
-    p = sub.add_parser("users", help="manage the users who can sign in when ECOMINTEL_DEMO_MODE=0")
-    users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
-    p = users.add_parser("add", help="add a user to a tenant (password from a prompt or --password-stdin)")
-    p.add_argument("username")
-    p.add_argument("--tenant", required=True, help="tenant name")
-    p.add_argument("--role", choices=["admin", "analyst", "viewer"], default="analyst")
-    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    p.set_defaults(func=cmd_users)
+    accounts_cli.register(sub, cmd_tenants)  # tenants, users, audit, retention, db app-role (issue 12)
 
     p = sub.add_parser("ask", help="ask a question about a tenant's sales; prints a report")
     p.add_argument("question", help='e.g. "top 10 products by revenue last month"')

@@ -72,8 +72,10 @@ def ensure_tenant(engine: sa.Engine, slug: str, name: str | None = None) -> Tena
 
 
 def list_tenants(engine: sa.Engine) -> list[Tenant]:
+    """Every tenant, without the tombstones of deleted ones (ecomintel/retention.py; '~' is never in a slug)."""
+    stmt = sa.select(tenants).where(~tenants.c.slug.startswith("deleted~")).order_by(tenants.c.slug)
     with engine.connect() as conn:
-        return [_tenant(r) for r in conn.execute(sa.select(tenants).order_by(tenants.c.slug))]
+        return [_tenant(r) for r in conn.execute(stmt)]
 
 
 def hash_password(password: str) -> str:

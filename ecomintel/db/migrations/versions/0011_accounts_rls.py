@@ -7,8 +7,9 @@ from the database, so they hold across browsers, app replicas and reloads.
 
 Why RLS here: the Repository filters every statement by tenant; PostgreSQL policies enforce the same a second
 time, from the per-transaction settings `app.tenant_id` / `app.tenant_scope` that ecomintel/db/rls.py sets.
-`apply_tenant_policies` covers every table that has a tenant_id column at the time it runs; `migrate()` runs
-it again after every upgrade, so a tenant table added by a later migration is covered too.
+This migration covers every table that has a tenant_id column when it runs (a frozen copy of the SQL, as
+migrations must not import app code); `migrate()` runs `rls.apply_tenant_policies` after every upgrade, so a
+tenant table added by a later migration is covered too.
 
 Revision ID: 0011
 Revises: 0010
@@ -21,6 +22,19 @@ revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None
+
+
+PREDICATE = ("current_setting('app.tenant_scope', true) = 'system' OR "
+             "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::integer")
+
+
+def _tenant_tables(bind: sa.Connection) -> list[str]:
+    rows = bind.execute(sa.text(
+        "SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t "
+        "ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+        "WHERE c.column_name = 'tenant_id' AND c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "
+        "ORDER BY 1"))
+    return [str(r[0]) for r in rows]
 
 
 def upgrade() -> None:
@@ -51,10 +65,20 @@ def upgrade() -> None:
     op.create_index(op.f('ix_invitations_tenant_id'), 'invitations', ['tenant_id'])
     bind = op.get_bind()
     if bind.dialect.name == 'postgresql':
-        from ecomintel.db.rls import apply_tenant_policies, install_audit_guard
-
-        install_audit_guard(bind)
-        apply_tenant_policies(bind)
+        op.execute(
+            "CREATE OR REPLACE FUNCTION ecomintel_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN "
+            "IF TG_OP = 'DELETE' AND current_setting('app.audit_delete', true) = 'on' THEN RETURN OLD; END IF; "
+            "RAISE EXCEPTION 'audit_log is append-only'; "
+            "END $$")
+        op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+        op.execute("CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+                   "FOR EACH ROW EXECUTE FUNCTION ecomintel_audit_append_only()")
+        for table in _tenant_tables(bind):
+            op.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
+            op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
+            op.execute(f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"')
+            op.execute(f'CREATE POLICY tenant_isolation ON "{table}" USING ({PREDICATE}) WITH CHECK ({PREDICATE})')
     else:
         op.execute("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
                    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
@@ -63,9 +87,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == 'postgresql':
-        from ecomintel.db.rls import drop_tenant_policies
-
-        drop_tenant_policies(bind)
+        for table in _tenant_tables(bind):
+            op.execute(f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"')
+            op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
+            op.execute(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY')
         op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
         op.execute("DROP FUNCTION IF EXISTS ecomintel_audit_append_only()")
     else:
