@@ -1,4 +1,4 @@
-# ecomintel: one image for the Streamlit app and the RQ workers (the command differs; see compose.yaml).
+# ecomintel: one image for the Streamlit app, the RQ workers and the scheduler (the command differs; see compose.yaml).
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -26,7 +26,10 @@ COPY data/samples ./data/samples
 RUN pip install --no-deps . && useradd --create-home --uid 10001 ecomintel && mkdir -p /app/var && chown ecomintel /app/var
 USER ecomintel
 
-EXPOSE 8501
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"
+# 8501 the app, 9464 the app's Prometheus metrics, 9465 a worker's or the scheduler's metrics.
+EXPOSE 8501 9464 9465
+# `ecomintel health` checks the database, migrations, Redis, workers, the scheduler and the last syncs and
+# exits non-zero when one fails (compose.yaml adds the app's own HTTP check for the app service).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["ecomintel", "health"]
 # Migrate (idempotent), load the demo tenant when ECOMINTEL_DEMO_MODE=1 and it is empty, then serve.
 CMD ["sh", "-c", "ecomintel init --demo && streamlit run app.py --server.port 8501 --server.address 0.0.0.0"]
