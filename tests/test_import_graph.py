@@ -9,12 +9,16 @@ Rules (DESIGN §1, §5; issue 7 item 10):
 - nothing in ecomintel imports streamlit (the core has no UI) or `workers` (workers/ imports the core, never
   the reverse);
 - migrations import no ecomintel code except the schema their environment compares against: a migration must
-  do forever what it did the day it was written (migration 0003 carries a frozen copy of what it needs).
+  do forever what it did the day it was written (migration 0003 carries a frozen copy of what it needs);
+- answering a question imports no heavy library (scipy, scikit-learn, forecasting, models) up front: agents
+  import them inside the functions that need them (this one test imports, in a subprocess).
 """
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -186,3 +190,17 @@ def test_no_module_borrows_another_modules_private_names() -> None:
                 wrong += [f"{module_name(path)}: {node.module}.{a.name}" for a in node.names
                           if a.name.startswith("_") and not a.name.startswith("__")]
     assert not wrong
+
+
+HEAVY = ("scipy", "sklearn", "statsforecast", "mlforecast", "lightgbm", "prophet", "transformers", "torch",
+         "vaderSentiment", "datasketch", "numba", "streamlit")
+
+
+def test_answering_a_question_imports_no_heavy_library_up_front() -> None:
+    """Every `ecomintel ask` imports the planner, the executor and every registered agent; an agent that imports
+    scipy or scikit-learn at module level adds seconds to every question, even one it never answers. Heavy
+    libraries are imported inside the functions that use them."""
+    code = ("import sys, ecomintel.ask.service, ecomintel.agents.registry, ecomintel.cli; "
+            f"print(','.join(sorted(m for m in {HEAVY!r} if m in sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == ""
