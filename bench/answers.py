@@ -541,6 +541,12 @@ def ans_cannot_answer(df: pd.DataFrame, args: Mapping[str, Any]) -> dict[str, An
     return {"need": args["need"]}
 
 
+def ans_forecast(df: pd.DataFrame, args: Mapping[str, Any]) -> dict[str, Any]:
+    """A question about a period after the data: the right answer is a forecast covering that period (its
+    accuracy is bench/forecast.py's subject; here only its shape is graded)."""
+    return {"period": args["period"], "metric": args.get("metric", "revenue")}
+
+
 KINDS: dict[str, Callable[[pd.DataFrame, Mapping[str, Any]], dict[str, Any]]] = {
     "metric": ans_metric,
     "metrics": ans_metrics,
@@ -558,6 +564,7 @@ KINDS: dict[str, Callable[[pd.DataFrame, Mapping[str, Any]], dict[str, Any]]] = 
     "cohorts": ans_cohorts,
     "not_understood_filter": ans_not_understood_filter,
     "cannot_answer": ans_cannot_answer,
+    "forecast": ans_forecast,
 }
 ANSWERABLE = frozenset(KINDS) - {"cannot_answer", "not_understood_filter"}
 

@@ -41,7 +41,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -213,7 +213,33 @@ def grade(kind: str, args: Mapping[str, Any], expected: Mapping[str, Any],
         return grade_ranking(kind, args, expected, report)
     if kind == "breakdown":
         return grade_breakdown(args, expected, report)
+    if kind == "forecast":
+        return grade_forecast(expected, report)
     return False, f"unknown kind {kind}"
+
+
+def grade_forecast(expected: Mapping[str, Any], report: Mapping[str, Any]) -> tuple[bool, str]:
+    """A future period answered as a forecast: a table with a date column, a point forecast and an interval,
+    whose dates cover the asked period, with no negative value and the interval around the point."""
+    start, end = (date.fromisoformat(expected["period"][k]) for k in ("start", "end"))
+    for table in report.get("tables") or []:
+        cols = [str(c).lower() for c in table.get("columns") or []]
+        date_col = next((i for i, c in enumerate(cols) if c in ("date", "week", "day", "ds")), None)
+        point = next((i for i, c in enumerate(cols) if c in ("forecast", "point", "yhat", "units", "revenue")), None)
+        low = next((i for i, c in enumerate(cols) if c.startswith(("lo", "lower"))), None)
+        high = next((i for i, c in enumerate(cols) if c.startswith(("hi", "upper"))), None)
+        if None in (date_col, point, low, high):
+            continue
+        rows = table.get("rows") or []
+        days = sorted(date.fromisoformat(str(r[date_col])[:10]) for r in rows)
+        if not days or days[0] > start + timedelta(days=6) or days[-1] < end - timedelta(days=6):
+            return False, f"forecast dates {days[:1]}..{days[-1:]} do not cover {start}..{end}"
+        bad = [r for r in rows if not (0 <= float(r[low]) <= float(r[point]) + 1e-9 <= float(r[high]) + 2e-9)]
+        if bad:
+            return False, f"{len(bad)} forecast rows with a negative value or the point outside its interval"
+        return True, f"forecast table over {days[0]}..{days[-1]} ({len(rows)} rows) with intervals"
+    return False, (f"no forecast table (date, forecast, lower, upper) in the report: status {report.get('status')!r}, "
+                   f"intent {report.get('intent')!r}, summary {str(report.get('summary'))[:100]!r}")
 
 
 def grade_rows(want: Mapping[str, Mapping[str, float]], report: Mapping[str, Any], key_col: str, group: str,
