@@ -445,6 +445,61 @@ model_versions = sa.Table(
              sqlite_where=sa.text("active"), postgresql_where=sa.text("active")),
 )
 
+forecast_runs = sa.Table(
+    # Stored demand forecasts (issue 10, migration 0013; ecomintel/db/forecast_store.py): one run per fit of a
+    # scope ("catalogue", "sku:85123A", "total", …) on one data_version (a newer data_version = stale run).
+    "forecast_runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("scope", sa.String(200), nullable=False),
+    sa.Column("data_version", sa.Integer, nullable=False),
+    sa.Column("grain", sa.String(10), nullable=False, server_default="day"),
+    sa.Column("horizon_days", sa.Integer, nullable=False),
+    sa.Column("cutoff", sa.Date, nullable=False),
+    sa.Column("series_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("candidates", JSONType, nullable=True),
+    sa.Column("metrics", JSONType, nullable=True),
+    sa.Column("calendar", sa.String(300), nullable=True),
+    sa.Column("model_version", sa.String(100), nullable=True),  # the registry version of the backtest
+    sa.Column("elapsed_ms", sa.Integer, nullable=True),
+    sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.Index("ix_forecast_runs_tenant_id_scope", "tenant_id", "scope", "id"),
+)
+
+forecast_series = sa.Table(
+    # Per series of a run: the backtest's choice (model label, weights) and errors (choice and baselines).
+    "forecast_series", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("forecast_runs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("series", sa.String(200), nullable=False),
+    sa.Column("model", sa.String(300), nullable=False),
+    sa.Column("weights", JSONType, nullable=True),
+    sa.Column("backtest_mae", sa.Float, nullable=True),
+    sa.Column("backtest_mase", sa.Float, nullable=True),
+    sa.Column("baseline_mae", JSONType, nullable=True),
+    sa.Index("ix_forecast_series_run_id_series", "run_id", "series"),
+)
+
+forecast_values = sa.Table(
+    # One row per series and day of the horizon: point (median-like), mean, 80%/95% intervals, open day.
+    "forecast_values", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("forecast_runs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("series", sa.String(200), nullable=False),
+    sa.Column("ds", sa.Date, nullable=False),
+    sa.Column("yhat", sa.Float, nullable=False),
+    sa.Column("mean", sa.Float, nullable=False),
+    sa.Column("lo80", sa.Float, nullable=False),
+    sa.Column("hi80", sa.Float, nullable=False),
+    sa.Column("lo95", sa.Float, nullable=False),
+    sa.Column("hi95", sa.Float, nullable=False),
+    sa.Column("is_open", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Index("ix_forecast_values_run_id_series_ds", "run_id", "series", "ds"),
+)
+
 TENANT_TABLES = (users, invitations, ingestion_batches, rejected_rows, products, listings, price_history, reviews,
                  sales, reports, preferences, audit_log, llm_usage, cache_entries, sync_sources, sync_runs,
-                 sync_page_state, review_scores, price_matches)
+                 sync_page_state, review_scores, price_matches, forecast_runs, forecast_series,
+                 forecast_values)
