@@ -304,6 +304,8 @@ def price_recommendations(cx: PricingContext) -> None:
                                          "weekly_units"]],
                     min_margin=s.min_margin, max_step=s.max_step, gap_threshold=cx.threshold())
     moving = rec[(rec["suggested"].isna()) | ((rec["suggested"] - rec["current"]).abs() > 0.005)]
+    if cx.plan.filters.skus or cx.plan.filters.products:  # products named in the question: show each of them
+        moving = rec
     cols = ["sku", "name", "current", "suggested", "change_pct", "comp_median", "cost", "elasticity", "reason",
             "revenue_effect", "margin_effect", "confidence"]
     cx.table("Recommended prices (margin floor and max step applied)", moving.sort_values("confidence", ascending=False),
@@ -319,6 +321,10 @@ def price_recommendations(cx: PricingContext) -> None:
     cx.result.summary = (f"{len(moving):,} of {len(rec):,} products get a different suggested price (at most "
                          f"{s.max_step:.0%} per step, never below a {s.min_margin:.0%} margin where the cost is known"
                          + (f"; {no_cost:,} without cost: floor not checked" if no_cost else "") + ").")
+    if len(rec) == 1:
+        r = rec.iloc[0]
+        price = "no price (withheld)" if pd.isna(r["suggested"]) else f"{r['suggested']:,.2f}"
+        cx.result.summary = (f"{r['sku']}: current {r['current']:,.2f}, suggested {price} — {r['reason']}.")
     cx.confidence = min(cx.confidence, float(rec["confidence"].mean()) if not rec.empty else 0.3)
     cx.evidence("products + listings + sales", len(rec), "suggested = target clamped to ±max step and the floor "
                 "cost / (1 − min margin)")

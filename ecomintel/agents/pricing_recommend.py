@@ -101,6 +101,8 @@ def recommend(frame: pd.DataFrame, *, min_margin: float, max_step: float, gap_th
                 reasons.append(f"elasticity {e:.2f}: "
                                + ("margin-maximising price" if cost and e < -1 else
                                   "revenue rises with a lower price" if e < -1 else "demand is inelastic"))
+        if median is None and e is None:
+            reasons.append("no matched competitor prices and no credible elasticity: the price is kept")
         clamped = clamp_price(target, current, cost, min_margin=min_margin, max_step=max_step)
         floor = margin_floor(cost, min_margin)
         if clamped.bound == "blocked":
@@ -125,7 +127,7 @@ def recommend(frame: pd.DataFrame, *, min_margin: float, max_step: float, gap_th
         confidence = 0.35 + (0.25 if median is not None else 0.0) + (0.25 if e is not None else 0.0) \
             + (0.1 if cost is not None else 0.0)
         out.append({"target": target, "suggested": suggested, "bound": clamped.bound, "change_pct": change,
-                    "reason": "; ".join(reasons) or "no competitor prices or credible elasticity: keep the price",
+                    "reason": "; ".join(reasons),
                     "revenue_effect": revenue_effect, "margin_effect": margin_effect,
                     "confidence": round(min(confidence, 0.95), 2), "floor_checked": cost is not None})
     extra = pd.DataFrame(out, index=frame.index,
