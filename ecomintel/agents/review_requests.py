@@ -87,7 +87,7 @@ class RequestGroup:
 
 # Words after "I wish …" that wish for a different outcome, not a different product ("I wish it fit").
 _OUTCOME = frozenset("""fit fitted fits worked work works looked look ordered bought kept tried read knew sized
-returned got had sent""".split())  # noqa: SIM905
+returned got sent""".split())  # noqa: SIM905
 _CLAUSE_END = re.compile(r"[,;:()]|\b(?:but|because|though|although|since|so|when|as|and\s+then|which|that)\b")
 NEGATION = re.compile(r"\b(?:not|no|never|isn'?t|wasn'?t|doesn'?t|didn'?t|aren'?t|weren'?t|without|nor)\s+"
                       r"(?:(?:at\s+all|too|very|so|a\s+bit|overly|really|remotely|even|the\s+least)\s+)?[\w-]+")
@@ -97,7 +97,12 @@ def _asked(rest: str) -> str:
     """The first content words of the clause after a trigger: 'had deeper pockets, but …' → 'deeper pockets';
     '' when the wish is about an outcome ('I wish it fit')."""
     clause = _CLAUSE_END.split(rest.lower(), maxsplit=1)[0]
-    words = [w for w in re.findall(r"[a-z][a-z'-]*", clause) if w not in _STOP or w in _OUTCOME]
+    raw = re.findall(r"[a-z][a-z'-]*", clause)
+    if "had" in raw[:3]:  # "I wish I had ordered …" is an outcome; "I wish it had pockets" a request
+        after = raw[raw.index("had") + 1:raw.index("had") + 2]
+        if after and (after[0] in _OUTCOME or after[0].endswith("ed") or after[0] in ("known", "gone", "been")):
+            return ""
+    words = [w for w in raw if w not in _STOP or w in _OUTCOME]
     if not words or words[0] in _OUTCOME:
         return ""
     return " ".join(w for w in words[:2] if w not in _OUTCOME)

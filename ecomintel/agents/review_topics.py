@@ -11,6 +11,7 @@ differs: "fabric thin cheap" rather than "dress love".
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -56,6 +57,7 @@ def find_topics(texts: Sequence[str], *, keys: Sequence[str] | None = None, scor
                 quotes: int = 3, seed: int = 7) -> TopicResult:
     """Cluster `texts` into topics; `scores` (−1..1 per text) give each topic's mean sentiment."""
     from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
     from sklearn.metrics import silhouette_score
 
@@ -65,7 +67,7 @@ def find_topics(texts: Sequence[str], *, keys: Sequence[str] | None = None, scor
         return TopicResult([], 0, None, n, f"Only {n} reviews: too few for topics (at least {min_reviews}).")
     stop = sorted(set(ENGLISH_STOP_WORDS) | REVIEW_STOPWORDS | {w.lower() for s in extra_stopwords
                                                                 for w in str(s).split()})
-    vectorizer = TfidfVectorizer(stop_words=stop, ngram_range=(1, 2), min_df=max(2, n // 500), max_df=0.4,
+    vectorizer = TfidfVectorizer(stop_words=stop, ngram_range=(1, 2), min_df=max(2, n // 500), max_df=0.7,
                                  max_features=4000, sublinear_tf=True, token_pattern=r"(?u)\b[a-z][a-z]+\b")
     try:
         x = vectorizer.fit_transform(docs)
@@ -83,7 +85,9 @@ def find_topics(texts: Sequence[str], *, keys: Sequence[str] | None = None, scor
     sample = rng.choice(x.shape[0], size=min(x.shape[0], 1500), replace=False)
     best: tuple[float, int, object] | None = None
     for k in range(lo, hi + 1):
-        model = KMeans(n_clusters=k, n_init=1, max_iter=100, random_state=seed).fit(x)
+        with warnings.catch_warnings():  # fewer distinct points than k: that k simply loses on silhouette
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = KMeans(n_clusters=k, n_init=1, max_iter=100, random_state=seed).fit(x)
         labels = model.labels_
         if len(set(labels[sample])) < 2:
             continue

@@ -491,22 +491,24 @@ def review_filter(plan: Plan) -> ReviewFilter:
 
 
 def drift_warning(cx: ReviewContext) -> None:
-    """The models package's drift check on this tenant's scored reviews; a drift is a warning finding."""
-    try:
-        from ecomintel.models.registry import check_drift  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    frame = cx.frame()
+    """The models package's drift check (PSI of the scores, vocabulary coverage) on the reviews this answer read;
+    a drift is a warning finding, a check that cannot run is a warning line (the answer stands)."""
+    from ecomintel.models.drift import drift_check
+    from ecomintel.models.registry import open_registry
+
+    frame = cx.frame().dropna(subset=["score"])
     if len(frame) < 50:
         return
     try:
-        report = check_drift(cx.settings, texts=review_texts(frame), scores=frame["score"].dropna().tolist())
+        registry = open_registry(cx.settings, engine=cx.repo.engine)
+        report = drift_check(registry, cx.state.model_version, review_texts(frame), frame["score"].tolist())
     except Exception as exc:  # a failing check must not fail the answer
         cx.warn(f"The model drift check could not run ({exc.__class__.__name__}).")
         return
-    if getattr(report, "drifted", False):
-        cx.find(f"Sentiment model drift: {getattr(report, 'message', 'these reviews differ from the training data')}",
-                "warning")
+    if report.psi is not None:
+        cx.result.metrics["score_psi"] = round(float(report.psi), 4)
+    if report.drifted:
+        cx.find(f"Sentiment model drift: {report.message}", "warning")
 
 
 class SentimentAgent:

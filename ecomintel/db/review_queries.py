@@ -107,6 +107,17 @@ class ReviewQueries(RepositoryCore):
         return {"reviews": int(n or 0), "spam": int(spam or 0), "with_text": int(texts or 0),
                 "dated": int(dated or 0)}
 
+    def review_groups(self, group: str, flt: ReviewFilter) -> pd.DataFrame:
+        """Reviews per category / product (spam excluded unless the filter includes it), most first: key, reviews."""
+        r = m.reviews
+        key = self._review_key(group).label("key")
+        n = sa.func.count().label("reviews")
+        stmt = self._review_where(self.scoped(r, key, n), flt).group_by(key).order_by(n.desc(), key)
+        frame = self.frame(stmt)
+        if not frame.empty:
+            frame["key"] = frame["key"].astype(str)
+        return frame
+
     # -- scores ----------------------------------------------------------------------------------------------
     def unscored_reviews(self, model_version: str) -> pd.DataFrame:
         """Reviews with no score under `model_version`, or scored before their row was rewritten by a later
