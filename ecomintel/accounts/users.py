@@ -21,7 +21,7 @@ from ecomintel.context import ROLES, RequestContext
 from ecomintel.db import models as m
 from ecomintel.db import rls
 from ecomintel.db.scoped import utcnow
-from ecomintel.db.tenants import check_password, hash_password
+from ecomintel.db.tenants import check_password, get_tenant_by_id, hash_password
 from ecomintel.errors import Forbidden, InputError, NotFound
 from ecomintel.permissions import require
 
@@ -115,6 +115,7 @@ def add_user(engine: sa.Engine, ctx: RequestContext, username: str, password: st
     require(ctx, "manage_users")
     username, role = check_username(username), check_role(role)
     check_new_password(password)
+    get_tenant_by_id(engine, ctx.tenant_id)  # NotFound for a tenant id that does not exist
     # user names are unique across tenants (sign-in has no tenant field), so the check reads all tenants
     with rls.system_engine(engine).begin() as conn:
         user_id = insert_user(conn, ctx.tenant_id, username, password, role, name, email)
