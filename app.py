@@ -15,6 +15,7 @@ PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("pages/upload.py", title="Upload data", icon=":material/upload_file:"),
     st.Page("pages/ask.py", title="Ask", icon=":material/chat:"),
+    st.Page("pages/pricing.py", title="Pricing", icon=":material/sell:"),
     st.Page("pages/sentiment.py", title="Sentiment", icon=":material/reviews:"),
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]

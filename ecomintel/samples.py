@@ -36,7 +36,9 @@ SAMPLE_FILES: tuple[SampleFile, ...] = (
     SampleFile("products", "amazon_india_products.csv", {"marketplace": "amazon.in", "currency": "INR"},
                "Amazon India listings (₹ prices)"),
     SampleFile("products", "abt.csv", {"marketplace": "abt", "currency": "USD"}, "Abt electronics catalogue"),
-    SampleFile("products", "buy.csv", {"marketplace": "buy", "currency": "USD"}, "Buy.com electronics catalogue"),
+    # a competitor's prices for the demo's Pricing page: Abt is "our" catalogue, Buy.com the competitor
+    SampleFile("listings", "buy.csv", {"marketplace": "buy", "seller": "Buy.com", "currency": "USD"},
+               "Buy.com electronics listings (a competitor's prices; rows without a price are rejected)"),
 )
 
 
@@ -64,6 +66,22 @@ def load_samples(repo: Repository, settings: Settings, progress: Callable[[float
         results.append(ingest_file(repo, sample.kind, folder / sample.file, settings=settings,
                                    defaults=sample.defaults, source_label="sample", progress=step))
         done += size
+    if any(r.kind == "listings" and r.accepted for r in results):
+        _match_demo(repo, progress)
     if progress is not None:
         progress(1.0, "Sample data loaded")
     return results
+
+
+def _match_demo(repo: Repository, progress: Callable[[float, str], None] | None) -> None:
+    """Match our catalogue (Abt) with the competitor listings (Buy.com) once, so the Pricing page has pairs;
+    without the matcher installed the page says so and the listings still load."""
+    from ecomintel.agents.pricing_matches import run_matching
+    from ecomintel.errors import InputError
+
+    try:
+        message = run_matching(repo).message
+    except InputError as exc:
+        message = exc.user_message()
+    if progress is not None:
+        progress(0.99, message)
