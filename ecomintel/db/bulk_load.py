@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from ecomintel.db import rls
 from ecomintel.db.scoped import RepositoryCore
 
 if TYPE_CHECKING:
@@ -98,8 +99,7 @@ class BulkLoad(RepositoryCore):
         col_list = ", ".join(f'"{c}"' for c in encoded.columns)
         dbapi: Any = conn.connection.dbapi_connection
         if encoded.payload is not None:
-            _copy(dbapi, f'COPY "{table.name}" ({col_list}) FROM STDIN ({_copy_options(table, encoded.columns)})',
-                  encoded.payload)
+            _copy_into(conn, table.name, col_list, _copy_options(table, encoded.columns), encoded.payload)
             return encoded.rows, 0
         assert encoded.values is not None
         cur: Any = dbapi.cursor()
@@ -139,7 +139,7 @@ class BulkLoad(RepositoryCore):
             if stored:
                 frame = frame[~frame[key].isin(stored).to_numpy()]
             if not frame.empty:
-                _copy(dbapi, f'COPY "{table.name}" ({col_list}) FROM STDIN ({options})', _csv_payload(frame, columns))
+                _copy_into(conn, table.name, col_list, options, _csv_payload(frame, columns))
             return len(frame), len(stored)
         stage = f"stage_{table.name}_{uuid.uuid4().hex[:8]}"
         conn.exec_driver_sql(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS '
@@ -321,6 +321,20 @@ def _copy_options(table: sa.Table, columns: list[str]) -> str:
     if not_null_text:
         options += ", FORCE_NOT_NULL (" + ", ".join(f'"{c}"' for c in not_null_text) + ")"
     return options
+
+
+def _copy_into(conn: sa.Connection, table: str, col_list: str, options: str, payload: bytes) -> None:
+    """COPY straight into `table`; for a role bound by row-level security (PostgreSQL refuses COPY FROM into
+    an RLS table) through a temporary staging table and one INSERT … SELECT, which the policy checks."""
+    dbapi: Any = conn.connection.dbapi_connection
+    if not rls.copy_needs_staging(conn):
+        _copy(dbapi, f'COPY "{table}" ({col_list}) FROM STDIN ({options})', payload)
+        return
+    stage = f"stage_{table}_{uuid.uuid4().hex[:8]}"
+    conn.exec_driver_sql(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT {col_list} FROM "{table}" WITH NO DATA')
+    _copy(dbapi, f'COPY "{stage}" ({col_list}) FROM STDIN ({options})', payload)
+    conn.exec_driver_sql(f'INSERT INTO "{table}" ({col_list}) SELECT {col_list} FROM "{stage}"')
+    conn.exec_driver_sql(f'DROP TABLE "{stage}"')
 
 
 def _copy(dbapi: Any, sql: str, payload: bytes) -> None:

@@ -151,3 +151,14 @@ def bypasses_rls(conn: sa.Connection) -> bool:
     """True when the connected role ignores RLS (superuser or BYPASSRLS): `ecomintel health` can warn."""
     row = conn.execute(sa.text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")).first()
     return bool(row and row[0])
+
+
+def copy_needs_staging(conn: sa.Connection) -> bool:
+    """True on PostgreSQL when the connected role is bound by RLS: COPY FROM into an RLS table is refused
+    there, so bulk loads stage first (ecomintel/db/bulk_load.py). Asked once per pooled connection."""
+    if conn.dialect.name != "postgresql":
+        return False
+    info = conn.connection.info
+    if "ecomintel_rls_bound" not in info:
+        info["ecomintel_rls_bound"] = not bypasses_rls(conn)
+    return bool(info["ecomintel_rls_bound"])
