@@ -23,6 +23,7 @@ from ecomintel.db.forecast_queries import ForecastQueries
 from ecomintel.db.listing_store import ListingStore
 from ecomintel.db.overview_queries import OverviewQueries
 from ecomintel.db.pricing_queries import PricingQueries
+from ecomintel.db.quality_queries import QualityQueries
 from ecomintel.db.review_queries import ReviewQueries
 from ecomintel.db.sales_queries import SalesQueries
 from ecomintel.db.scoped import RepositoryCore, utcnow
@@ -178,5 +179,5 @@ class ReportStore(RepositoryCore):
 
 
 class Repository(BulkLoad, Vocabulary, SalesQueries, CustomerQueries, OverviewQueries, ReviewQueries, ReportStore,
-                 BatchStore, SyncStore, ListingStore, PricingQueries, ForecastQueries):
+                 BatchStore, SyncStore, ListingStore, PricingQueries, QualityQueries, ForecastQueries):
     """`Repository(engine, ctx)`: every read and write of one tenant's data."""
