@@ -96,3 +96,7 @@ def test_matches_keep_the_analysts_decision_across_reruns(repo: Repository) -> N
     repo.store_matches([{**pair, "score": 0.93}])
     stored = repo.matches().iloc[0]
     assert stored["decision"] == "rejected" and stored["score"] == 0.93 and len(repo.matches()) == 1
+    other = {**pair, "sku": "B10", "score": 0.8}
+    repo.store_matches([other])
+    repo.store_matches([], replace=True)  # a new run that found nothing: the undecided pair goes, the decision stays
+    assert repo.matches()["sku"].tolist() == ["B9"]

@@ -197,9 +197,9 @@ def price_changes(cx: PricingContext) -> None:
 def promotions(cx: PricingContext) -> None:
     ours = cx.repo.our_products().rename(columns={"name": "title"}).assign(source="ours")
     offers = cx.repo.competitor_listings().assign(source=lambda f: f["seller"].where(f["seller"] != "", f["marketplace"]))
-    items = pd.concat([ours.reindex(columns=["sku", "title", "category", "source", "price", "list_price"]),
-                       offers.reindex(columns=["sku", "title", "category", "source", "price", "list_price"])],
-                      ignore_index=True)
+    cols = ["sku", "title", "category", "source", "price", "list_price"]
+    parts = [f.reindex(columns=cols) for f in (ours, offers) if not f.empty]
+    items = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     f = cx.plan.filters
     if f.categories:
         wanted = [c.lower() for c in f.categories]

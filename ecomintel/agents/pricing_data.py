@@ -96,8 +96,13 @@ def matched_offers(repo: Repository, ours: pd.DataFrame) -> pd.DataFrame:
         joined = kept.drop(columns=["id", "relation", "decided_at"]).merge(
             offers, on=["marketplace", "seller", "sku"], how="inner")
         parts.append(joined[joined["our_sku"].isin(ours["sku"])])
-    out = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
-    return out.drop_duplicates(["our_sku", "marketplace", "seller", "sku"]).reset_index(drop=True)
+    out = pd.concat([p.reindex(columns=[*cols, "currency"]) for p in parts if not p.empty], ignore_index=True) \
+        if any(not p.empty for p in parts) else pd.DataFrame(columns=[*cols, "currency"])
+    ours_currency = repo.our_products().drop_duplicates("sku").set_index("sku")["currency"]
+    mine = out["our_sku"].map(ours_currency)
+    comparable = mine.isna() | out["currency"].isna() | (mine == out["currency"])  # never ₹ against $
+    out = out[comparable.to_numpy(dtype=bool)]
+    return out.drop_duplicates(["our_sku", "marketplace", "seller", "sku"]).loc[:, cols].reset_index(drop=True)
 
 
 def apply_filters(plan: Plan, ours: pd.DataFrame, offers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -34,9 +34,12 @@ class MatchRun:
 def matcher_frames(repo: Repository) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(our products, competitor listings) as the matcher's frames: id, title, brand, description, price."""
     ours = repo.our_products().drop_duplicates("sku")
+    offers = repo.competitor_listings()
+    currencies = set(offers["currency"].dropna())
+    if currencies:  # our products priced in another currency are not the competitors' market
+        ours = ours[ours["currency"].isna() | ours["currency"].isin(currencies)]
     left = pd.DataFrame({"id": ours["sku"].astype(str), "title": ours["name"].fillna("").astype(str),
                          "brand": ours["brand"], "description": "", "price": ours["price"]})
-    offers = repo.competitor_listings()
     right = pd.DataFrame({"id": (offers["marketplace"].astype(str) + SEP + offers["seller"].astype(str) + SEP
                                  + offers["sku"].astype(str)),
                           "title": offers["title"].fillna("").astype(str), "brand": offers["brand"],
@@ -47,7 +50,7 @@ def matcher_frames(repo: Repository) -> tuple[pd.DataFrame, pd.DataFrame]:
 def run_matching(repo: Repository, *, threshold: float | None = None) -> MatchRun:
     """Match our products against the competitor listings and store the pairs (decisions are kept)."""
     try:
-        from ecomintel.matching import match_products  # type: ignore[attr-defined,import-not-found,unused-ignore]
+        from ecomintel.matching.match import match_products  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
         raise InputError("The product matcher (ecomintel.matching) is not available in this installation.",
                          "Upload listings with our SKU codes: those are matched exactly.") from exc
@@ -62,7 +65,7 @@ def run_matching(repo: Repository, *, threshold: float | None = None) -> MatchRu
         records.append({"our_sku": str(row["left_id"]), "marketplace": marketplace, "seller": seller, "sku": sku,
                         "score": float(row["score"]), "method": str(row.get("method") or "matcher"),
                         "relation": str(row.get("relation") or "same")})
-    repo.store_matches(records)
+    repo.store_matches(records, replace=True)
     same = sum(1 for r in records if r["relation"] == "same")
     return MatchRun(len(left), len(right), len(records), same, len(records) - same,
                     f"{len(records):,} pairs stored ({same:,} same product, {len(records) - same:,} related variants) "

@@ -70,23 +70,24 @@ class ListingStore(RepositoryCore):
         return written, existing, replaced
 
     # -- matches --------------------------------------------------------------------------------------
-    def store_matches(self, pairs: Iterable[Mapping[str, Any]]) -> int:
+    def store_matches(self, pairs: Iterable[Mapping[str, Any]], *, replace: bool = False) -> int:
         """Upsert matcher pairs {our_sku, marketplace, seller, sku, score, method, relation}; the analyst's
-        decision of a stored pair is left as it is. Returns the number of pairs written."""
+        decision of a stored pair is left as it is. `replace`: this is a whole new run, so undecided pairs it
+        did not find again are dropped first (decided ones always stay). Returns the number of pairs written."""
         self.require_write()
         records = [{"tenant_id": self.tenant_id, "our_sku": str(p["our_sku"]), "marketplace": str(p["marketplace"]),
                     "seller": str(p.get("seller") or ""), "sku": str(p["sku"]),
                     "score": None if p.get("score") is None else float(p["score"]),
                     "method": p.get("method"), "relation": str(p.get("relation") or "same"),
                     "matched_at": utcnow()} for p in pairs]
-        if not records:
-            return 0
         t = m.price_matches
         stmt = self._insert()(t)
         stmt = stmt.on_conflict_do_update(
             index_elements=["tenant_id", "our_sku", "marketplace", "seller", "sku"],
             set_={c: stmt.excluded[c] for c in ("score", "method", "relation", "matched_at")})
         with self.engine.begin() as conn:
+            if replace:
+                conn.execute(sa.delete(t).where(t.c.tenant_id == self.tenant_id, t.c.decision.is_(None)))
             for start in range(0, len(records), 1000):
                 conn.execute(stmt, records[start:start + 1000])
         return len(records)
