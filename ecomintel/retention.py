@@ -124,8 +124,13 @@ def purge(repo: RepositoryCore, ctx: RequestContext, now: datetime | None = None
             months = int(getattr(policy, name))
             if months <= 0:
                 continue
-            stmt = sa.delete(table).where(table.c.tenant_id == repo.tenant_id,
-                                          table.c[column] < cutoff(now, months))
+            limit = cutoff(now, months)
+            old = table.c[column] < limit
+            if "batch_id" in table.c:  # an undated row (a review without a date) ages with its upload
+                b = m.ingestion_batches
+                uploaded = sa.select(b.c.id).where(b.c.tenant_id == repo.tenant_id, b.c.created_at < limit)
+                old = sa.or_(old, sa.and_(table.c[column].is_(None), table.c.batch_id.in_(uploaded)))
+            stmt = sa.delete(table).where(table.c.tenant_id == repo.tenant_id, old)
             count = int(conn.execute(stmt).rowcount or 0)
             if count:
                 deleted[table.name] = deleted.get(table.name, 0) + count
