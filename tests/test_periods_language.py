@@ -289,6 +289,7 @@ def test_month_like_words_that_are_not_understood_are_reported(text: str, unread
     ("weekdays only", MON_FRI, ""),
     ("rev mon-fri", MON_FRI, "rev"),
     ("monday to friday revenue", MON_FRI, "revenue"),
+    ("revenue between monday and friday", MON_FRI, "revenue"),
     ("sat-sun orders", WEEKEND, "orders"),
     ("on business days", MON_FRI, ""),
     ("on mondays and fridays", ["Monday", "Friday"], ""),

@@ -447,7 +447,8 @@ def _cued(sc: _Scanner, m: re.Match[str]) -> tuple[str, tuple[int, int]]:
 
 
 def day_range(sc: _Scanner, m: re.Match[str]) -> WeekdayFilter | None:
-    """'mon-fri', 'monday to friday', 'sat-sun' (wrapping round the week: 'fri-mon')."""
+    """'mon-fri', 'monday to friday', 'between monday and friday', 'sat-sun' (wrapping round the week:
+    'fri-mon')."""
     _, pos = _cued(sc, m)
     if _not_a_filter(sc, pos):
         return None
@@ -799,6 +800,8 @@ RULES: tuple[Rule, ...] = (
     _rule("weekdays excluded", r"\b(?:excluding|excl?\.?|except(?:\s+(?:for|on))?|without|not\s+on|other\s+than|no)"
                                rf"\s+(?:the\s+)?(?:on\s+)?(?P<set>{_DAY_SET})\b", excluded_days,
           ("exc", "without", "no", "other")),
+    _rule("weekday between", rf"\bbetween\s+(?P<a>{_DAY_NAME}|{_DAY_ABBR})\s+(?:and|&)\s+(?P<b>{_DAY_NAME}|{_DAY_ABBR})\b",
+          day_range, ("between",)),
     _rule("weekday range", rf"\b(?P<a>{_DAY_NAME}|{_DAY_ABBR})\s*"
                            rf"(?:-|\bto\b|\bthru\b|\bthrough\b|\btill\b|\buntil\b)\s*(?P<b>{_DAY_NAME}|{_DAY_ABBR})\b"
                            r"(?:\s+only)?", day_range, _DAYS_IN),
