@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ecomintel.agents.base import Agent
 from ecomintel.agents.customers import CustomersAgent
+from ecomintel.agents.data_qa import DataQAAgent
 from ecomintel.agents.pricing import PricingAgent
 from ecomintel.agents.sales import SalesAgent, SalesDeepAgent
 from ecomintel.agents.sentiment import SentimentAgent
@@ -19,6 +20,7 @@ REGISTRY: dict[str, type[Agent]] = {
     CustomersAgent.name: CustomersAgent,
     SentimentAgent.name: SentimentAgent,
     PricingAgent.name: PricingAgent,
+    DataQAAgent.name: DataQAAgent,
 }
 
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from ecomintel.ask.plan import Plan
 from ecomintel.ask.pricing_questions import PRICING as PRICING_PATTERN
 from ecomintel.ask.pricing_questions import plan as plan_pricing_question
+from ecomintel.ask.quality_questions import DOMAIN_PATTERN as QUALITY_PATTERN
+from ecomintel.ask.quality_questions import plan_quality_question
 from ecomintel.ask.review_questions import DOMAIN_PATTERN as REVIEW_PATTERN
 from ecomintel.ask.review_questions import plan_review_question
 from ecomintel.db.vocab import Vocab
@@ -51,6 +53,7 @@ class Domain:
 
 
 DOMAINS: tuple[Domain, ...] = (
+    Domain("data_quality", QUALITY_PATTERN, plan_quality_question),  # before reviews: "what's wrong with the reviews file"
     Domain("reviews", REVIEW_PATTERN, plan_review_question),
     Domain("pricing", PRICING_PATTERN, plan_pricing_question),
 )

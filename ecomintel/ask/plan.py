@@ -45,6 +45,7 @@ Intent = Literal[
     "promotions",      # list vs sale price, discount %, promo words in titles, discount depth by category
     "elasticity",      # own-price elasticity per product with its interval (withheld when not credible)
     "price_recommendations",  # suggested prices within the margin floor and the max step, with reasons
+    "data_quality",    # data-quality scores per dataset with their deductions (thresholds focus_<dataset> = 1)
     "cannot_answer",   # needs data or a capability the tenant lacks, or was not understood (see Gap)
     "unknown",         # what an LLM draft may say; planners turn it into cannot_answer
 ]
@@ -152,6 +153,7 @@ INTENT_AGENTS: dict[str, tuple[str, ...]] = {
     **{intent: ("customers",) for intent in CUSTOMER_INTENTS},
     **{intent: ("pricing",) for intent in PRICING_INTENTS},
     **{intent: ("sentiment",) for intent in REVIEW_INTENTS},
+    "data_quality": ("data_qa",),
     "cannot_answer": (),
     "unknown": (),
 }

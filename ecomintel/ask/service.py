@@ -109,6 +109,9 @@ def answer_plan(plan: Plan, *, question: str, repo: Repository, settings: Settin
             progress(0.92, "writing the report")
         report = synthesize(question, plan_dict, results, data_version=data_version,
                             data_range=repo.sales_data_range(), llm=llm, planner_warnings=planner_warnings)
+        from ecomintel.ask.quality_gate import apply_quality_gate
+
+        report = apply_quality_gate(report, plan, repo)  # data-quality warnings + confidence (issue 11)
         if cache is not None and all(r.status == "ok" for r in results):
             cache.set(key, report, settings.cache_ttl_s)  # degraded answers are not cached
     return _finish(report, plan, plan_dict, question=question, repo=repo, data_version=data_version,

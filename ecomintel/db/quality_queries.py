@@ -204,6 +204,14 @@ class QualityQueries(RepositoryCore):
                 out[dataset] = {str(c): int(n) for c, n in rows}
         return out
 
+    def quality_sales_currency_codes(self) -> list[str]:
+        """The distinct non-empty currency codes of the sales lines (at most 10)."""
+        s = m.sales
+        stmt = (self.scoped(s, s.c.currency).where(s.c.currency.is_not(None), s.c.currency != "").distinct()
+                .limit(10))
+        with self.engine.connect() as conn:
+            return sorted(str(r[0]) for r in conn.execute(stmt))
+
     def quality_batches(self, limit: int = 200) -> pd.DataFrame:
         """The import history: one row per ingestion batch with its counts, newest first."""
         b = m.ingestion_batches

@@ -1,12 +1,14 @@
 """The Data QA run: every check over every dataset of one tenant → a score per dataset with its issues.
 
 Why one function the agent, the CLI (`ecomintel quality`), the Data Quality page and the bench all call: they
-then show the same score for the same data. Results are kept per (tenant, data_version) in the process, so a
-page re-run or the quality gate on answers costs nothing until the next import bumps the data version.
+then show the same score for the same data. Results are kept per (tenant, data_version) in the process and in
+the tenant's `cache_entries` rows (for a day), so a page re-run, a new CLI process or the Ask agent costs one
+small read until the next import bumps the data version.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -70,12 +72,45 @@ class QualityReport:
                 "datasets": {k: v.to_dict() for k, v in self.datasets.items()},
                 "tenant_issues": [i.to_dict() for i in self.tenant_issues]}
 
+    def to_json(self) -> str:
+        daily = None if self.daily is None else self.daily.to_dict("list")
+        return json.dumps({**self.to_dict(), "daily": daily}, default=str)
+
+    @classmethod
+    def from_json(cls, text: str) -> QualityReport:
+        data = json.loads(text)
+        datasets = {k: DatasetQuality(v["dataset"], v["rows"], v["score"], [Issue(**i) for i in v["issues"]],
+                                      v["completeness"], v.get("first"), v.get("last"))
+                    for k, v in data["datasets"].items()}
+        daily = None if data.get("daily") is None else pd.DataFrame(data["daily"])
+        return cls(data["tenant_id"], data["data_version"], data["checked_at"], datasets,
+                   [Issue(**i) for i in data["tenant_issues"]], daily, data["elapsed_ms"])
+
     def all_issues(self) -> list[Issue]:
         return by_impact([*self.tenant_issues, *(i for d in self.datasets.values() for i in d.issues)])
 
 
 _CACHE: OrderedDict[tuple[str, int, int], QualityReport] = OrderedDict()
 _LOCK = threading.Lock()
+STORE_KEY = "quality_report:v1"
+STORE_TTL_S = 24 * 3600
+
+
+def _stored(repo: Repository, version: int) -> QualityReport | None:
+    from ecomintel.db.cache_entries import CacheEntries
+
+    try:
+        hit = CacheEntries(repo.engine, repo.ctx).cache_entry(version, STORE_KEY)
+        return None if hit is None else QualityReport.from_json(hit[0])
+    except Exception:  # an unreadable entry (older shape): run the checks again
+        return None
+
+
+def _store(repo: Repository, report: QualityReport) -> None:
+    from ecomintel.db.cache_entries import CacheEntries
+
+    CacheEntries(repo.engine, repo.ctx).put_cache_entry(report.data_version, STORE_KEY, report.to_json(),
+                                                        STORE_TTL_S)
 
 
 def run_quality(repo: Repository, *, now: datetime | None = None, use_cache: bool = True) -> QualityReport:
@@ -87,6 +122,11 @@ def run_quality(repo: Repository, *, now: datetime | None = None, use_cache: boo
         with _LOCK:
             if key in _CACHE:
                 return _CACHE[key]
+        found = _stored(repo, version)
+        if found is not None:
+            with _LOCK:
+                _CACHE[key] = found
+            return found
     now = now or datetime.now(UTC).replace(tzinfo=None)
     batches = repo.quality_batches(limit=1000)
     currencies = repo.quality_currencies()
@@ -116,6 +156,7 @@ def run_quality(repo: Repository, *, now: datetime | None = None, use_cache: boo
             _CACHE[key] = report
             while len(_CACHE) > 32:
                 _CACHE.popitem(last=False)
+        _store(repo, report)
     return report
 
 

@@ -1,0 +1,76 @@
+"""Reading data-quality questions: "how good is our data?", "what's wrong with the reviews file?", "any problems
+with the sales data?", "data quality score".
+
+Why its own reading (ask/domains.py, listed before the reviews domain): "what's wrong with the reviews file"
+names reviews and "problems", and the review rules would answer it with customer complaints. A question is
+ours when it is about the *data* (a file, the data, its quality, completeness, duplicates, gaps) rather
+than about what the data says. The datasets it names narrow the answer (plan.thresholds `focus_<dataset>`,
+read by agents/data_qa.py); a named dataset that is not loaded is said so by the agent.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ecomintel.ask.plan import INTENT_AGENTS, Gap, Plan
+from ecomintel.ask.understanding import Spans, plan_confidence, understood_share, unused_words
+
+if TYPE_CHECKING:
+    from ecomintel.ask.domains import DomainQuestion
+
+DATA = r"(?:data(?:set|base)?s?|files?|uploads?|imports?|feeds?|records|tables?|csvs?|spreadsheets?)"
+DATASET_WORDS: tuple[tuple[str, str], ...] = (
+    ("sales", r"\bsales\b|\borders?\b|\btransactions?\b|\binvoices?\b|\bsales\s+lines\b"),
+    ("products", r"\bproducts?\b|\bcatalog(?:ue)?s?\b"),
+    ("listings", r"\blistings?\b|\bcompetitor\s+prices\b"),
+    ("reviews", r"\breviews?\b"),
+)
+QUALITY = (r"\bdata[- ]quality\b|\bquality\s+(?:of\s+(?:the\s+|our\s+|my\s+)?(?:\w+\s+)?" + DATA + r"|scores?|checks?"
+           r"|report|issues?|problems?)\b|\bdq\s+score\b"
+           r"|\bhow\s+(?:good|clean|reliable|complete|trustworthy|bad|accurate)\s+(?:is|are)\s+(?:the\s+|our\s+|my\s+)?"
+           r"(?:\w+\s+)?" + DATA + r"\b"
+           r"|\b(?:wrong|problems?|issues?|errors?|bad|broken|off)\s+(?:with|in)\s+(?:the\s+|our\s+|my\s+|this\s+)?"
+           r"(?:\w+\s+)?" + DATA + r"\b"
+           r"|\b(?:can\s+(?:we|i)\s+trust|trust\s+(?:in\s+)?)\s*(?:the\s+|our\s+|my\s+)?(?:\w+\s+)?" + DATA + r"\b"
+           r"|\b" + DATA + r"\s+(?:quality|problems?|issues?|errors?|gaps?|completeness|health|hygiene)\b"
+           r"|\b(?:missing|empty|incomplete)\s+(?:values|fields|cells|columns|data)\b|\bcompleteness\b"
+           r"|\bduplicates?\s+in\s+(?:the\s+|our\s+)?(?:\w+\s+)?" + DATA + r"\b|\brejected\s+rows\b|\bdirty\s+data\b"
+           r"|\boutliers?\s+in\s+(?:the\s+|our\s+)?(?:\w+\s+)?" + DATA + r"\b|\bgaps?\s+in\s+(?:the\s+|our\s+)?(?:\w+\s+)?"
+           + DATA + r"\b")
+DOMAIN_PATTERN = QUALITY
+FILLER = (r"\bhow\b|\bwhat\b|\bwhat's\b|\bwhats\b|\bis\b|\bare\b|\bthe\b|\bour\b|\bmy\b|\bthis\b|\bwith\b|\bin\b"
+          r"|\bany\b|\bthere\b|\bshow\b|\bme\b|\bgive\b|\bcheck\b|\bdo\b|\bwe\b|\bhave\b|\bsome\b|\bof\b|\bfor\b"
+          r"|\ball\b|\boverall\b|\bour\b|\bpls\b|\bplease\b|\bcan\b|\bi\b|\byou\b|\btell\b|\bhey\b|\bso\b"
+          r"|\bfar\b|\breally\b|\bthat\b|\bit\b|\bwhere\b|\bwhich\b|\blist\b|\bsummary\b|\bright\b|\bnow\b"
+          r"|\bdata\b|\bfiles?\b|\bquality\b|\bscores?\b|\bwrong\b|\bproblems?\b|\bissues?\b|\bgood\b|\bclean\b")
+
+
+def _spans(pattern: str, text: str) -> Spans:
+    return [m.span() for m in re.finditer(pattern, text)]
+
+
+def plan_quality_question(q: DomainQuestion) -> Plan | None:
+    """A `data_quality` Plan for a question about the data itself; a cannot_answer Plan without any data."""
+    text = q.text
+    if not re.search(QUALITY, text):
+        return None
+    if not q.vocab.has("sales") and not any(q.vocab.datasets.get(d, 0) for d in ("products", "reviews",
+                                                                                    "listings")):
+        return Plan(intent="cannot_answer", agents=[], mode=q.mode, planner="offline", confidence=0.9,  # type: ignore[arg-type]
+                    gap=Gap(need="sales", message="No data is loaded yet, so there is no data quality to report. "
+                            "Upload sales, products or reviews (Upload page) and ask again.",
+                            suggestions=["how good is our data?"]))
+    spans = _spans(QUALITY, text)
+    focus = []
+    for name, rx in DATASET_WORDS:
+        found = _spans(rx, text)
+        if found:
+            focus.append(name)
+            spans += found
+    spans += _spans(FILLER, text)
+    unused = [w.text for w in unused_words(text, spans)]
+    confidence = plan_confidence(understood_share(text, spans), len(unused), [], fallback=False)
+    return Plan(intent="data_quality", agents=list(INTENT_AGENTS["data_quality"]), mode=q.mode,  # type: ignore[arg-type]
+                planner="offline", thresholds={f"focus_{d}": 1.0 for d in focus}, confidence=confidence,
+                not_understood=unused[:20])
