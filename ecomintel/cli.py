@@ -306,6 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ops_parsers(sub)
 
+    from ecomintel.quality.cli import add_parser as quality_parser  # ecomintel quality
+
+    quality_parser(sub)
+
     return parser
 
 
