@@ -1,0 +1,40 @@
+"""Variants: the same model family in another size, colour or capacity — `related`, never `same`.
+
+Why: `Transcend 4GB SDHC Card` and `Transcend 8GB SDHC Card` are 95% the same text and a different
+product at a different price; matching them as `same` would compare our 8 GB price with their 4 GB one.
+A pair is a variant when both titles state the same kind of attribute with different values (a capacity,
+a screen size, a colour) or when their model numbers are one family (see codes.agreement) — unless an
+equal model number says they are one product (shops disagree on `32"` vs `31.5"` for the same TV).
+"""
+
+from __future__ import annotations
+
+import re
+
+COLOURS = frozenset({
+    "black", "white", "silver", "red", "blue", "green", "pink", "purple", "yellow", "orange", "gold", "grey",
+    "gray", "brown", "beige", "titanium", "graphite", "bronze", "ivory", "navy", "teal", "charcoal", "champagne",
+})
+# attribute units whose differing values mean a different product (not `x` zoom or `w` watts: shops
+# quote peak vs RMS power, optical vs digital zoom for one model)
+VARIANT_UNITS = ("gb", "tb", "mb", "in", "mp", "mah", "pk", "pc", "ghz", "oz", "lb", "ml", "l", "mm")
+_ATTR = re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)(" + "|".join(VARIANT_UNITS) + r")(?![a-z0-9])")
+
+
+def attributes(normalized: str) -> dict[str, frozenset[str]]:
+    """{'gb': {'8'}, 'in': {'42'}, 'colour': {'black'}} from a normalised title."""
+    found: dict[str, set[str]] = {}
+    for value, unit in _ATTR.findall(normalized):
+        found.setdefault(unit, set()).add(value)
+    colours = {w for w in normalized.split() if w in COLOURS}
+    if colours:
+        found["colour"] = colours
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def attribute_conflict(a: dict[str, frozenset[str]], b: dict[str, frozenset[str]]) -> str:
+    """The first attribute both state with no value in common ('' when none): `gb`, `in`, `colour` …"""
+    for key in sorted(set(a) & set(b)):
+        if not (a[key] & b[key]):
+            return key
+    return ""
