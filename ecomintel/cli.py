@@ -258,6 +258,13 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
+    """`match LEFT RIGHT --out PAIRS.csv`: the product matcher on two export files (ecomintel/matching)."""
+    from ecomintel.matching.cli_match import run as run_match
+
+    return run_match(args, settings.max_upload_mb)
+
+
 # -- parser and entry point ---------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from ecomintel.accounts import cli as accounts_cli  # light: argparse only until a command runs
@@ -301,6 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run a background worker for deep questions (needs ECOMINTEL_REDIS_URL)")
     worker_arguments(p)
     p.set_defaults(func=cmd_worker)
+
+    from ecomintel.matching.cli_match import add_arguments as match_arguments  # light: argparse only
+
+    p = sub.add_parser("match", help="match the products of two catalogue files; writes left_id,right_id,score")
+    match_arguments(p)
+    p.set_defaults(func=cmd_match)
 
     from ecomintel.ops_cli import add_parsers as ops_parsers  # sync, scheduler, health
 
