@@ -43,6 +43,7 @@ class ScriptedServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms delayed-ACK stall
 
             def do_GET(self) -> None:
                 headers = {k.lower(): v for k, v in self.headers.items()}

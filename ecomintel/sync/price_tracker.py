@@ -3,7 +3,8 @@
 Options: `urls` — strings or {url, sku, marketplace, seller}; `use_listing_urls` (also track the urls of
 the tenant's competitor listings); `selectors` — {host: {price, currency, availability, name: css}} for
 pages without schema.org data; `rate_per_host` (requests/s; default ECOMINTEL_SYNC_HOST_RPS);
-`user_agent` (default ECOMINTEL_SYNC_USER_AGENT); `workers` (hosts fetched at once, default 8).
+`user_agent` (default ECOMINTEL_SYNC_USER_AGENT); `per_host` (requests in flight per host, default 4 —
+they share the host's rate limit); `workers` (threads in all, default 32).
 
 Per page: robots.txt is asked first; the request is conditional (If-None-Match / If-Modified-Since from
 the page's last ETag / Last-Modified, sync_page_state) so an unchanged page costs a 304 and no parsing;
@@ -123,9 +124,14 @@ class PriceTracker:
                     if done[0] % 25 == 0 or done[0] == len(targets):
                         job.progress(0.9 * done[0] / len(targets), f"{done[0]:,} of {len(targets):,} pages")
 
-        workers = max(1, min(len(by_host), int(opts.get("workers") or 8)))
+        # each host's pages in `per_host` interleaved lanes: while one lane waits out a retry (Retry-After,
+        # backoff) the others keep the host's rate slots used; the limiter still caps the host's rate
+        per_host = max(1, int(opts.get("per_host") or 4))
+        # (lane i of every host before lane i+1 of any: a pool smaller than the lanes still serves every host)
+        lanes = [(h, p[i::per_host]) for i in range(per_host) for h, p in by_host.items() if i < len(p)]
+        workers = max(1, min(len(lanes), int(opts.get("workers") or 32)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="price-tracker") as pool:
-            for future in [pool.submit(work, h, p) for h, p in by_host.items()]:
+            for future in [pool.submit(work, h, p) for h, p in lanes]:
                 future.result()
         if observations:  # prices first: a validator saved without its price would make the next run skip it
             if not self._store(job, observations, outcome):
