@@ -23,7 +23,7 @@ from tests.sync_servers import Reply, ScriptedServer
 
 PRODUCTS_CSV = ("product_id,title,brand,price,currency\n"
                 "P-1,Red mug,Acme,4.50,GBP\n"
-                "P-2,Blue mug,Acme,not-a-price,GBP\n"
+                ",Blue mug,Acme,4.75,GBP\n"  # no product code: rejected
                 "P-3,Green mug,Acme,5.25,GBP\n")
 
 
@@ -53,7 +53,7 @@ def test_csv_feed_goes_through_the_ingestion_pipeline(lite_repo: Repository) -> 
         batch = lite_repo.get_batch(run["batch_ids"][0])
         assert batch["source"] == "sync" and batch["rows_rejected"] == 1
         rejected = lite_repo.rejected(batch["id"])
-        assert rejected.iloc[0]["product_id"] == "P-2" and "price" in rejected.iloc[0]["reasons"]
+        assert rejected.iloc[0]["title"] == "Blue mug" and "sku" in rejected.iloc[0]["reasons"]
         # the same feed again: recognised by its hash, nothing stored twice
         again = run_source(lite_repo, settings, "supplier", env={"SUPPLIER_TOKEN": "s3cret"})
         assert again["status"] == "ok" and again["rows"] == 0
