@@ -113,6 +113,12 @@ def near_duplicates(text: pd.Series, sku: pd.Series, author: pd.Series, key: pd.
     pairs = _candidate_pairs(sig)
     if not pairs:
         return out
+    # the share of equal MinHash values estimates the Jaccard; only plausible pairs get the exact check
+    both = np.array(sorted(pairs), dtype=np.int64)
+    estimate = (sig[both[:, 0]] == sig[both[:, 1]]).mean(axis=1)
+    pairs = {(int(a), int(b)) for a, b in both[estimate >= NEAR_DUP_JACCARD - 0.15]}
+    if not pairs:
+        return out
     sets: dict[int, set[int]] = {}
     needed = {d for pair in pairs for d in pair}
     keep = np.isin(docs, np.fromiter(needed, dtype=docs.dtype))
