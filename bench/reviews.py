@@ -134,7 +134,7 @@ def bench_tenant(df: pd.DataFrame, n: int) -> dict[str, object]:
     migrate(engine)
     repo = Repository(engine, RequestContext(tenant_id=ensure_tenant(engine, "bench-reviews").id))
     ingested, ingest_s = _timed(ingest_file, repo, "reviews", csv, settings=settings)
-    model, model_s = _timed(active_model, settings)
+    model, model_s = _timed(active_model, settings, engine)
     first, first_s = _timed(ensure_scores, repo, settings, model)
     second, second_s = _timed(ensure_scores, repo, settings, model)
     vocab = repo.vocabulary()

@@ -64,11 +64,12 @@ def model_version(model: Any) -> str:
     return type(model).__name__[:100]
 
 
-def active_model(settings: Settings) -> Any:
-    """The registry's active sentiment model (trained on first use by the models package)."""
+def active_model(settings: Settings, engine: sa.Engine | None = None) -> Any:
+    """The registry's active sentiment model (trained on first use by the models package); `engine`: the
+    database whose registry to read (the tenant's; default settings.database_url)."""
     from ecomintel.models.sentiment import load_active_model
 
-    return load_active_model(settings)
+    return load_active_model(settings, engine=engine)
 
 
 def review_texts(frame: pd.DataFrame) -> list[str]:
@@ -94,7 +95,7 @@ def _lock(repo: Repository) -> threading.Lock:
 def ensure_scores(repo: Repository, settings: Settings, model: Any = None) -> ScoreState:
     """Score every review of the tenant that has no current score under the active model (or `model`)."""
     started = time.perf_counter()
-    model = model if model is not None else active_model(settings)
+    model = model if model is not None else active_model(settings, repo.engine)
     version = model_version(model)
     name = str(getattr(model, "name", type(model).__name__))
     done = 0

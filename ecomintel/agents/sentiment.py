@@ -538,7 +538,7 @@ class SentimentAgent:
         if model is None:
             from ecomintel.agents.review_scores import active_model
 
-            model = active_model(settings)
+            model = active_model(settings, repo.engine)
         state = ensure_scores(repo, settings, model)
         flt = review_filter(plan)
         cx = ReviewContext(self.name, repo, plan, settings, flt, state, model, result,
