@@ -54,6 +54,9 @@ def _doc(title: str, brand: str) -> str:
 
 def candidate_pairs(left: Side, right: Side, top_k: int = TOP_K) -> Candidates:
     """Union of cosine neighbours (both directions) and model-number / stem collisions."""
+    if not any(left.titles) or not any(right.titles):  # nothing to compare (and no vocabulary to fit)
+        empty = np.zeros(0, dtype=np.int64)
+        return Candidates(empty, empty, np.zeros(0, np.float32), np.zeros(0, np.float32))
     lc, rc, lw, rw = vectorise(left, right)
     n_left, n_right = lc.shape[0], rc.shape[0]
     pairs: set[tuple[int, int]] = set()

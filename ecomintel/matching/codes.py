@@ -10,8 +10,8 @@ Agreement levels (strongest first), used by the scorer and for the `method` of a
     exact    a code equal on both sides
     prefix   one code extends the other by a short letter suffix (`PSW110` / `PSW110BK`, colour / region
              letters) or is contained in it (`TK903S` in `NNTK903S`)
-    variant  same family, different variant: the codes share a long stem but differ in digits
-             (`TS4GSDHC6` / `TS8GSDHC6`, `LN40A650` / `LN46A650`) → a `related` pair, not `same`
+    variant  same family, different variant: the codes share their letters but differ in one number
+             (`TS4GSDHC6` / `TS16GSDHC6`, `LN40A650` / `LN46A650`) → a `related` pair, not `same`
     conflict both sides have codes and none of the above holds
     none     at least one side has no code
 """
@@ -33,10 +33,12 @@ _UNIT_SUFFIXES = "|".join(sorted(set(UNITS) | {"p", "i", "k", "th", "st", "nd", 
 _SPEC = re.compile(rf"\d+(?:\.\d+)?(?:{_UNIT_SUFFIXES})|\d+x\d+(?:{_UNIT_SUFFIXES})?|(?:mp|h|x)\d{{1,3}}"
                    r"|\d+(?:\.\d+)?(?:x|:)\d+(?:\.\d+)?|802\.?11[a-z]*|[a-z]\d|\d[a-z]")
 _MIN_LEN = 4
+_DIGITS = re.compile(r"\d+")
 _MIN_DIGITS_ONLY = 5
 _MIN_PART_LEN = 6  # a dash-separated part counts as a code of its own only when this long (`967562`-0403)
 _COUNTED_WORD = re.compile(r"\d+-[a-z]{3,}")
-_SPLIT_CODE = re.compile(r"(?<![a-z0-9])([a-z]{2,3}) ([a-z]{0,3}\d[a-z0-9]*(?:[-/][a-z0-9]+)?)(?![a-z0-9])")
+_SPLIT_CODE = re.compile(r"(?<![a-z0-9])([a-z]{2,3}) ((?=[a-z0-9]{2})[a-z]{0,3}\d[a-z0-9]*(?:[-/][a-z0-9]+)?)"
+                         r"(?![a-z0-9]|\.\d)")
 
 
 def compact(code: str) -> str:
@@ -116,9 +118,11 @@ def agreement(left: Iterable[str], right: Iterable[str]) -> tuple[Agreement, str
 
 
 def _family(a: str, b: str) -> bool:
-    """Same model family: the same letters with at most a couple of differing digits at the same places
-    (`LN40A650` / `LN46A650`, `TS4GSDHC6` / `TS8GSDHC6`), long enough that it is not chance."""
-    if len(a) != len(b) or len(a) < 6 or not any(ch.isalpha() for ch in a):
+    """Same model family: the same letters in the same order with different numbers in one place
+    (`LN40A650` / `LN46A650`, `TS4GSDHC6` / `TS16GSDHC6`), long enough that it is not chance."""
+    if min(len(a), len(b)) < 6 or _DIGITS.sub("#", a) != _DIGITS.sub("#", b):
         return False
-    diffs = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-    return 0 < len(diffs) <= 2 and all(x.isdigit() and y.isdigit() for x, y in diffs)
+    if sum(ch.isalpha() for ch in a) < 2:
+        return False
+    runs = [(x, y) for x, y in zip(_DIGITS.findall(a), _DIGITS.findall(b), strict=True) if x != y]
+    return len(runs) == 1

@@ -18,7 +18,8 @@ from ecomintel.matching.prepare import brand_vocabulary, prepare
 from ecomintel.matching.score import score_pairs
 
 DEFAULT_THRESHOLD = 0.5
-RELATED_MIN_TEXT = 0.55   # a variant must still read as the same family
+RELATED_MIN_TEXT = 0.45   # a model-family variant must still read as the same family
+RELATED_MIN_TEXT_ATTRIBUTE = 0.6  # without a model family, only a size/colour differs: the rest must agree
 RELATED_PER_ROW = 3
 COLUMNS = ["left_id", "right_id", "score", "method", "relation"]
 
@@ -54,7 +55,8 @@ def match_products(left: pd.DataFrame, right: pd.DataFrame, *, threshold: float 
 def _related(li: np.ndarray, ri: np.ndarray, text: np.ndarray, variant: np.ndarray, chosen: set[int],
              left_ids: list[str], right_ids: list[str], methods: list[str]) -> list[tuple[str, str, float, str, str]]:
     """Variant pairs (not chosen as `same`) that still read as one family, at most a few per left row."""
-    picks = [k for k in np.flatnonzero(variant & (text >= RELATED_MIN_TEXT)).tolist() if k not in chosen]
+    picks = [k for k in np.flatnonzero(variant & (text >= RELATED_MIN_TEXT)).tolist() if k not in chosen
+             and (methods[k] == "variant(model)" or text[k] >= RELATED_MIN_TEXT_ATTRIBUTE)]
     picks.sort(key=lambda k: -float(text[k]))
     per_left: dict[int, int] = {}
     out = []

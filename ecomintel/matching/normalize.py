@@ -75,6 +75,7 @@ _JOIN = re.compile(r"(?<![a-z0-9])([a-z0-9]+(?:[-./][a-z0-9]+)+)(?![a-z0-9])")
 _NON_WORD = re.compile(r"[^a-z0-9&+./-]+")
 _SEPARATORS = re.compile(r"[-/]+")
 _COUNTED_WORD = re.compile(r"\d+-[a-z]{3,}")
+_DECIMAL = re.compile(r"\d+\.\d+[a-z]*")
 _DOT_EDGE = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _SPACES = re.compile(r"\s+")
 _BRAND_ALIAS = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(BRAND_ALIASES, key=len, reverse=True))
@@ -82,9 +83,9 @@ _BRAND_ALIAS = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(BRAND_A
 
 
 def fold(text: str) -> str:
-    """Lower case, accents removed (`Nüvi` → `nuvi`), compatibility forms folded (`²` → `2`)."""
+    """Case-folded (`ß` → `ss`), accents removed (`Nüvi` → `nuvi`), compatibility forms folded (`²` → `2`)."""
     text = unicodedata.normalize("NFKD", str(text))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
 
 def _join_code(match: re.Match[str]) -> str:
@@ -92,6 +93,8 @@ def _join_code(match: re.Match[str]) -> str:
     it mixes letters and digits; otherwise (`dvd/vcr`, `10/100`, `5-disc`) it is split into words."""
     run = match.group(1)
     compact = re.sub(r"[-./]", "", run)
+    if _DECIMAL.fullmatch(run):
+        return run  # `4.3in`, `2.4ghz`: a decimal value, not a code
     if _COUNTED_WORD.fullmatch(run):
         return run.replace("-", " ")  # `5-disc`, `4-port`: a count and a word
     if re.search(r"[a-z]", compact) and re.search(r"\d", compact):

@@ -11,9 +11,10 @@ with ` - MODEL`; other catalogues do not). The rules, in order:
 - both titles carry codes and they disagree: the text alone is trusted less (× 0.75) — two TVs of one
   series share most words, yet one product often carries a shop SKU on one side and a part number on the
   other;
-- same family, different variant (`LN40A650` / `LN46A650`), or no agreeing code and both titles state a
+- same family, different variant (`LN40A650` / `LN46A650`), or no code to tell and both titles state a
   different capacity / size / colour (ecomintel/matching/variants.py): capped below the threshold and
-  flagged as a variant, so it can come out as `related`;
+  flagged as a variant, so it can come out as `related` (disagreeing codes *and* another size: just a
+  different product, capped too but not a variant);
 - no codes: the text similarity (`fuzzy+tfidf`);
 - a brand conflict (× 0.7) and an implausible price gap (× 0.85, ratio > 4 in comparable currencies)
   lower any score; an agreeing brand adds a little.
@@ -54,10 +55,17 @@ def score_pairs(f: PairFeatures) -> Scored:
         elif level == "prefix":
             score[k] = 0.65 + 0.3 * text[k]
             methods[k] = "model_number~"
-        elif level == "variant" or (f.attribute[k] and f.desc_code[k] not in ("exact", "prefix")):
+        elif level == "variant":
             score[k] = min(text[k], VARIANT_CAP)
-            methods[k] = "variant(model)" if level == "variant" else f"variant({f.attribute[k]})"
+            methods[k] = "variant(model)"
             variant[k] = True
+        elif f.attribute[k] and f.desc_code[k] not in ("exact", "prefix"):
+            score[k] = min(CONFLICT_FACTOR * text[k] if level == "conflict" else text[k], VARIANT_CAP)
+            if level == "conflict":  # other codes and another size: a different product, not a variant
+                methods[k] = "fuzzy+tfidf(codes differ)"
+            else:
+                methods[k] = f"variant({f.attribute[k]})"
+                variant[k] = True
         elif level == "conflict":
             score[k] = CONFLICT_FACTOR * text[k]
             methods[k] = "fuzzy+tfidf(codes differ)"
