@@ -31,7 +31,7 @@ from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app  # noq
 QUESTION = "top 10 products by revenue in November 2011"
 DEEP_QUESTION = "how did revenue change from October to November 2011 and why"
 CANNOT_QUESTION = "what was our profit margin on candles last month?"
-SHOTS = ("home", "upload", "ask", "ask_deep", "ask_cannot_answer", "settings", "home_empty")
+SHOTS = ("home", "upload", "ask", "ask_deep", "ask_cannot_answer", "settings", "pricing", "home_empty")
 
 
 def prepare(db_url: str) -> None:
@@ -133,6 +133,11 @@ def main() -> int:
                     ask(page, url, CANNOT_QUESTION)
                     page.locator('[data-testid="stAlertContentInfo"]').first.wait_for()
                     shoot(page, args.out, "ask_cannot_answer")
+
+                if "pricing" in only:  # Abt (ours) vs Buy.com listings, matched when the demo loaded
+                    open_page(page, url, "pricing")
+                    page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+                    shoot(page, args.out, "pricing")
 
                 if "settings" in only:
                     open_page(page, url, "settings")

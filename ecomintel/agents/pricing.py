@@ -38,6 +38,7 @@ from ecomintel.db.repository import Repository
 from ecomintel.db.sales_lines import SalesFilter
 
 MAX_ROWS = 200
+PLAUSIBLE_RATIO = 3.0  # an unconfirmed "same product" offer at a third (or 3×) of our price is a doubtful match
 
 
 def _r(value: Any, digits: int = 2) -> Any:
@@ -73,7 +74,16 @@ class PricingContext:
         if self._ours is None or self._offers is None:
             ours = our_prices(self.repo, self.data_end, self.settings.min_lines)
             offers = matched_offers(self.repo, ours)
-            self._ours, self._offers = apply_filters(self.plan, ours, offers)
+            ours, offers = apply_filters(self.plan, ours, offers)
+            ratio = offers["price"].to_numpy(dtype=float) / offers["our_sku"].map(
+                ours.drop_duplicates("sku").set_index("sku")["our_price"]).to_numpy(dtype=float)
+            doubtful = ((ratio > PLAUSIBLE_RATIO) | (ratio < 1 / PLAUSIBLE_RATIO)) & \
+                (offers["decision"].fillna("").to_numpy() != "confirmed")
+            if doubtful.any():
+                self.warn(f"{int(doubtful.sum()):,} matched offers priced over {PLAUSIBLE_RATIO:g}× away from ours "
+                          "were left out as doubtful matches (confirm or reject them in the match review).")
+                offers = offers[~doubtful]
+            self._ours, self._offers = ours, offers
         return self._ours, self._offers
 
     def table(self, title: str, frame: pd.DataFrame, columns: list[str]) -> None:
@@ -123,14 +133,16 @@ def price_position(cx: PricingContext) -> None:
     if len(cats) > 1:
         cx.table("Price position by category", cats, ["category", "products", "median_gap_pct", "above_pct",
                                                       "below_pct"])
-    top = table.reindex(table["gap_pct"].abs().sort_values(ascending=False).index).head(25)
+    top = table.reindex(table["gap_pct"].abs().sort_values(ascending=False).index).head(25).sort_values("gap_pct")
     fig = go.Figure([
         go.Scatter(x=top["sku"].astype(str), y=top["comp_median"], mode="markers", name="competitor median",
                    error_y={"type": "data", "symmetric": False, "array": (top["comp_max"] - top["comp_median"]).tolist(),
                             "arrayminus": (top["comp_median"] - top["comp_min"]).tolist()}),
         go.Scatter(x=top["sku"].astype(str), y=top["our_price"], mode="markers", name="our price",
                    marker={"symbol": "diamond", "size": 10})])
-    fig.update_layout(title="Our price vs the competitor range (largest gaps)", margin=MARGIN, yaxis_title="price")
+    fig.update_layout(title="Our price vs the competitor range (min–median–max; the 25 largest gaps)", margin=MARGIN,
+                      yaxis_title="price", xaxis_title="SKU")
+    fig.update_xaxes(type="category")  # SKU codes are labels, not numbers
     cx.result.charts.append(ChartSpec("Our price vs the competitor range", figure_json(fig)))
     cx.result.summary = (f"{len(table):,} products compared with matched competitor offers: {above:,} are more than "
                          f"{x:g}% above the competitor median and {below:,} more than {x:g}% below; median gap "

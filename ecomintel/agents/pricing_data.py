@@ -2,7 +2,8 @@
 matched to our products, the tenant's pricing settings, and the plan's filters applied to all of them.
 
 Our price: the catalogue's current price (products table) when it has one, else the mean unit price of the
-product's latest month in the sales lines (a sales-only tenant). Matched offers: a competitor listing with
+product's latest month in the sales lines (a sales-only tenant) — not for a catalogue row of a named
+marketplace, which is priced on that marketplace, not in our shop's lines. Matched offers: a competitor listing with
 our SKU code (exact), plus the stored matcher pairs of relation "same" the analyst has not rejected
 (price_matches); related variants (another size or colour) are not the same product's price.
 """
@@ -64,7 +65,10 @@ def our_prices(repo: Repository, data_end: date | None, min_lines: int = 3) -> p
         hist = repo.our_price_history("month", SalesFilter(start=start, end=data_end), min_lines=min_lines)
         if not hist.empty:
             latest = hist.sort_values("key").groupby("sku").tail(1)
-            latest = latest[~latest["sku"].isin(priced["sku"])]
+            # a catalogue row of a named marketplace is priced there: the sales lines (our own shop) price
+            # the products the catalogue does not list, or lists without a marketplace
+            elsewhere = cat.loc[cat["marketplace"].fillna("") != "", "sku"]
+            latest = latest[~latest["sku"].isin(priced["sku"]) & ~latest["sku"].isin(elsewhere)]
             names = repo.product_names(latest["sku"].tolist())
             meta = cat.set_index("sku")
             sales = pd.DataFrame({"sku": latest["sku"].to_numpy(),
