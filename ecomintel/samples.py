@@ -32,6 +32,8 @@ class SampleFile:
 
 SAMPLE_FILES: tuple[SampleFile, ...] = (
     SampleFile("sales", DEMO_SALES, {"currency": "GBP"}, "UK online gift retailer, Sep–Dec 2011 (UCI Online Retail)"),
+    SampleFile("products", "online_retail_inventory.csv", {"currency": "GBP"},
+               "stock levels and lead times for 40 Online Retail SKUs (synthetic levels, real SKUs)"),
     SampleFile("reviews", "clothing_reviews_3000.csv", {}, "3,000 women's clothing reviews"),
     SampleFile("products", "amazon_india_products.csv", {"marketplace": "amazon.in", "currency": "INR"},
                "Amazon India listings (₹ prices)"),

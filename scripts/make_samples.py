@@ -58,6 +58,39 @@ def cut_reviews(src: Path, n: int = 3000, seed: int = 7) -> None:
     print(f"reviews: {n} of {len(body)}")
 
 
+def cut_inventory(src: Path, n: int = 40, seed: int = 11) -> None:
+    """Stock levels for 40 real Online Retail SKUs (the demo's stockout table). The SKUs, names and prices are
+    real (the 40 best sellers by units in the last 28 days of the data, 2011-11-12..12-09, sale lines only);
+    the stock levels and lead times are SYNTHETIC (the dataset has none): stock = the SKU's mean daily units
+    over those 28 days × a seeded random number of days of cover, lead time a seeded choice of 7-28 days."""
+    import statistics
+    from collections import Counter, defaultdict
+
+    units: dict[str, float] = defaultdict(float)
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    prices: dict[str, list[float]] = defaultdict(list)
+    with gzip.open(src, "rt", encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        for row in reader:
+            qty, price = float(row["Quantity"]), float(row["UnitPrice"])
+            if row["InvoiceNo"].startswith("C") or qty <= 0 or price <= 0 or not row["StockCode"][:1].isdigit():
+                continue
+            if row["InvoiceDate"][:10] >= "2011-11-12":
+                units[row["StockCode"]] += qty
+                names[row["StockCode"]][row["Description"].strip()] += 1
+                prices[row["StockCode"]].append(price)
+    rng = random.Random(seed)
+    top = sorted(units, key=lambda s: (-units[s], s))[:n]
+    with open(OUT / "online_retail_inventory.csv", "w", encoding="utf-8", newline="") as out:
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(["StockCode", "Description", "UnitPrice", "inventory_level", "lead_time_days"])
+        for sku in sorted(top):
+            cover = rng.choice((2, 4, 7, 10, 14, 21, 30, 45, 90, 180))
+            w.writerow([sku, names[sku].most_common(1)[0][0], f"{statistics.median(prices[sku]):.2f}",
+                        max(0, round(units[sku] / 28 * cover)), rng.choice((7, 14, 21, 28))])
+    print(f"inventory: {len(top)} SKUs (synthetic stock levels)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--source", type=Path, default=ROOT.parent / "shared" / "datasets")
@@ -66,6 +99,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     cut_online_retail(src / "uci-online-retail" / "online-retail.csv.gz")
     cut_reviews(src / "womens-clothing-reviews" / "Womens Clothing E-Commerce Reviews.csv")
+    cut_inventory(src / "uci-online-retail" / "online-retail.csv.gz")
     shutil.copyfile(src / "amazon-sales-india" / "amazon.csv", OUT / "amazon_india_products.csv")
     for name, target in (("Abt.csv", "abt.csv"), ("Buy.csv", "buy.csv"), ("abt_buy_perfectMapping.csv", "abt_buy_matches.csv")):
         shutil.copyfile(src / "abt-buy" / name, OUT / target)  # byte-identical: Latin-1, CRLF

@@ -62,7 +62,7 @@ def test_all_samples_load(engine: sa.Engine) -> None:
     assert results["abt.csv"].accepted == 1081
     assert (results["buy.csv"].kind, results["buy.csv"].accepted, results["buy.csv"].rejected) == ("listings", 590, 502)
     products = rows(repo, m.products)
-    assert set(products["marketplace"]) == {"amazon.in", "abt"}
+    assert set(products["marketplace"]) == {"amazon.in", "abt", ""}  # "": the shop's own stock levels
     india = products[products["marketplace"] == "amazon.in"]
     assert set(india["currency"]) == {"INR"} and india["price"].between(1, 200_000).all()
     assert (india["list_price"].dropna() >= india.loc[india["list_price"].notna(), "price"]).mean() > 0.95
@@ -191,12 +191,14 @@ def test_products_latest_wins_within_file_and_across_uploads(repo: Repository) -
     assert (r.accepted, r.duplicates) == (2, 1)
     r2 = ingest_file(repo, "products", b"sku,name,price\nP1,Newest,12\nP3,Three,-4\n", settings=SETTINGS,
                      defaults={"marketplace": "shop"})
-    assert (r2.accepted, r2.updated, r2.rejected) == (1, 1, 1)
+    # an optional price that cannot be right (-4) is left empty with a warning; the row is kept (issue 11)
+    assert (r2.accepted, r2.updated, r2.rejected, r2.warnings) == (2, 1, 0, 1)
     products = rows(repo, m.products).set_index("sku")
     assert products.loc["P1", "name"] == "Newest" and products.loc["P1", "price"] == 12
     assert products.loc["P1", "batch_id"] == r2.batch_id and products.loc["P2", "batch_id"] == r.batch_id
     assert products.loc["P1", "brand"] is None or pd.isna(products.loc["P1", "brand"])  # the new row replaced it
-    assert "below 0" in repo.rejected(r2.batch_id)["reasons"].item()
+    assert pd.isna(products.loc["P3", "price"])
+    assert r2.warning_rows[0]["row"] == 2 and "below 0 (left empty)" in r2.warning_rows[0]["warnings"]
 
 
 def test_reviews_dedup_rating_rules_and_spam_flags(repo: Repository) -> None:
@@ -207,12 +209,16 @@ def test_reviews_dedup_rating_rules_and_spam_flags(repo: Repository) -> None:
             b"r3,P2,1,BUY NOW at www.cheap-dresses.example GREAT DEALS,2024-01-02\n"
             b"r4,P2,3,,\n")
     r = ingest_file(repo, "reviews", data, settings=SETTINGS)
-    assert (r.accepted, r.rejected, r.duplicates) == (3, 1, 1)
+    # the optional rating 7 is left empty with a warning; r4 has no text but a rating: kept, flagged "no text"
+    assert (r.accepted, r.rejected, r.duplicates, r.warnings, r.no_text) == (4, 0, 1, 2, 1)
     reviews = rows(repo, m.reviews).set_index("review_key")
     assert reviews.loc["r1", "rating"] == 4 and "edited" in reviews.loc["r1", "text"]  # latest wins
     assert bool(reviews.loc["r3", "is_spam"]) and "link" in reviews.loc["r3", "spam_reasons"]
     assert not bool(reviews.loc["r1", "is_spam"])
-    assert "rating '7' is above 5" in repo.rejected(r.batch_id)["reasons"].item()
+    assert pd.isna(reviews.loc["r2", "rating"])
+    assert reviews.loc["r4", "attributes"]["quality_flag"] == "no text"
+    assert any("rating '7' is above 5 (left empty)" in w["warnings"] for w in r.warning_rows)
+    assert "1 reviews kept without text" in r.message
 
 
 def test_preview_proposes_mapping_without_storing(repo: Repository) -> None:

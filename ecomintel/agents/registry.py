@@ -10,6 +10,7 @@ from __future__ import annotations
 from ecomintel.agents.base import Agent
 from ecomintel.agents.customers import CustomersAgent
 from ecomintel.agents.data_qa import DataQAAgent
+from ecomintel.agents.forecast import ForecastAgent
 from ecomintel.agents.pricing import PricingAgent
 from ecomintel.agents.sales import SalesAgent, SalesDeepAgent
 from ecomintel.agents.sentiment import SentimentAgent
@@ -21,6 +22,7 @@ REGISTRY: dict[str, type[Agent]] = {
     SentimentAgent.name: SentimentAgent,
     PricingAgent.name: PricingAgent,
     DataQAAgent.name: DataQAAgent,
+    ForecastAgent.name: ForecastAgent,
 }
 
 

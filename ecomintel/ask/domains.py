@@ -21,6 +21,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ecomintel.ask.forecast_questions import PATTERN as FORECAST_PATTERN
+from ecomintel.ask.forecast_questions import plan as plan_forecast_question
 from ecomintel.ask.plan import Plan
 from ecomintel.ask.pricing_questions import PRICING as PRICING_PATTERN
 from ecomintel.ask.pricing_questions import plan as plan_pricing_question
@@ -54,6 +56,7 @@ class Domain:
 
 DOMAINS: tuple[Domain, ...] = (
     Domain("data_quality", QUALITY_PATTERN, plan_quality_question),  # before reviews: "what's wrong with the reviews file"
+    Domain("forecasts", FORECAST_PATTERN, plan_forecast_question),  # future periods, seasonality, stockouts
     Domain("reviews", REVIEW_PATTERN, plan_review_question),
     Domain("pricing", PRICING_PATTERN, plan_pricing_question),
 )

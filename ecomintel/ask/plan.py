@@ -46,6 +46,9 @@ Intent = Literal[
     "elasticity",      # own-price elasticity per product with its interval (withheld when not credible)
     "price_recommendations",  # suggested prices within the margin floor and the max step, with reasons
     "data_quality",    # data-quality scores per dataset with their deductions (thresholds focus_<dataset> = 1)
+    "forecast",        # demand forecast with 80/95% intervals (horizon_days; a future period in periods)
+    "seasonality",     # weekly/yearly seasonality strength, peak weekdays and months, trend
+    "stockout",        # stockout risk before the next delivery, days of cover, reorder point, order quantity
     "cannot_answer",   # needs data or a capability the tenant lacks, or was not understood (see Gap)
     "unknown",         # what an LLM draft may say; planners turn it into cannot_answer
 ]
@@ -154,6 +157,7 @@ INTENT_AGENTS: dict[str, tuple[str, ...]] = {
     **{intent: ("pricing",) for intent in PRICING_INTENTS},
     **{intent: ("sentiment",) for intent in REVIEW_INTENTS},
     "data_quality": ("data_qa",),
+    **{intent: ("forecast",) for intent in ("forecast", "seasonality", "stockout")},
     "cannot_answer": (),
     "unknown": (),
 }

@@ -258,7 +258,8 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
     usable = [r for r in results if r.status in ("ok", "partial")]
     primary = usable[0] if usable else None
     periods = _period_dicts(plan, data_range)
-    cover = coverage(periods, data_range)
+    # a forecast's period lies after the data by definition: its coverage is not a data gap
+    cover = 1.0 if plan.get("intent") == "forecast" else coverage(periods, data_range)
 
     metrics: dict[str, float] = {}
     tables: list[dict[str, Any]] = []

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ecomintel.forecasting import local_models as lm
-from ecomintel.forecasting.backtest import Backtest, choose, combine, run_backtest
+from ecomintel.forecasting.backtest import MIN_TRAIN, Backtest, choose, combine, run_backtest
 from ecomintel.forecasting.calendar import TradingCalendar
 from ecomintel.forecasting.global_model import GlobalLightGBM
 from ecomintel.forecasting.prophet_model import ProphetModel
@@ -114,6 +114,10 @@ def forecast_panel(panel: pd.DataFrame, calendar: TradingCalendar, horizon: int 
     names = [m.name for m in models]
     baselines = [FORECASTERS[name]() for name in BASELINES if name not in names]
     steps = max(1, len(future))
+    # a horizon longer than the history allows is backtested over shorter windows (the errors of the first
+    # weeks then stand for the whole horizon): better than choosing and calibrating on nothing
+    n_dates = history["ds"].nunique()
+    steps = max(1, min(steps, max(ctx.season, (n_dates - MIN_TRAIN) // max(1, windows + 1))))
 
     t0 = time.perf_counter()
     bt = run_backtest(history, [*models, *baselines], ctx, steps, windows,

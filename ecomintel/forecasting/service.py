@@ -45,6 +45,7 @@ class SeriesSpec:
     key: str
     label: str
     flt: SalesFilter
+    measure: str = "units"  # or "revenue" (revenue of sale lines per day)
 
     @staticmethod
     def for_sku(sku: str, name: str | None = None) -> SeriesSpec:
@@ -66,13 +67,14 @@ class ForecastOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-def daily_index(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
-    """Units (y) and mean price per calendar day in [start, end] from (day, units, revenue) rows."""
+def daily_index(frame: pd.DataFrame, start: date, end: date, measure: str = "units") -> pd.DataFrame:
+    """`measure` (y: units or revenue) and mean price per calendar day in [start, end] from (day, units,
+    revenue) rows."""
     import pandas as pd
 
     idx = pd.date_range(start, end, freq="D")
     f = frame.assign(day=pd.to_datetime(frame["day"])).set_index("day").reindex(idx)
-    units = f["units"].fillna(0.0).clip(lower=0.0)
+    units = f[measure].fillna(0.0).clip(lower=0.0)
     price = (f["revenue"] / f["units"]).where(f["units"] > 0)
     return pd.DataFrame({"ds": idx, "y": units.to_numpy(), "price": price.to_numpy()})
 
@@ -106,7 +108,7 @@ def _histories(repo: Repository, specs: Sequence[SeriesSpec], end: date) -> dict
         frame = repo.daily_units(spec.flt.with_period(None, end))
         if frame.empty or frame["units"].sum() <= 0:
             continue
-        out[spec.key] = daily_index(frame, min(frame["day"]), end)
+        out[spec.key] = daily_index(frame, min(frame["day"]), end, spec.measure)
     return out
 
 
