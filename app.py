@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import errors, services, sidebar, state
+from ui import access, errors, services, sidebar, state
 
 # A favicon shipped in the repository: a ":material/…:" page icon makes the browser fetch it from
 # fonts.gstatic.com, which fails offline; the app loads nothing from outside its own server.
@@ -17,6 +17,8 @@ PAGES = [
     st.Page("pages/ask.py", title="Ask", icon=":material/chat:"),
     st.Page("pages/pricing.py", title="Pricing", icon=":material/sell:"),
     st.Page("pages/sentiment.py", title="Sentiment", icon=":material/reviews:"),
+    st.Page("pages/forecast.py", title="Forecast", icon=":material/trending_up:"),
+    st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
 
@@ -32,8 +34,9 @@ if not ready:
                   position="hidden").run()
     st.stop()
 
-page = st.navigation(PAGES)
-state.follow_goto(PAGES)
+allowed_pages = access.pages_for(PAGES, state.role())  # the role's pages, from the permission table (issue 12)
+page = st.navigation(allowed_pages)
+state.follow_goto(allowed_pages)
 with state.routed():
     with st.sidebar, errors.guarded("drawing the sidebar"):
         sidebar.draw()

@@ -71,11 +71,11 @@ def kpi_tiles(repo: Repository, prefs: Preferences, start: date, end: date,
 
 def revenue_trend(repo: Repository, start: date, end: date, countries: tuple[str, ...] = (),
                   marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Net revenue per day (per week beyond 120 days): columns key (date), revenue, orders."""
+    """Net revenue per day (per week beyond 120 days): columns key (date), revenue, units."""
     flt = SalesFilter(start=start, end=end, countries=countries, marketplaces=marketplaces)
     grain = "day" if (end - start).days <= 120 else "week"
     frame = repo.sales_by(grain, flt, distinct=False)
-    return frame.sort_values("key")[["key", "revenue", "orders"]].reset_index(drop=True)
+    return frame.sort_values("key")[["key", "revenue", "units"]].reset_index(drop=True)
 
 
 def countries(repo: Repository) -> list[str]:

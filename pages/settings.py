@@ -1,59 +1,203 @@
-"""Settings: tenant, configuration in effect (secrets masked), LLM provider and this month's LLM usage, syncs."""
+"""Settings: your preferences and password; for admins the tenant's defaults and retention, users, roles and
+invitations, the audit log; this month's LLM usage and the configuration in effect (secrets masked)."""
 
 import os
 import re
+from dataclasses import asdict
 
 import pandas as pd
 import streamlit as st
 
+from ecomintel import audit, retention
+from ecomintel.accounts import invites, users
 from ecomintel.config import SETTINGS
+from ecomintel.context import ROLES
 from ecomintel.llm.usage import usage_summary
-from ui import errors, state, sync_settings
+from ecomintel.permissions import actions_for, allowed
+from ecomintel.preferences import KPIS, preferences, save_preferences, save_tenant_defaults
+from ui import auth, errors, labels, state, sync_settings
 
 repo = state.repo()
+ctx = repo.ctx
 settings = state.settings()
+engine = state.engine()
+role = state.role()
+is_admin = allowed(role, "manage_users")
 st.title("Settings")
 
-with errors.guarded("reading the tenant", request_id=repo.ctx.request_id):
+with errors.guarded("reading the tenant", request_id=ctx.request_id):
     tenant = state.tenant()
     a, b, c, d = st.columns(4)
     a.metric("Tenant", tenant.slug)
     b.metric("Data version", tenant.data_version, help="Goes up with every import; cached answers "
              "computed on an older version are never served.")
-    c.metric("Your role", st.session_state.get("role", "analyst"))
+    c.metric("Your role", role, help="You may: " + ", ".join(actions_for(role)))
     d.metric("Created", f"{tenant.created_at:%Y-%m-%d}")
 
-st.subheader("LLM")
-provider = settings.llm_provider
-model = settings.llm_model or {"openai": "gpt-4o-mini", "gemini": "gemini-2.0-flash"}.get(provider, "—")
-st.markdown(f"Provider **{provider}** · model **{model}**"
-            + (f" · endpoint `{settings.llm_base_url}`" if settings.llm_base_url else ""))
-if provider == "none":
-    st.caption("No LLM configured: questions are planned and summarised offline (deterministic). "
-               "Set ECOMINTEL_LLM_PROVIDER / OPENAI_API_KEY / GEMINI_API_KEY to use one.")
 
-with errors.guarded("reading LLM usage", request_id=repo.ctx.request_id):
-    usage = usage_summary(repo, settings=settings)
-    spent, budget = float(usage["cost_usd"]), float(usage["budget_usd"])
-    a, b, c = st.columns(3)
-    a.metric(f"LLM spend in {usage['month']}", f"${spent:,.4f}", help=f"Budget ${budget:,.2f} per month")
-    b.metric("LLM calls", f"{usage['calls']:,}")
-    c.metric("Tokens (prompt / completion)", f"{usage['prompt_tokens']:,} / {usage['completion_tokens']:,}")
-    st.progress(min(spent / budget, 1.0) if budget > 0 else 1.0,
-                text=f"{spent / budget:.1%} of the ${budget:,.2f} monthly budget used; over it, questions are "
-                "planned offline" if budget > 0 else "No budget: LLM calls are disabled")
-    if usage["by_model"]:
-        st.dataframe(pd.DataFrame(usage["by_model"]), hide_index=True, key="llm_usage")
+def preference_form(key: str, current, save, note: str) -> None:  # type: ignore[no-untyped-def]
+    """The preferences form (yours, or the tenant's defaults for admins)."""
+    vocab = repo.vocabulary()
+    markets = sorted({*getattr(vocab, "marketplaces", ()), *current.marketplaces})
+    with st.form(key):
+        st.caption(note)
+        kpis = st.multiselect("KPIs on Home", list(KPIS), default=list(current.home_kpis),
+                              format_func=lambda k: labels.label(k, tile=True))
+        g1, g2 = st.columns(2)
+        revenue_goal = g1.number_input("Monthly revenue goal (0 = none)", min_value=0.0, max_value=1e12,
+                                       value=float(current.goals.get("revenue", 0.0)), step=1000.0)
+        orders_goal = g2.number_input("Monthly orders goal (0 = none)", min_value=0.0, max_value=1e9,
+                                      value=float(current.goals.get("orders", 0.0)), step=10.0)
+        focus = st.multiselect("Marketplace focus (empty = all)", markets, default=list(current.marketplaces))
+        c1, c2, c3 = st.columns(3)
+        currency = c1.text_input("Currency (empty = the data's)", value=current.currency, max_chars=3)
+        margin = c2.number_input("Minimum margin %", 0.0, 95.0, float(current.min_margin * 100), 1.0)
+        threshold = c3.number_input("Price-change alert threshold %", 0.1, 100.0, float(current.price_change_pct), 0.5)
+        c4, c5 = st.columns(2)
+        horizon = c4.number_input("Forecast horizon (days)", 1, 365, int(current.forecast_horizon_days))
+        service = c5.number_input("Service level", 0.5, 0.999, float(current.service_level), 0.01, format="%.3f")
+        if st.form_submit_button("Save", type="primary"):
+            goals = {k: v for k, v in (("revenue", revenue_goal), ("orders", orders_goal)) if v > 0}
+            with errors.guarded("saving the preferences", request_id=ctx.request_id):
+                save(repo, ctx, {"home_kpis": kpis, "goals": goals, "marketplaces": focus, "currency": currency,
+                                 "min_margin": margin / 100.0, "price_change_pct": threshold,
+                                 "forecast_horizon_days": int(horizon), "service_level": service})
+                st.success("Saved.")
 
-sync_settings.section(repo, settings)
 
-st.subheader("Configuration in effect")
-st.caption("From environment variables (defaults otherwise). Secrets are never shown.")
-rows = []
-for s in SETTINGS:
-    raw = os.environ.get(s.name, "")
-    value = ("set" if raw else "not set") if s.secret else (raw or s.default or "(unset)")
-    value = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", value)  # passwords inside URLs
-    rows.append({"variable": s.name, "value": value, "from": "environment" if raw else "default",
-                 "what it does": s.help})
-st.table(pd.DataFrame(rows).set_index("variable"))
+names = ["Your preferences", "LLM usage", "Syncs"] + (["Tenant", "Users and roles", "Audit log", "Configuration"]
+                                                      if is_admin else [])
+tabs = dict(zip(names, st.tabs(names), strict=True))
+
+with tabs["Syncs"]:  # feeds and competitor pages (ui/sync_settings.py)
+    sync_settings.section(repo, state.settings())
+
+with tabs["Your preferences"], errors.guarded("reading your preferences", request_id=ctx.request_id):
+    preference_form("prefs_user", preferences(repo), save_preferences,
+                    "What Home shows you and the thresholds your analyses use (your own; an admin sets the "
+                    "tenant's defaults).")
+    if not settings.demo_mode:
+        with st.form("password", clear_on_submit=True):
+            st.markdown("**Change your password** (signs you out everywhere, this browser too)")
+            old = st.text_input("Current password", type="password", max_chars=200)
+            new = st.text_input("New password", type="password", max_chars=200)
+            again = st.text_input("New password again", type="password", max_chars=200)
+            if st.form_submit_button("Change password"):
+                with errors.guarded("changing the password", request_id=ctx.request_id):
+                    if new != again:
+                        st.error("The two new passwords differ.")
+                    else:
+                        users.change_password(engine, ctx, old, new)
+                        auth.sign_out()
+                        st.rerun()
+
+with tabs["LLM usage"]:
+    provider = settings.llm_provider
+    model = settings.llm_model or {"openai": "gpt-4o-mini", "gemini": "gemini-2.0-flash"}.get(provider, "—")
+    st.markdown(f"Provider **{provider}** · model **{model}**"
+                + (f" · endpoint `{settings.llm_base_url}`" if settings.llm_base_url else ""))
+    if provider == "none":
+        st.caption("No LLM configured: questions are planned and summarised offline (deterministic). "
+                   "Set ECOMINTEL_LLM_PROVIDER / OPENAI_API_KEY / GEMINI_API_KEY to use one.")
+    with errors.guarded("reading LLM usage", request_id=ctx.request_id):
+        usage = usage_summary(repo, settings=settings)
+        spent, budget = float(usage["cost_usd"]), float(usage["budget_usd"])
+        a, b, c = st.columns(3)
+        a.metric(f"LLM spend in {usage['month']}", f"${spent:,.4f}", help=f"Budget ${budget:,.2f} per month")
+        b.metric("LLM calls", f"{usage['calls']:,}")
+        c.metric("Tokens (prompt / completion)", f"{usage['prompt_tokens']:,} / {usage['completion_tokens']:,}")
+        st.progress(min(spent / budget, 1.0) if budget > 0 else 1.0,
+                    text=f"{spent / budget:.1%} of the ${budget:,.2f} monthly budget used; over it, questions are "
+                    "planned offline" if budget > 0 else "No budget: LLM calls are disabled")
+        if usage["by_model"]:
+            st.dataframe(pd.DataFrame(usage["by_model"]), hide_index=True, key="llm_usage")
+
+if is_admin:
+    with tabs["Tenant"], errors.guarded("reading the tenant settings", request_id=ctx.request_id):
+        preference_form("prefs_tenant", preferences(repo), save_tenant_defaults,
+                        "The tenant's defaults for every user who has not set their own.")
+        st.markdown("**Retention** (months; 0 = keep until deleted)")
+        policy = retention.get_policy(repo)
+        with st.form("retention"):
+            cols = st.columns(4)
+            months = {name: cols[i % 4].number_input(name.removesuffix("_months").replace("_", " "), 0, 240,
+                                                      int(value), key=f"retention_{name}")
+                      for i, (name, value) in enumerate(asdict(policy).items())}
+            if st.form_submit_button("Save retention"):
+                retention.set_policy(repo, ctx, months)
+                st.success("Retention policy saved; the purge job applies it.")
+        if st.button("Purge now", key="retention_purge", help="Delete what the policy no longer keeps."):
+            deleted = retention.purge(repo, ctx)
+            st.success(f"Purged: {deleted or 'nothing was older than the policy'}.")
+        with st.expander("Delete all our data", icon=":material/delete_forever:"):
+            st.warning(f"Deletes every row of tenant **{tenant.slug}** in every table, its users, cached answers "
+                       "and files. This cannot be undone.")
+            confirm = st.text_input(f"Type {tenant.slug} to confirm", key="delete_confirm", max_chars=100)
+            if st.button("Delete everything", key="delete_tenant", type="primary",
+                         disabled=confirm.strip() != tenant.slug):
+                retention.delete_tenant_data(engine, ctx, confirm, settings)
+                if settings.demo_mode:
+                    state.sign_out()
+                else:
+                    auth.sign_out()
+                st.rerun()
+
+    with tabs["Users and roles"], errors.guarded("managing users", request_id=ctx.request_id):
+        people = users.list_users(engine, ctx)
+        st.dataframe(pd.DataFrame([{"user": u.username, "name": u.name, "role": u.role,
+                                    "state": "disabled" if u.disabled else "locked" if u.locked_until else "active",
+                                    "last sign-in": u.last_login_at} for u in people]),
+                     hide_index=True, key="users_table")
+        left, right = st.columns(2)
+        with left, st.form("user_role"):
+            who = st.selectbox("User", [u.username for u in people], key="role_user")
+            new_role = st.selectbox("Role", list(ROLES), key="role_value")
+            s1, s2, s3 = st.columns(3)
+            if s1.form_submit_button("Set role") and who:
+                users.set_role(engine, ctx, who, new_role)
+                st.rerun()
+            if s2.form_submit_button("Disable") and who:
+                users.set_disabled(engine, ctx, who, True)
+                st.rerun()
+            if s3.form_submit_button("Enable") and who:
+                users.set_disabled(engine, ctx, who, False)
+                st.rerun()
+        with right, st.form("invite"):
+            invite_role = st.selectbox("Invite a new", list(ROLES), index=1, key="invite_role")
+            note = st.text_input("For (note)", max_chars=200, key="invite_note")
+            if st.form_submit_button("Create invitation", type="primary"):
+                invite = invites.create_invite(engine, ctx, invite_role, auth.policy(), note=note)
+                base = (st.context.url or "http://localhost:8501").rsplit("/", 1)[0]
+                st.session_state["result_invite"] = (invite.code, f"{base}/?invite={invite.code}", invite.role,
+                                                     f"{invite.expires_at:%Y-%m-%d %H:%M}")
+        shown = st.session_state.get("result_invite")
+        if shown:
+            st.success(f"Invitation for a new {shown[2]}, valid until {shown[3]} UTC, one use. Send the link "
+                       "(or the code); it is shown only now.")
+            st.code(shown[1], language=None)
+            st.caption(f"Code: {shown[0]}")
+        st.dataframe(pd.DataFrame(invites.list_invites(engine, ctx)), hide_index=True, key="invites_table")
+
+    with tabs["Audit log"], errors.guarded("reading the audit log", request_id=ctx.request_id):
+        action = st.selectbox("Action", ["(all)", *audit.ACTIONS], key="audit_action")
+        rows = audit.entries(engine, ctx, action=None if action == "(all)" else action, limit=500)
+        st.dataframe(pd.DataFrame([{**r, "detail": str(r["detail"] or "")} for r in rows]), hide_index=True,
+                     key="audit_table")
+        if st.button("Prepare CSV export", key="audit_export"):
+            st.session_state["result_audit_csv"] = audit.export_csv(
+                engine, ctx, action=None if action == "(all)" else action, limit=10_000)
+        if st.session_state.get("result_audit_csv"):
+            st.download_button("Download audit_log.csv", st.session_state["result_audit_csv"],
+                               file_name=f"audit_log_{tenant.slug}.csv", mime="text/csv", key="audit_download")
+
+    with tabs["Configuration"]:
+        st.subheader("Configuration in effect")
+        st.caption("From environment variables (defaults otherwise). Secrets are never shown.")
+        rows = []
+        for s in SETTINGS:
+            raw = os.environ.get(s.name, "")
+            value = ("set" if raw else "not set") if s.secret else (raw or s.default or "(unset)")
+            value = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", value)  # passwords inside URLs
+            rows.append({"variable": s.name, "value": value, "from": "environment" if raw else "default",
+                         "what it does": s.help})
+        st.table(pd.DataFrame(rows).set_index("variable"))

@@ -515,10 +515,12 @@ def test_viewer_cannot_import(db_url: str, monkeypatch: pytest.MonkeyPatch) -> N
     at.text_input[0].set_value("vera")
     at.text_input[1].set_value("viewer password")
     at.button(key="FormSubmitter:login-Sign in").click().run()
-    at = _upload(at, "online_retail_small.csv", (SAMPLES / "online_retail_small.csv").read_bytes())
-    at.button(key="upload_run").click().run()
     assert not at.exception
-    assert any("can view data but not change it" in e.value for e in at.error)
+    # issue 12: the Upload page is not in a viewer's navigation (and the core refuses the import anyway:
+    # tests/test_accounts.py::test_every_core_write_refuses_a_viewer)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/upload.py")
+    assert "home_samples" not in [b.key for b in at.button]
     assert _sales_lines(db_url, "acme") == 0
 
 
@@ -529,7 +531,8 @@ def test_load_sample_data_from_the_empty_home_page(db_url: str) -> None:
     _assert_clean(at)
     loaded = next(s.value for s in at.success if s.value.startswith("Sample data loaded"))
     assert "online_retail_2011_q4.csv.gz" in loaded and "clothing_reviews_3000.csv" in loaded
-    metrics = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    metrics = {m.label: int(m.value.replace(",", "")) for m in at.metric
+               if m.label in ("Sales lines", "Products sold", "Product listings", "Reviews")}  # not the KPI tiles
     assert metrics["Sales lines"] == _sales_lines(db_url) > 200_000
     assert metrics["Reviews"] == 3000 and metrics["Product listings"] > 3000
     assert any(c.value.startswith("Sales 2011-09-01 → 2011-12-09") for c in at.caption)  # sidebar freshness

@@ -1,8 +1,6 @@
 """The sidebar every page shares (tenant, data freshness, mode) and the sign-in page.
 
-Why a plain `st.form` login instead of streamlit-authenticator: our users live in the `users` table with
-bcrypt hashes and `ecomintel.db.tenants.authenticate` already checks them; streamlit-authenticator
-would need a copy of the credentials in its own config plus a cookie secret, for no extra safety here.
+Sign-in itself (streamlit-authenticator's form and cookie, decided by ecomintel.accounts) is ui/auth.py.
 """
 
 from __future__ import annotations
@@ -16,18 +14,10 @@ from ui import errors, state
 
 
 def login_page() -> None:
-    """Shown instead of the app when demo mode is off and nobody is signed in."""
-    st.title("ecomintel")
-    st.caption("Sign in with your ecomintel user name and password.")
-    with st.form("login"):
-        username = st.text_input("Username")
-        password = st.text_input("Password", type="password")
-        submitted = st.form_submit_button("Sign in", type="primary")
-    if submitted:
-        with errors.guarded("signing in"):
-            if state.sign_in(username, password):
-                st.rerun()
-            st.error("Unknown user or wrong password.")
+    """Shown instead of the app when demo mode is off and nobody is signed in (ui/auth.py)."""
+    from ui import auth
+
+    auth.login_page()
 
 
 def _when(value: datetime | None) -> str:
@@ -45,11 +35,13 @@ def _create_tenant() -> None:
         return
     try:
         tenant = state.switch_tenant(check_slug(name), create=True)
-    except Exception as exc:  # shown on the next line of the sidebar by errors.show_error
+    except Exception as exc:  # shown inside the popover, which stays open, by errors.show_error
         st.session_state["sidebar_error"] = exc
         return
     st.session_state["sidebar_tenant"] = tenant.slug
     st.session_state["sidebar_new_tenant"] = ""
+    # a popover keeps its open state under its key: a new key draws it closed once the tenant exists
+    st.session_state["sidebar_popover_n"] = int(st.session_state.get("sidebar_popover_n", 0)) + 1
 
 
 def _tenant_picker() -> None:
@@ -59,12 +51,13 @@ def _tenant_picker() -> None:
         st.session_state["sidebar_tenant"] = current.slug  # the picker always shows the open tenant
     st.selectbox("Tenant", slugs, key="sidebar_tenant", on_change=_open_tenant,
                  help="Demo mode: open any tenant as admin.")
-    with st.popover("New tenant", icon=":material/add:", width="stretch"):
+    with st.popover("New tenant", icon=":material/add:", width="stretch",
+                    key=f"sidebar_new_tenant_popover_{st.session_state.get('sidebar_popover_n', 0)}"):
         st.text_input("Name", placeholder="acme-shop", key="sidebar_new_tenant",
                       help="Lowercase letters, digits, '-' or '_'.")
         st.button("Create and open", key="sidebar_create_tenant", on_click=_create_tenant)
-    if "sidebar_error" in st.session_state:
-        errors.show_error(st.session_state.pop("sidebar_error"), where="creating the tenant")
+        if "sidebar_error" in st.session_state:  # where the user is looking: under the button they pressed
+            errors.show_error(st.session_state.pop("sidebar_error"), where="creating the tenant")
 
 
 def draw() -> None:
@@ -76,8 +69,10 @@ def draw() -> None:
         tenant = state.tenant()
         st.markdown(f"**{tenant.name}** · {st.session_state.get('username')} "
                     f"({st.session_state.get('role')})")
-        if st.button("Sign out", icon=":material/logout:"):
-            state.sign_out()
+        if st.button("Sign out", icon=":material/logout:", key="sidebar_sign_out"):
+            from ui import auth
+
+            auth.sign_out()
             st.rerun()
     fresh = state.repo().latest_data_dates()
     if fresh["sales_lines"]:

@@ -19,9 +19,9 @@ from ecomintel.config import Settings, load_settings
 from ecomintel.context import RequestContext
 from ecomintel.db.engine import make_engine, migrate
 from ecomintel.db.repository import Repository
+from ecomintel.db.scoped import utcnow
 from ecomintel.db.tenants import (
     Tenant,
-    authenticate,
     ensure_tenant,
     get_tenant,
     get_tenant_by_id,
@@ -94,23 +94,34 @@ def engine() -> sa.Engine:
 
 
 def signed_in() -> bool:
-    """True once a tenant is chosen; in demo mode that happens automatically (tenant `demo`, admin)."""
-    if st.session_state.get("tenant_id"):
-        return True
+    """True when this run may show the app. Demo mode: the `demo` tenant as admin, no sign-in. Otherwise the
+    session (or the sign-in cookie) is checked by the core on every run (ui/auth.py), and the user's tenant
+    and role are taken from the database each time, never from what the browser kept."""
     if settings().demo_mode:
-        use_tenant(ensure_tenant(engine(), DEMO_TENANT, "Demo"), role="admin", username="demo")
+        if not st.session_state.get("tenant_id"):
+            use_tenant(ensure_tenant(engine(), DEMO_TENANT, "Demo"), role="admin", username="demo")
         return True
-    return False
+    from ui import auth
+
+    user = auth.current_user()
+    if user is None:
+        sign_out()
+        return False
+    use_tenant(get_tenant_by_id(engine(), user.tenant_id), role=user.role, user_id=user.user_id,
+               username=user.username)
+    return True
 
 
 def sign_in(username: str, password: str) -> bool:
-    """Check the users table (bcrypt); on success the user's tenant and role become the session's."""
-    row = authenticate(engine(), username.strip(), password)
-    if row is None:
+    """Sign in without the widget (scripts/tests): the core's attempt_login (lockout, audit)."""
+    from ecomintel.accounts import login
+    from ui import auth
+
+    result = login.attempt_login(engine(), username, password, auth.policy())
+    if not result.ok or result.user is None:
         return False
-    use_tenant(get_tenant_by_id(engine(), int(row.tenant_id)), role=str(row.role),
-               user_id=int(row.id), username=str(row.username))
-    return True
+    st.session_state[auth.USER_KEY], st.session_state[auth.ISSUED_KEY] = result.user, utcnow()
+    return signed_in()
 
 
 def sign_out() -> None:
@@ -155,12 +166,16 @@ def queue_question(question: str, mode: str | None = None) -> None:
     st.session_state["ask_pending"] = (question, mode or ("deep" if st.session_state.get("ask_deep") else "quick"))
 
 
+def role() -> str:
+    """The role of this run: admin in demo mode, else what signed_in() read from the database this run."""
+    return "admin" if settings().demo_mode else str(st.session_state.get("role") or "viewer")
+
+
 def context() -> RequestContext:
     """A fresh RequestContext (new request id) for the current run."""
     require_router()
     return RequestContext(tenant_id=int(st.session_state["tenant_id"]),
-                          user_id=st.session_state.get("user_id"),
-                          role=st.session_state.get("role", "analyst"))
+                          user_id=st.session_state.get("user_id"), role=role())
 
 
 def repo() -> Repository:
