@@ -68,7 +68,7 @@ REL_TOL, ABS_TOL = 0.005, 0.01
 COHORT_ABS_TOL = 0.1  # percentage points: a cohort cell rounded to one decimal still matches
 FIVE = answers.METRICS
 CATEGORIES = ("legacy", "customers", "shares", "best_worst", "derived", "filters_periods", "returns_adjustments",
-              "unmatched_filter", "unanswerable", "fresh")
+              "unmatched_filter", "unanswerable", "fresh", "forecast")
 SYMPTOMS = {"wrong": "wrong number / wrong or missing answer", "refused": "refused an answerable question",
             "answered_unanswerable": "answered an unanswerable question",
             "ignored_filter": "ignored a filter word that matches nothing (answered without saying so)",
