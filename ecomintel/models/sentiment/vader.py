@@ -21,11 +21,12 @@ class VaderModel:
     name = "vader"
 
     def __init__(self, thresholds: Thresholds | None = None, version: str = "vader",
-                 fallback_reason: str | None = None) -> None:
+                 fallback_reason: str | None = None, binary_cut: float = 0.0) -> None:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
         self.thresholds = thresholds or Thresholds(-0.05, 0.05)
         self.version = version
+        self.binary_cut = binary_cut
         self.fallback_reason = fallback_reason
         self._analyzer: Any = SentimentIntensityAnalyzer()
 
