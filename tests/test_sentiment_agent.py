@@ -149,3 +149,18 @@ def test_topics_pick_planted_themes_apart() -> None:
 def test_confidence_grows_with_review_volume() -> None:
     values = [volume_confidence(n) for n in (0, 5, 20, 100, 500, 5000)]
     assert values == sorted(values) and values[0] == 0.0 and values[-1] == 0.95 and values[2] < 0.55
+
+
+def test_ask_answers_a_review_question_with_the_active_model(loaded: Repository, tmp_path: Any,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the Ask service: planner → executor → the registered sentiment agent → load_active_model."""
+    from ecomintel.ask.service import ask
+    from ecomintel.config import load_settings
+
+    monkeypatch.setenv("ECOMINTEL_DATABASE_URL", str(loaded.engine.url.render_as_string(hide_password=False)))
+    monkeypatch.setenv("ECOMINTEL_DATA_DIR", str(tmp_path / "data"))
+    settings = load_settings().replace(quick_timeout_s=120.0)
+    report = ask("which products' reviews got worse?", repo=loaded, settings=settings, save=False)
+    assert report["intent"] == "review_trend" and report["status"] == "ok", report.get("warnings")
+    assert "P-WORSE" in report["summary"]
+    assert any("P-WORSE" in str(row) for table in report["tables"] for row in table["rows"])

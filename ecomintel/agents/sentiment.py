@@ -407,7 +407,7 @@ def trend(cx: ReviewContext) -> None:
                                                                                   windows.recent[1]))
         frame = frame.assign(product=frame["sku"].fillna(frame["product_name"]).fillna("(no product)"))
         changes = trends_mod.worsening_products(frame, windows)
-        worse = changes[changes["worse"]]
+        worse = changes[changes["worse"].astype(bool)]
         worse_n = len(worse)
         names = ", ".join(str(p) for p in worse["product"].head(3))
         cx.result.metrics["products_compared"] = float(len(changes))

@@ -85,6 +85,8 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("quarter", r"\b(?:by|per|each)\s+quarter\b|\bquarterly\b"),
     ("day", r"\b(?:by|per|each)\s+day\b|\bdaily\b"),
 )
+COMPARE_WORDS = (r"\bvs\.?\b|\bversus\b|\bcompared\b|\bthan\b|\bsince\b|\bbefore\b|\bprevious\b|\bprior\b"
+                 r"|\bget\s+worse\b|\bgot\s+worse\b|\bworse\b|\bbetter\b|\bdrop\w*|\bdeclin\w*|\bimprov\w*")
 ASC = r"\bworst\b|\blowest\b|\bmost\s+negative\b|\bleast\s+(?:liked|popular|positive)\b|\bpoorly\b|\bbad\w*\b"
 DESC = r"\bbest\b|\bhighest\b|\bmost\s+positive\b|\bmost\s+liked\b|\btop\s+rated\b"
 DISAGREE = (r"\b(?:does\s*n[o']?t|don'?t|do\s+not|not)\s+match\w*\b|\bmismatch\w*|\bdisagree\w*|\bcontradict\w*"
@@ -202,7 +204,9 @@ def _periods(q: DomainQuestion, rd: _Reading, notes: list[str], *, compare: bool
                                             "Upload reviews with a date column, or ask without a period.")[:400],
                    suggestions=_suggestions()), []
     try:
-        pr = resolve_periods(q.text, data_start=start, data_end=end, compare=compare)
+        pr = resolve_periods(q.text, data_start=start, data_end=end, compare=False)
+        if compare and pr.periods and re.search(COMPARE_WORDS, q.text):  # "worse last month vs the month before"
+            pr = resolve_periods(q.text, data_start=start, data_end=end, compare=True)
     except PlanError as exc:
         return Gap(need="reviews", message=f"{exc.message} {exc.hint}".strip()[:400], suggestions=_suggestions()), []
     notes += [n.replace("your latest data date", "your latest review date") for n in pr.notes]
