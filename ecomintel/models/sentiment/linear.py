@@ -126,7 +126,7 @@ class LinearSentiment:
         items = [t if isinstance(t, str) else ("" if t is None else str(t)) for t in texts]
         reasons = [judge_text(t) for t in items]
         judged = [i for i, r in enumerate(reasons) if r is None]
-        scores = self.raw_scores([items[i] for i in judged]) if judged else []
+        scores: Sequence[float] = self.raw_scores([items[i] for i in judged]).tolist() if judged else []
         out = [SentimentScore("neutral", 0.0, r) for r in reasons]
         for i, score in zip(judged, scores, strict=True):
             value = float(score)

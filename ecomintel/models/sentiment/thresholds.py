@@ -45,7 +45,7 @@ def macro_f1(truth: Any, pred: Any, labels: Sequence[str]) -> float:
     return total / len(labels)
 
 
-def calibrate(scores: Sequence[float], labels: Sequence[str], grid: int = 40) -> Thresholds:
+def calibrate(scores: Sequence[float] | Any, labels: Sequence[str], grid: int = 40) -> Thresholds:
     """The band with the best 3-class macro-F1 of `scores` against true `labels` (low ≤ high)."""
     import numpy as np
 
@@ -62,7 +62,7 @@ def calibrate(scores: Sequence[float], labels: Sequence[str], grid: int = 40) ->
     return best
 
 
-def calibrate_cut(scores: Sequence[float], labels: Sequence[str], grid: int = 81) -> float:
+def calibrate_cut(scores: Sequence[float] | Any, labels: Sequence[str], grid: int = 81) -> float:
     """The cut with the best binary macro-F1 (score > cut → positive) over the positive/negative `labels`
     (neutral ones are left out, as the binary figures leave out 3★); 0.0 when one class is missing."""
     import numpy as np
