@@ -13,7 +13,18 @@ kind = st.radio("What is in the file?", ["sales", "products", "reviews", "listin
                 captions=["order lines", "our catalogue", "customer reviews", "competitor prices"])
 uploaded = st.file_uploader(f"{kind.capitalize()} file (CSV, CSV.GZ, TSV or XLSX, up to "
                             f"{settings.max_upload_mb} MB)", type=["csv", "gz", "tsv", "txt", "xlsx"],
-                            key="upload_file")
+                            key="upload_file", on_change=lambda: st.session_state.pop("result_upload", None))
+
+
+
+def _tenant_currency() -> str:
+    """The currency of the data already loaded (the default for rows without one), read once per data version."""
+    version = repo.data_version()
+    if st.session_state.get("upload_currency_version") != (repo.tenant_id, version):
+        st.session_state["upload_currency_default"] = repo.tenant_currency() or ""
+        st.session_state["upload_currency_version"] = (repo.tenant_id, version)
+    return str(st.session_state["upload_currency_default"])
+
 
 if uploaded is not None:
     data = uploaded.getvalue()
@@ -40,7 +51,11 @@ if uploaded is not None:
         with st.expander("Defaults and options"):
             left, right = st.columns(2)
             defaults = {"marketplace": left.text_input("Marketplace for every row", key="upload_marketplace"),
-                        "currency": right.text_input("Currency for every row (e.g. GBP)", key="upload_currency")}
+                        "currency": right.text_input(
+                            "Currency (rows without one)", value=_tenant_currency(),
+                            key=f"upload_currency_{file_key}",
+                            help="Used where a row has no currency cell and its price shows no symbol (₹ $ € £) "
+                                 "or code; the default is the currency of the data you already loaded.")}
             force = st.checkbox("Import again even if this exact file was imported before", key="upload_force")
         if st.button("Import", type="primary", icon=":material/play_arrow:", key="upload_run",
                      disabled=bool(missing)):

@@ -75,11 +75,13 @@ def result_panel(repo: Repository, result: dict[str, Any]) -> None:
                 icon=":material/content_copy:")
     else:
         st.error(f"Import of {name} failed: {result.get('message') or 'see the log'}")
-    cols = st.columns(5)
+    cols = st.columns(6)
     for col, (label, key) in zip(cols, [("Rows in file", "rows_total"), ("Accepted", "accepted"),
                                         ("Rejected", "rejected"), ("Duplicates", "duplicates"),
-                                        ("Returns", "returns")], strict=True):
+                                        ("Returns", "returns"), ("Kept with warnings", "warnings")], strict=True):
         col.metric(label, f"{int(result.get(key) or 0):,}")
+    if result.get("currency_note"):
+        st.warning(result["currency_note"], icon=":material/currency_exchange:")
     profile = result.get("profile") or {}
     if profile:
         st.markdown("**Profile of the valid rows**")
@@ -87,6 +89,18 @@ def result_panel(repo: Repository, result: dict[str, Any]) -> None:
         shown = [(k, v) for k, v in profile.items() if v not in (None, "", [], {})]
         for i, (key, value) in enumerate(shown):
             cells[i % 3].markdown(f"{str(key).replace('_', ' ')}: **{_fmt(value)}**")
+    if result.get("warning_rows"):
+        import pandas as pd
+
+        from ecomintel.ingest.export import to_safe_csv
+
+        warned = pd.DataFrame(result["warning_rows"])
+        st.markdown(f"**Rows kept with a warning** ({int(result.get('warnings') or 0):,}; first {len(warned):,} "
+                    "shown) — optional values that could not be read were left empty; reviews without text")
+        st.dataframe(warned, hide_index=True, key=f"warned_{result.get('batch_id')}")
+        st.download_button("Download warnings (CSV)", to_safe_csv(warned),
+                           file_name=f"warnings_batch_{result.get('batch_id')}.csv", mime="text/csv",
+                           icon=":material/download:", key=f"dl_warned_{result.get('batch_id')}")
     if int(result.get("rejected") or 0) and result.get("batch_id"):
         rejected = repo.rejected(int(result["batch_id"]))
         first = [c for c in ("row", "reasons") if c in rejected.columns]

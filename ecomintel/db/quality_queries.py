@@ -10,6 +10,7 @@ Checks live in ecomintel/quality/checks.py and work on these frames, so they are
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -116,6 +117,28 @@ ROW_COLUMNS: dict[str, tuple[str, ...]] = {
     "reviews": ("review_key", "sku", "product_name", "rating", "title", "text", "author", "created_at",
                 "spam_reasons", "batch_id"),
 }
+SEARCH_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sales": ("order_id", "sku", "product_name", "customer_id"),
+    "products": ("sku", "name", "brand", "category"),
+    "listings": ("sku", "title", "seller", "marketplace"),
+    "reviews": ("sku", "product_name", "title", "text", "category"),
+}
+BROWSE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sales": ("order_id", "sku", "product_name", "quantity", "unit_price", "revenue", "currency", "customer_id",
+              "country", "channel", "marketplace", "sold_at", "is_return", "batch_id"),
+    "products": ("sku", "name", "brand", "category", "marketplace", "price", "list_price", "cost", "currency",
+                 "inventory_level", "rating", "rating_count", "batch_id"),
+    "listings": ("sku", "title", "brand", "marketplace", "seller", "price", "list_price", "currency", "url",
+                 "observed_at", "batch_id"),
+    "reviews": ("review_key", "sku", "product_name", "category", "rating", "title", "text", "created_at",
+                "is_spam", "spam_reasons", "attributes", "batch_id"),
+}
+FILTER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sales": ("country", "currency", "marketplace"),
+    "products": ("marketplace", "category", "currency"),
+    "listings": ("marketplace", "seller", "currency"),
+    "reviews": ("category",),
+}
 
 
 class QualityQueries(RepositoryCore):
@@ -212,6 +235,21 @@ class QualityQueries(RepositoryCore):
         with self.engine.connect() as conn:
             return sorted(str(r[0]) for r in conn.execute(stmt))
 
+    def tenant_currency(self) -> str | None:
+        """The tenant's currency: the code on most rows across sales, products and listings (None: none stated)."""
+        counts: dict[str, int] = {}
+        s = m.sales
+        with self.engine.connect() as conn:
+            for code, n in conn.execute(self.scoped(s, s.c.currency, sa.func.count())
+                                        .where(s.c.currency.is_not(None), s.c.currency != "")
+                                        .group_by(s.c.currency)):
+                counts[str(code)] = counts.get(str(code), 0) + int(n)
+        for per in self.quality_currencies().values():
+            for code, n in per.items():
+                if code:
+                    counts[code] = counts.get(code, 0) + n
+        return max(counts, key=lambda c: counts[c]) if counts else None
+
     def quality_batches(self, limit: int = 200) -> pd.DataFrame:
         """The import history: one row per ingestion batch with its counts, newest first."""
         b = m.ingestion_batches
@@ -227,6 +265,42 @@ class QualityQueries(RepositoryCore):
         stmt = (self.scoped(t, t.c.batch_id, t.c.reasons.label("reason"), sa.func.count().label("rows"))
                 .group_by(t.c.batch_id, t.c.reasons))
         return self.frame(stmt)
+
+    def browse(self, dataset: str, *, search: str = "", equals: dict[str, str] | None = None,
+               start: Any = None, end: Any = None, limit: int = 500) -> tuple[pd.DataFrame, int]:
+        """What is loaded, for the Data Quality page's browser: (up to `limit` rows, rows matching in all).
+        `search` matches (case-insensitive, as a fragment) the dataset's identifying text columns; `equals`
+        are exact column values (a country, a marketplace); start/end bound the date column (inclusive)."""
+        table = QUALITY_TABLES[dataset][0]
+        conds: list[Any] = []
+        if search.strip():
+            pattern = f"%{search.strip().lower()}%"
+            cols = [c for c in SEARCH_COLUMNS[dataset] if c in table.c]
+            conds.append(sa.or_(*(sa.func.lower(table.c[c]).like(pattern) for c in cols)))
+        for column, value in (equals or {}).items():
+            if column in table.c and value not in (None, ""):
+                conds.append(table.c[column] == value)
+        date_col = table.c[DATE_COLUMN[dataset]]
+        if start is not None:
+            conds.append(date_col >= start)
+        if end is not None:
+            conds.append(sa.func.date(date_col) <= str(end)[:10])
+        shown = [table.c[c] for c in BROWSE_COLUMNS[dataset] if c in table.c]
+        stmt = self.scoped(table, *shown).where(*conds).order_by(table.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            total = int(conn.execute(self.scoped(table, sa.func.count()).where(*conds)).scalar() or 0)
+        frame = self.frame(stmt)
+        if "attributes" in frame:  # JSON → text, so a table widget shows it as written
+            frame["attributes"] = [json.dumps(a, ensure_ascii=False) if a else "" for a in frame["attributes"]]
+        return frame, total
+
+    def distinct_values(self, dataset: str, column: str, limit: int = 200) -> list[str]:
+        """The values of a low-cardinality column (country, marketplace, category) for the browser's filters."""
+        table = QUALITY_TABLES[dataset][0]
+        stmt = (self.scoped(table, table.c[column]).where(table.c[column].is_not(None), table.c[column] != "")
+                .group_by(table.c[column]).order_by(sa.func.count().desc()).limit(limit))
+        with self.engine.connect() as conn:
+            return [str(r[0]) for r in conn.execute(stmt)]
 
     def quality_rows(self, dataset: str, *, condition: str | None = None, skus: Sequence[str] = (),
                      days: Sequence[str] = (), prices: Sequence[tuple[str, float]] = (),

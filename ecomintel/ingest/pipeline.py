@@ -68,6 +68,10 @@ class IngestResult:
     delimiter: str | None = None
     sha256: str = ""
     data_version: int | None = None
+    warnings: int = 0  # rows kept with a warning (optional values left empty, reviews without text)
+    warning_rows: list[dict[str, Any]] = field(default_factory=list)  # the first WARNING_ROWS: row, warnings, cells
+    no_text: int = 0  # reviews kept without text (they have a title or a rating), flagged "no text"
+    currency_note: str = ""  # this file's currencies vs the tenant's other data (mixed currencies are never summed)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,8 +137,11 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
     raw = load_source(source, max_mb=settings.max_upload_mb, file_name=file_name)
     previous = repo.find_done_batch(raw.sha256, kind)
     if previous is not None and not force:
-        message = (f"Same file as batch {previous['id']} ({previous['file_name']}, {previous['rows_accepted']:,} "
-                   "rows stored) — nothing loaded again. Use force to re-check its rows.")
+        when = str(previous.get("finished_at") or previous.get("created_at") or "")[:16]
+        message = (f"Already imported on {when} as batch {previous['id']} ({previous['file_name']}): 0 new rows. "
+                   f"That import: {previous['rows_total']:,} rows — {previous['rows_accepted']:,} stored, "
+                   f"{previous['rows_rejected']:,} rejected, {previous['rows_duplicate']:,} duplicates. "
+                   "Use force to re-check its rows.")
         batch_id = repo.create_batch(file_name=raw.name, sha256=raw.sha256, kind=kind, source=source_label,
                                      mapping=previous.get("mapping") or {})
         elapsed = _ms(started)
@@ -143,6 +150,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                                              "file_name": raw.name})
         report(1.0, "Already loaded")
         return IngestResult(batch_id=batch_id, kind=kind, file_name=raw.name, status="duplicate_file",
+                            rows_total=int(previous["rows_total"]), duplicates=int(previous["rows_total"]),
                             message=message, mapping=dict(previous.get("mapping") or {}),
                             profile=dict(previous.get("profile") or {}), elapsed_ms=elapsed, sha256=raw.sha256,
                             data_version=repo.data_version())
@@ -180,6 +188,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                     repo.add_rejected(batch_id, [
                         {"row_number": num, "raw": {str(k): str(v) for k, v in row.items()}, "reasons": why}
                         for num, row, why in zip(numbers, raw_rows, reasons, strict=True)], conn=conn)
+                _collect_warnings(result, chunk, prepared)
                 counts, distinct = write_staged(repo, conn, kind, staged, none_stored=none_stored)
                 profiler.add(distinct)
                 result.rows_total += len(chunk)
@@ -217,6 +226,10 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
     result.profile = profiler.result()
     if kind == "reviews":
         result.profile["flagged_patterns"] = patterns
+        result.profile["no_text"] = result.no_text
+    result.profile["warnings"] = result.warnings
+    result.profile["warning_rows"] = result.warning_rows[:50]
+    result.currency_note = _currency_note(repo, kind, result.profile.get("currencies") or [])
     result.elapsed_ms = _ms(started)
     result.message = _done_message(result)
     repo.finish_batch(batch_id, status="done", message=result.message, rows_total=result.rows_total,
@@ -231,6 +244,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
     return result
 
 
+WARNING_ROWS = 200
 _END = object()
 
 
@@ -306,7 +320,56 @@ def _done_message(r: IngestResult) -> str:
         parts.append(f"{r.duplicates:,} duplicates skipped")
     if r.returns:
         parts.append(f"{r.returns:,} returns/cancellations kept as returns")
-    return "; ".join(parts) + "."
+    if r.no_text:
+        parts.append(f"{r.no_text:,} reviews kept without text (they have a title or a rating; flagged 'no text')")
+    if r.warnings - r.no_text > 0:
+        parts.append(f"{r.warnings - r.no_text:,} rows kept with optional values left empty (see warnings)")
+    text = "; ".join(parts) + "."
+    return f"{text} {r.currency_note}" if r.currency_note else text
+
+
+def _collect_warnings(result: IngestResult, chunk: pd.DataFrame, prepared: Prepared) -> None:
+    """Count the chunk's stored rows that carry a warning and keep the first WARNING_ROWS of them."""
+    if prepared.warnings is None:
+        return
+    warned = prepared.warnings.ne("").to_numpy() & prepared.ok
+    if not warned.any():
+        return
+    result.warnings += int(warned.sum())
+    if result.kind == "reviews":
+        from ecomintel.ingest.validate import NO_TEXT
+
+        result.no_text += int((prepared.warnings[warned].str.contains(NO_TEXT, regex=False)).sum())
+    room = WARNING_ROWS - len(result.warning_rows)
+    if room > 0:
+        rows = chunk[warned].head(room)
+        for number, (_i, row), why in zip((rows.index + 1).tolist(), rows.iterrows(),
+                                          prepared.warnings[warned].head(room).tolist(), strict=True):
+            result.warning_rows.append({"row": int(number), "warnings": why,
+                                        **{str(k): str(v)[:200] for k, v in row.items()}})
+
+
+def _currency_note(repo: Repository, kind: str, currencies: list[str]) -> str:
+    """A sentence when this file's currencies differ from each other or from the tenant's other data."""
+    if kind not in ("sales", "products", "listings"):
+        return ""
+    own = sorted(set(currencies))
+    if len(own) > 1:
+        return (f"Prices in this file are in {len(own)} currencies ({', '.join(own)}): they are stored with their "
+                "currency and never summed together (Data Quality shows where).")
+    if kind == "sales":
+        others = set(repo.quality_sales_currency_codes())
+    else:
+        others = set(repo.quality_currencies((kind,)).get(kind, {}))
+    others.discard("")
+    if own and others - set(own):
+        return (f"This {kind} file is in {own[0]}, other {kind} data of this tenant in "
+                f"{', '.join(sorted(others - set(own)))}: amounts in different currencies are not summed together "
+                "(Data Quality shows where).")
+    if not own and kind != "sales":
+        return ("No currency found in this file (no currency column, symbol or code in the prices); set one in "
+                "the import options to make amounts comparable.")
+    return ""
 
 
 def _ms(started: float) -> int:

@@ -7,10 +7,18 @@ valid (free items); missing customer / country / name are fine (NULL). Products:
 average rating 0–5, counts whole numbers. Reviews: text, title or rating required, rating 1–5, dates must parse.
 Why reasons as text per row: they are stored with the rejected row and shown to the person who uploaded
 the file, who must be able to fix the file from them alone.
+Optional fields (issue 11): a cell of an optional field that cannot be read (a product rating of '|', a
+currency 'pounds') no longer rejects the row: the value is left empty and the row gets a *warning* with the
+same wording (`Prepared.warnings`, counted and listed in the import result). Required fields still reject.
+A review without text is kept when it has a title or a rating, with the warning "no text".
+Currency (issue 11): a row's currency is its currency cell when there is one, else the symbol or code written
+in its price cell (`₹1,099`, `$399.00`, `12 EUR`), else an ISO code in the price column's header
+(`Price (EUR)`, `price_usd`), else the default the upload gave (the tenant's currency on the Upload page).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +31,11 @@ from ecomintel.ingest import normalize as nz
 from ecomintel.ingest.dedup import content_keys, line_keys
 from ecomintel.ingest.spam import spam_flags
 
+NO_TEXT = "no text"  # the warning (and stored flag) of a review kept without text
+PRICE_FIELD = {"sales": "unit_price", "products": "price", "listings": "price"}
+ISO_CODES = ("GBP", "USD", "EUR", "INR", "JPY", "AUD", "CAD", "CHF", "SEK", "NOK", "DKK", "PLN", "CNY", "KRW", "RUB")
+_CELL_CURRENCY = (r"(?i)^\s*(?P<pre>us\$|rs\.?|[₹$€£¥₩₽]|(?:gbp|usd|eur|inr|jpy|aud|cad|chf)\b)"
+                  r"|(?P<post>[₹$€£¥₩₽]|\b(?:gbp|usd|eur|inr|jpy|aud|cad|chf))\s*$")
 CURRENCY_SYMBOLS = {"£": "GBP", "$": "USD", "US$": "USD", "€": "EUR", "₹": "INR", "RS": "INR", "RS.": "INR",
                     "¥": "JPY", "₩": "KRW", "₽": "RUB"}
 MIN_YEAR, MAX_YEAR = 1970, 2100
@@ -34,6 +47,7 @@ class Prepared:
 
     frame: pd.DataFrame
     reasons: pd.Series
+    warnings: pd.Series | None = None  # per row: optional values left empty, "no text" ('' = none)
 
     @property
     def ok(self) -> np.ndarray:
@@ -75,11 +89,28 @@ class Cells:
     def __init__(self, chunk: pd.DataFrame, mapping: Mapping[str, str | None],
                  defaults: Mapping[str, Any] | None) -> None:
         self.chunk, self.mapping, self.defaults = chunk, mapping, dict(defaults or {})
+        self._text: dict[str, pd.Series] = {}  # column → stripped text, computed once per chunk
+
+    def _column_text(self, column: str) -> pd.Series:
+        if column not in self._text:
+            self._text[column] = nz.as_text(self.chunk[column])
+        return self._text[column]
+
+    def header(self, field: str) -> str:
+        """The name of the column mapped to `field` ('' when none)."""
+        return str(self.mapping.get(field) or "")
+
+    def mapped(self, field: str) -> pd.Series:
+        """The mapped column's text without the default ('' everywhere when the field is not mapped)."""
+        column = self.mapping.get(field)
+        if column is None:
+            return pd.Series("", index=self.chunk.index, dtype="str")
+        return self._column_text(column)
 
     def __call__(self, field: str) -> pd.Series:
         column = self.mapping.get(field)
         if column is not None:
-            text = nz.as_text(self.chunk[column])
+            text = self._column_text(column)
             if field in self.defaults:  # a default fills the gaps of a mapped column
                 text = text.where(text.ne(""), str(self.defaults[field]))
             return text
@@ -165,6 +196,70 @@ def _currency(text: pd.Series, reasons: Reasons) -> pd.Series:
     return out
 
 
+def _optional(parse: Callable[..., pd.Series], name: str, text: pd.Series, warnings: Reasons,
+              **kwargs: Any) -> pd.Series:
+    """`parse` for an optional field: a cell it would reject is left empty and warned about instead."""
+    scratch = Reasons(text.index)
+    values = parse(name, text, scratch, **kwargs)
+    bad = scratch.values.ne("").to_numpy()
+    if not bad.any():
+        return values
+    warnings.add(bad, scratch.values + " (left empty)")
+    if values.dtype == object:
+        out = values.copy()
+        out[bad] = None
+        return out
+    return values.mask(bad)
+
+
+def header_currency(header: str) -> str | None:
+    """An ISO code or symbol in a price column's name: 'Price (EUR)', 'price_usd', 'Preis €' → EUR, USD, EUR."""
+    upper = header.upper()
+    for code in ISO_CODES:
+        if re.search(rf"(?:^|[^A-Z]){code}(?:$|[^A-Z])", upper):
+            return code
+    for symbol, code in CURRENCY_SYMBOLS.items():
+        if len(symbol) == 1 and symbol in header:
+            return code
+    return None
+
+
+def detect_currency(cells: Cells, kind: str, warnings: Reasons) -> pd.Series:
+    """Each row's currency code (object, None when unknown): the currency cell, else the price cell's symbol or
+    code, else the price header's code, else the default. An unreadable currency cell is left to the next
+    source, with a warning."""
+    explicit = _optional(lambda _n, text, rs: _currency(text, rs), "currency", cells.mapped("currency"), warnings)
+    price_field = PRICE_FIELD.get(kind)
+    found = explicit
+    if price_field is not None:
+        price_text = cells.mapped(price_field)
+        marked = price_text.str.contains(r"[^\d\s.,()+\-]", regex=True).fillna(False).to_numpy()
+        if marked.any():
+            parts = price_text[marked].str.extract(_CELL_CURRENCY)
+            token = parts["pre"].fillna(parts["post"]).str.upper().str.replace(r"\s", "", regex=True)
+            codes = token.map(lambda t: CURRENCY_SYMBOLS.get(t, t if isinstance(t, str) and len(t) == 3 else None))
+            filled = found.copy()
+            gaps = filled.isna().to_numpy()
+            take = np.zeros(len(filled), dtype=bool)
+            take[np.flatnonzero(marked)] = codes.notna().to_numpy()
+            take &= gaps
+            if take.any():
+                filled[take] = codes[codes.notna()].reindex(filled.index[take]).to_numpy()
+            found = filled
+        from_header = header_currency(cells.header(price_field))
+        if from_header is not None:
+            found = found.where(found.notna(), from_header)
+    default = cells.defaults.get("currency")
+    if default:
+        code = str(default).strip().upper()
+        code = CURRENCY_SYMBOLS.get(code, code)
+        if re.fullmatch(r"[A-Z]{3}", code):
+            found = found.where(found.notna(), code)
+    out = found.astype(object)
+    out[pd.isna(out).to_numpy()] = None
+    return out
+
+
 def _attributes(chunk: pd.DataFrame, mapping: Mapping[str, str | None]) -> pd.Series:
     """Unmapped columns as a JSON-able dict per row (percent and numeric columns become numbers)."""
     used = {c for c in mapping.values() if c}
@@ -197,7 +292,7 @@ def prepare_sales(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
                   defaults: Mapping[str, Any] | None = None) -> Prepared:
     """Text columns stay in pandas' string dtype (missing = NA) until the writers convert them once."""
     cells = Cells(chunk, mapping, defaults)
-    reasons = Reasons(chunk.index)
+    reasons, warnings = Reasons(chunk.index), Reasons(chunk.index)
     order_id = nz.id_text(cells("order_id"))
     sku = nz.id_text(cells("sku"))
     _required_text("order_id", order_id, reasons, 64)
@@ -215,7 +310,7 @@ def prepare_sales(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
         "quantity": quantity,
         "unit_price": unit_price,
         "revenue": quantity * unit_price,
-        "currency": _currency(cells("currency"), reasons),
+        "currency": detect_currency(cells, "sales", warnings),
         "customer_id": customer_id,
         "country": _truncate(nz.optional_text(cells("country")), 100),
         "channel": _truncate(nz.optional_text(cells("channel")), 100),
@@ -223,7 +318,7 @@ def prepare_sales(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
         "sold_at": sold_at,
         "is_return": is_return,
     }, index=chunk.index)
-    prepared = Prepared(frame, reasons.values)
+    prepared = Prepared(frame, reasons.values, warnings.values)
     ok = prepared.ok
     if ok.all():
         keys = line_keys(frame)
@@ -238,7 +333,7 @@ def prepare_sales(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
 def prepare_products(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
                      defaults: Mapping[str, Any] | None = None) -> Prepared:
     cells = Cells(chunk, mapping, defaults)
-    reasons = Reasons(chunk.index)
+    reasons, warnings = Reasons(chunk.index), Reasons(chunk.index)
     sku = nz.clean_id(cells("sku"))
     _required_text("sku", sku, reasons, 100)
     marketplace = nz.clean_text(cells("marketplace"))
@@ -249,30 +344,32 @@ def prepare_products(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
         "brand": _truncate(nz.clean_text(cells("brand")), 200),
         "category": _truncate(nz.clean_text(cells("category")), 500),
         "marketplace": marketplace.where(marketplace.notna(), ""),
-        "price": _number("price", cells("price"), reasons, minimum=0),
-        "list_price": _number("list_price", cells("list_price"), reasons, minimum=0),
-        "cost": _number("cost", cells("cost"), reasons, minimum=0),
-        "currency": _currency(cells("currency"), reasons),
-        "inventory_level": _whole("inventory_level", cells("inventory_level"), reasons),
-        "lead_time_days": _whole("lead_time_days", cells("lead_time_days"), reasons, minimum=0),
-        "rating": _number("rating", cells("rating"), reasons, minimum=0, maximum=5),
-        "rating_count": _whole("rating_count", cells("rating_count"), reasons, minimum=0),
+        "price": _optional(_number, "price", cells("price"), warnings, minimum=0),
+        "list_price": _optional(_number, "list_price", cells("list_price"), warnings, minimum=0),
+        "cost": _optional(_number, "cost", cells("cost"), warnings, minimum=0),
+        "currency": detect_currency(cells, "products", warnings),
+        "inventory_level": _optional(_whole, "inventory_level", cells("inventory_level"), warnings),
+        "lead_time_days": _optional(_whole, "lead_time_days", cells("lead_time_days"), warnings, minimum=0),
+        "rating": _optional(_number, "rating", cells("rating"), warnings, minimum=0, maximum=5),
+        "rating_count": _optional(_whole, "rating_count", cells("rating_count"), warnings, minimum=0),
         "attributes": _attributes(chunk, mapping),
         "updated_at": pd.Timestamp(datetime.now(UTC).replace(tzinfo=None)),
     }, index=chunk.index)
-    return Prepared(frame, reasons.values)
+    return Prepared(frame, reasons.values, warnings.values)
 
 
 def prepare_reviews(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
                     defaults: Mapping[str, Any] | None = None) -> Prepared:
     cells = Cells(chunk, mapping, defaults)
-    reasons = Reasons(chunk.index)
+    reasons, warnings = Reasons(chunk.index), Reasons(chunk.index)
     sku = nz.clean_id(cells("sku"))
     _max_len("sku", sku, reasons, 100)
     text, title = nz.clean_text(cells("text")), nz.clean_text(cells("title"))
-    rating = _number("rating", cells("rating"), reasons, minimum=1, maximum=5)
-    reasons.add((text.isna() & title.isna() & rating.isna()).to_numpy(), "review has no text, title or rating")
-    created_at = _date("created_at", cells("created_at"), reasons)
+    rating = _optional(_number, "rating", cells("rating"), warnings, minimum=1, maximum=5)
+    no_text = text.isna().to_numpy()
+    reasons.add(no_text & (title.isna() & rating.isna()).to_numpy(), "text is empty and the review has no title or rating")
+    warnings.add(no_text & (title.notna() | rating.notna()).to_numpy(), NO_TEXT)
+    created_at = _optional(_date, "created_at", cells("created_at"), warnings)
     frame = pd.DataFrame({
         "sku": sku,
         "product_name": nz.clean_text(cells("product_name")),
@@ -283,7 +380,7 @@ def prepare_reviews(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
         "author": _truncate(nz.clean_text(cells("author")), 200),
         "created_at": created_at,
         "verified": nz.parse_bool(cells("verified")),
-        "helpful_count": _whole("helpful_count", cells("helpful_count"), reasons, minimum=0),
+        "helpful_count": _optional(_whole, "helpful_count", cells("helpful_count"), warnings, minimum=0),
         "attributes": _attributes(chunk, mapping),
     }, index=chunk.index)
     external = nz.clean_id(cells("review_id"))
@@ -294,7 +391,13 @@ def prepare_reviews(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
     frame.insert(0, "review_key", external.where(external.notna(), hashed))
     is_spam, spam_reasons = spam_flags(text, title)
     frame["is_spam"], frame["spam_reasons"] = is_spam, spam_reasons
-    return Prepared(frame, reasons.values)
+    if no_text.any():  # the stored row says so too (attributes.quality_flag), for the Data Quality browser
+        attributes: list[dict[str, Any] | None] = [a if isinstance(a, dict) else None
+                                                   for a in frame["attributes"].tolist()]
+        for i in np.flatnonzero(no_text):
+            attributes[i] = {**(attributes[i] or {}), "quality_flag": NO_TEXT}
+        frame["attributes"] = pd.Series(attributes, index=frame.index, dtype=object)
+    return Prepared(frame, reasons.values, warnings.values)
 
 
 def prepare_listings(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
@@ -305,7 +408,7 @@ def prepare_listings(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
     `obs_key` identifies one observation (marketplace, seller, sku, time, price): uploading it again stores
     nothing twice (db/listing_store.py)."""
     cells = Cells(chunk, mapping, defaults)
-    reasons = Reasons(chunk.index)
+    reasons, warnings = Reasons(chunk.index), Reasons(chunk.index)
     sku, title = nz.clean_id(cells("sku")), nz.clean_text(cells("title"))
     reasons.add((sku.isna() & title.isna()).to_numpy(), "sku and title are both empty")
     _max_len("sku", sku, reasons, 100)
@@ -327,13 +430,13 @@ def prepare_listings(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
         "marketplace": marketplace.where(marketplace.notna(), ""),
         "seller": seller.where(seller.notna(), ""),
         "price": price,
-        "list_price": _number("list_price", cells("list_price"), reasons, minimum=0),
-        "currency": _currency(cells("currency"), reasons),
+        "list_price": _optional(_number, "list_price", cells("list_price"), warnings, minimum=0),
+        "currency": detect_currency(cells, "listings", warnings),
         "url": nz.clean_text(cells("url")),
         "observed_at": observed.where(observed.notna(), now),
     }, index=chunk.index)
     frame["obs_key"] = content_keys(frame, ["marketplace", "seller", "sku", "observed_at", "price"]).to_numpy()
-    return Prepared(frame, reasons.values)
+    return Prepared(frame, reasons.values, warnings.values)
 
 
 PREPARERS = {"sales": prepare_sales, "products": prepare_products, "reviews": prepare_reviews,

@@ -1,0 +1,99 @@
+"""Screenshots of the Data Quality page: docs/screenshots/data_quality.png (scores, issues by impact, one issue
+opened with the rows behind it) and data_quality_daily.png (the daily volume with gaps and outliers).
+
+Starts the real app on a fresh demo database with the samples loaded plus a dirty sales file (a few lines in
+USD, a future date, a zero price, a price far off its SKU's usual one, an unreadable quantity), drives it with
+Playwright on the Debian Chromium and waits for the page's widgets, as scripts/screenshots.py does.
+Run: `.venv/bin/python scripts/screenshot_data_quality.py`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ecomintel.config import load_settings  # noqa: E402
+from ecomintel.context import RequestContext  # noqa: E402
+from ecomintel.db.engine import make_engine, migrate  # noqa: E402
+from ecomintel.db.repository import Repository  # noqa: E402
+from ecomintel.db.tenants import ensure_tenant  # noqa: E402
+from ecomintel.ingest.pipeline import ingest_file  # noqa: E402
+from ecomintel.samples import load_samples  # noqa: E402
+from tests.e2e.helpers import open_page, wait_for_app  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from screenshots import shoot  # noqa: E402
+
+
+def dirty_sales() -> bytes:
+    """400 lines of the demo's own November, with a Currency column and a few planted problems."""
+    with gzip.open(ROOT / "data" / "samples" / "online_retail_2011_q4.csv.gz", "rt", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["InvoiceDate"].startswith("2011-10-2")][:400]
+    for r in rows:
+        r["Currency"] = "GBP"
+    for r in rows[:25]:
+        r["Currency"] = "USD"
+    rows[30]["InvoiceDate"], rows[31]["UnitPrice"] = "2031-10-20 10:00:00", "0"
+    rows[32]["UnitPrice"] = str(float(rows[32]["UnitPrice"]) * 1000)
+    rows[33]["Quantity"] = "lots"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def prepare(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate(engine)
+    tenant = ensure_tenant(engine, "demo", "Demo")
+    repo = Repository(engine, RequestContext(tenant_id=tenant.id, role="admin"))
+    settings = load_settings({"ECOMINTEL_DATABASE_URL": db_url})
+    for r in load_samples(repo, settings):
+        print(f"{r.file_name}: {r.status}, {r.accepted} accepted")
+    print(ingest_file(repo, "sales", dirty_sales(), settings=settings, file_name="sales_october_dirty.csv").summary())
+    engine.dispose()
+
+
+def main() -> int:
+    out = ROOT / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{Path(tmp) / 'dq.db'}"
+        prepare(db)
+        proc, url = start_app(db, log_path=Path(tmp) / "streamlit.log")
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.set_default_timeout(240_000)
+                open_page(page, url, "data_quality")
+                page.get_by_text("Re-check now").wait_for()
+                page.locator('[data-testid="stExpander"]').first.wait_for()
+                wait_for_app(page)
+                page.locator('[data-testid="stExpander"] summary').nth(0).click()
+                wait_for_app(page)
+                page.get_by_role("button", name="Show the rows behind it").first.click()
+                page.locator('[data-testid="stDownloadButton"]').first.wait_for()
+                shoot(page, out, "data_quality")
+                page.get_by_role("tab", name="Daily volume").click()
+                page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+                shoot(page, out, "data_quality_daily")
+                browser.close()
+        finally:
+            stop_app(proc)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
