@@ -61,6 +61,7 @@ def _start(user: SignedIn, issued_at: datetime) -> None:
 def _forget() -> None:
     for key in (USER_KEY, ISSUED_KEY):
         st.session_state.pop(key, None)
+    st.session_state["authentication_status"] = None  # the widget shows its form again
 
 
 def current_user() -> SignedIn | None:
