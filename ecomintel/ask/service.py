@@ -30,6 +30,7 @@ from ecomintel.cache import Cache, cache_key
 from ecomintel.config import Settings
 from ecomintel.errors import InputError
 from ecomintel.observability import observe_ask
+from ecomintel.permissions import require
 from ecomintel.tracing import traced
 
 if TYPE_CHECKING:  # the agents (pandas, plotly) are imported when a plan needs them, not for a cached answer
@@ -51,6 +52,7 @@ def ask(question: str, *, repo: Repository, settings: Settings, mode: str = "qui
         llm: Any | None = None, progress: Progress | None = None, save: bool = True) -> dict[str, Any]:
     """Answer `question` for repo's tenant. Quick mode targets < 5 s, deep < 30 s (per-agent limits in
     settings). Raises InputError for an empty question; agent failures only degrade the report."""
+    require(repo.ctx, "ask")  # a viewer reads reports but does not ask (ecomintel/permissions.py)
     started = time.perf_counter()
     question = (question or "").strip()
     if not question:

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ecomintel.db import models as m
+from ecomintel.db import rls
 from ecomintel.db.scoped import RepositoryCore, utcnow
 from ecomintel.errors import NotFound
 
@@ -154,7 +155,7 @@ def scheduled_sources(engine: sa.Engine) -> list[dict[str, Any]]:
     stmt = (sa.select(t.c.tenant_id, t.c.id, t.c.name, t.c.connector, t.c.schedule)
             .where(t.c.enabled.is_(sa.true()), t.c.schedule.is_not(None), t.c.schedule != "")
             .order_by(t.c.tenant_id, t.c.name))
-    with engine.connect() as conn:
+    with rls.system_engine(engine).connect() as conn:  # across tenants, named as such (row-level security)
         return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
@@ -164,5 +165,5 @@ def last_runs(engine: sa.Engine) -> list[dict[str, Any]]:
     latest = sa.select(t.c.tenant_id, t.c.source_name, sa.func.max(t.c.id).label("id")).group_by(
         t.c.tenant_id, t.c.source_name).subquery()
     stmt = sa.select(t).join(latest, t.c.id == latest.c.id).order_by(t.c.tenant_id, t.c.source_name)
-    with engine.connect() as conn:
+    with rls.system_engine(engine).connect() as conn:  # across tenants, named as such (row-level security)
         return [dict(r._mapping) for r in conn.execute(stmt)]
