@@ -18,7 +18,6 @@ PAGES = [
     st.Page("pages/pricing.py", title="Pricing", icon=":material/sell:"),
     st.Page("pages/sentiment.py", title="Sentiment", icon=":material/reviews:"),
     st.Page("pages/forecast.py", title="Forecast", icon=":material/trending_up:"),
-    st.Page("pages/forecast.py", title="Forecast", icon=":material/trending_up:"),
     st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
