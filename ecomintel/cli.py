@@ -265,6 +265,22 @@ def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
     return run_match(args, settings.max_upload_mb)
 
 
+def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    """`models list|train|activate`: the model registry (ecomintel/models/registry.py)."""
+    from ecomintel.models import commands
+
+    action = {"list": commands.models_list, "train": commands.models_train,
+              "activate": commands.models_activate}[args.models_command]
+    return action(args, settings, open_engine(settings))
+
+
+def cmd_sentiment(args: argparse.Namespace, settings: Settings) -> int:
+    """`sentiment FILE --out SCORED.csv`: every row of a reviews export with its sentiment (ecomintel/models)."""
+    from ecomintel.models.commands import sentiment_file
+
+    return sentiment_file(args, settings, open_engine(settings))
+
+
 # -- parser and entry point ---------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from ecomintel.accounts import cli as accounts_cli  # light: argparse only until a command runs
@@ -308,6 +324,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run a background worker for deep questions (needs ECOMINTEL_REDIS_URL)")
     worker_arguments(p)
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("models", help="list, train or activate model versions (the model registry)")
+    models = p.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    p = models.add_parser("list", help="versions of a model kind with their held-out metrics; * = active")
+    p.add_argument("kind", nargs="?", default="sentiment", help="model kind (default sentiment)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_models)
+    p = models.add_parser("train", help="train/evaluate the sentiment models on rated reviews; activate the best")
+    p.add_argument("kind", choices=["sentiment"])
+    p.add_argument("--data", metavar="FILE", help="rated reviews file (default: the shipped clothing sample)")
+    p.add_argument("--seed", type=int, default=42, help="seed of the 20%% held-out split (default 42)")
+    p.add_argument("--no-activate", action="store_true", help="register only; keep the active version")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_models)
+    p = models.add_parser("activate", help="make a version the active one of its kind")
+    p.add_argument("kind")
+    p.add_argument("version")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("sentiment", help="score a reviews file: adds sentiment_label and sentiment_score to each row")
+    p.add_argument("file", help="reviews export: .csv, .csv.gz, .tsv or .xlsx (text/title columns auto-detected)")
+    p.add_argument("--out", required=True, metavar="SCORED.csv", help="where to write the scored rows (.gz: gzip)")
+    p.add_argument("--text-column", help="the column holding the review text (default: auto-detected)")
+    p.add_argument("--title-column", help="the column holding the review title (default: auto-detected)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_sentiment)
 
     from ecomintel.matching.cli_match import add_arguments as match_arguments  # light: argparse only
 
