@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from ecomintel.agents.review_scores import score_reviews_job
+from ecomintel.jobs import make_runner
 from ui import errors, state, widgets
 
 repo = state.repo()
@@ -64,6 +66,9 @@ if uploaded is not None:
                                  source_label="upload", force=force,
                                  progress=widgets.progress_bar(f"Importing {uploaded.name}…"))
             st.session_state["result_upload"] = result.to_dict()
+            if kind == "reviews" and result.status == "done" and result.accepted:  # score them in the background
+                make_runner(settings).submit(score_reviews_job, tenant_id=repo.tenant_id, user_id=repo.ctx.user_id,
+                                             role=repo.ctx.role)
             st.rerun()  # redraw the sidebar's freshness and the history with the new batch
 
 if st.session_state.get("result_upload"):

@@ -164,3 +164,14 @@ def test_ask_answers_a_review_question_with_the_active_model(loaded: Repository,
     assert report["intent"] == "review_trend" and report["status"] == "ok", report.get("warnings")
     assert "P-WORSE" in report["summary"]
     assert any("P-WORSE" in str(row) for table in report["tables"] for row in table["rows"])
+
+
+def test_the_upload_job_scores_new_reviews_in_the_background(loaded: Repository, tmp_path: Any,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecomintel.agents.review_scores import score_reviews_job
+
+    monkeypatch.setenv("ECOMINTEL_DATABASE_URL", str(loaded.engine.url.render_as_string(hide_password=False)))
+    monkeypatch.setenv("ECOMINTEL_DATA_DIR", str(tmp_path / "data"))
+    first = score_reviews_job(loaded.tenant_id)
+    assert first["scored"] == len(review_rows())
+    assert score_reviews_job(loaded.tenant_id)["scored"] == 0

@@ -115,3 +115,25 @@ def ensure_scores(repo: Repository, settings: Settings, model: Any = None) -> Sc
                 except sa.exc.IntegrityError:  # another process stored these rows first: theirs are as good
                     continue
     return ScoreState(version, name, done, int((time.perf_counter() - started) * 1000))
+
+
+def score_reviews_job(tenant_id: int, user_id: int | None = None, role: str = "analyst") -> dict[str, Any]:
+    """Background job after a reviews upload (jobs.py runner: RQ worker or a local thread): score the new
+    reviews now, so the first question or page view after the upload reads stored scores."""
+    from ecomintel.config import load_settings
+    from ecomintel.context import RequestContext
+    from ecomintel.db.engine import make_engine
+    from ecomintel.db.repository import Repository
+    from ecomintel.jobs import progress_reporter
+
+    settings = load_settings()
+    progress = progress_reporter()
+    progress(0.0, "scoring the new reviews")
+    engine = make_engine(settings.database_url)
+    try:
+        repo = Repository(engine, RequestContext(tenant_id=tenant_id, user_id=user_id, role=role))
+        state = ensure_scores(repo, settings)
+        progress(1.0, f"{state.scored_now:,} reviews scored with {state.model_name}")
+        return {"model_version": state.model_version, "scored": state.scored_now, "elapsed_ms": state.elapsed_ms}
+    finally:
+        engine.dispose()

@@ -166,9 +166,9 @@ def sentiment(cx: ReviewContext) -> None:
         if frame.empty or (g == "category" and group is None and len(frame) < 2):
             continue
         asc = cx.plan.order == "asc"
-        ranked = frame[frame["reviews"] >= min(5, int(frame["reviews"].max()))].sort_values(
+        full = frame[frame["reviews"] >= min(5, int(frame["reviews"].max()))].sort_values(
             ["mean_score", "key"], ascending=[asc, True])
-        ranked = ranked.head(cx.plan.top_n) if g == "product" else ranked
+        ranked = full.head(cx.plan.top_n) if g == "product" else full
         label = "products" if g == "product" else "categories"
         title = f"Sentiment by {g}, {cx.scope()}"
         cx.table(title, ranked.rename(columns={"key": g}))
@@ -179,8 +179,8 @@ def sentiment(cx: ReviewContext) -> None:
                                              "%{customdata[1]}% negative<extra></extra>"))
         fig.update_yaxes(title="mean sentiment (−1..1)", range=[-1, 1])
         cx.chart(title, fig)
-        if len(ranked) > 1:
-            worst, best = ranked.sort_values("mean_score").iloc[0], ranked.sort_values("mean_score").iloc[-1]
+        if len(full) > 1:
+            worst, best = full.sort_values("mean_score").iloc[0], full.sort_values("mean_score").iloc[-1]
             cx.find(f"Lowest {g} sentiment: {worst['key']} ({worst['mean_score']:+.2f}, {worst['negative_pct']}% "
                     f"negative, {int(worst['reviews'])} reviews); highest: {best['key']} ({best['mean_score']:+.2f}).")
         if g == "product" and (ranked["confidence"] == "low").any():
