@@ -36,6 +36,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/ask.py
 	$(BIN)/python bench/cli.py
+	$(BIN)/python bench/forecast.py
+	$(BIN)/python bench/sync.py
 
 samples:
 	$(PY) scripts/make_samples.py

@@ -1,7 +1,8 @@
 """Price tracker bench (issue 13): 1,000 product pages on 5 local hosts (local HTTP servers on 5 ports), each
 host under a per-host rate limit; pages/s against the limit's ceiling (hosts × rate), and no page lost when
 10% of requests fail transiently (500, 503, 429 with Retry-After, timeouts): every page ends stored in
-price_history or in the run's error list with its reason.
+price_history or in the run's error list with its reason. A stress case (40% failures, 1 retry) puts pages
+in the error list on purpose, to check that path loses nothing either.
 
 Baseline in the same run: the same tracker with one host fetched at a time (workers=1), whose ceiling is the
 per-host rate alone — what parallel hosts buy. The pages carry real product names and prices (Abt catalogue,
@@ -115,11 +116,16 @@ def serve(conn: Any, items: list[tuple[str, str, float]], hosts: int, fail: floa
     conn.recv()  # stop
     for server in servers:
         server.__exit__(None, None, None)
+    injected: dict[str, int] = defaultdict(int)
+    for f in faults:
+        for k, v in f.injected.items():
+            injected[k] += v
     conn.send({"requests": [[h, r.path, r.at] for h, srv in enumerate(servers) for r in srv.requests],
-               "injected": {k: v for f in faults for k, v in f.injected.items()}})
+               "injected": dict(injected)})
 
 
-def run_case(label: str, pages: int, hosts: int, rate: float, fail: float, workers: int, seed: int) -> dict[str, Any]:
+def run_case(label: str, pages: int, hosts: int, rate: float, fail: float, workers: int, seed: int,
+             retries: int = 3) -> dict[str, Any]:
     import multiprocessing as mp
 
     base = catalogue(pages)
@@ -136,7 +142,7 @@ def run_case(label: str, pages: int, hosts: int, rate: float, fail: float, worke
         configure_source(repo, name="bench", connector="price_tracker",
                          options={"urls": urls, "selectors": {h: {"price": ".now-price"} for h in served["hosts"]},
                                   "rate_per_host": rate, "workers": workers, "per_host": 4 if workers > 1 else 1})
-        settings = sync_settings(sync_retries=3, sync_timeout_s=TIMEOUT_S, sync_host_rps=rate)
+        settings = sync_settings(sync_retries=retries, sync_timeout_s=TIMEOUT_S, sync_host_rps=rate)
         started = time.perf_counter()
         run = run_source(repo, settings, "bench")
         elapsed = time.perf_counter() - started
@@ -160,7 +166,7 @@ def run_case(label: str, pages: int, hosts: int, rate: float, fail: float, worke
     span = max(page_times) - min(page_times)
     return {
         "case": label, "pages": pages, "hosts": hosts, "rate_per_host": rate, "parallel_hosts": min(hosts, workers),
-        "threads": workers, "transient_failure_rate": fail, "injected_failures": log["injected"],
+        "threads": workers, "retries": retries, "transient_failure_rate": fail, "injected_failures": log["injected"],
         "elapsed_s": round(elapsed, 2), "pages_per_s": round(pages / elapsed, 2), "ceiling_pages_per_s": ceiling,
         "share_of_ceiling": round(pages / elapsed / ceiling, 3),
         "fetch_span_s": round(span, 2), "fetch_pages_per_s": round(pages / max(span, 1e-9), 2),
@@ -178,6 +184,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=20.0, help="requests/s per host")
     parser.add_argument("--fail", type=float, default=0.10)
     parser.add_argument("--baseline-pages", type=int, default=200)
+    parser.add_argument("--stress-pages", type=int, default=300, help="pages of the error-list case")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     if not ABT.exists():
@@ -190,6 +197,8 @@ def main() -> int:
                  32, args.seed),
         run_case("baseline: one host at a time, no failures", args.baseline_pages, args.hosts, args.rate, 0.0, 1,
                  args.seed),
+        run_case("stress: 40% transient failures, 1 retry", args.stress_pages, args.hosts, args.rate, 0.4, 32,
+                 args.seed, retries=1),
     ]
     result = {"bench": "sync", "cases": cases, "loadavg_1_5_15": [round(x, 2) for x in load],
               "cpus": os.cpu_count(), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}

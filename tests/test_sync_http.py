@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -90,3 +91,26 @@ def test_retry_after_forms() -> None:
 def test_backoff_is_jittered_within_the_exponential_ceiling(base: float, cap: float, attempt: int) -> None:
     value = backoff(base, cap, attempt)
     assert 0 <= value <= min(cap, base * 2 ** (attempt - 1))
+
+
+@given(st.lists(st.floats(0, 0.3), min_size=5, max_size=60), st.floats(1, 50))
+def test_host_limiter_keeps_the_rate_even_when_wake_ups_are_late(lateness: list[float], rate: float) -> None:
+    """A fake clock whose sleeps overshoot by `lateness`: sends stay ≥ half a spacing apart, and the long-run
+    rate never exceeds the limit (the sends of N requests span at least (N-1)/rate minus one spacing)."""
+    from ecomintel.sync.hosts import HostLimiter
+
+    now = [0.0]
+    late = iter(lateness * 2)
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds + next(late, 0.0)
+
+    limiter = HostLimiter(rate, clock=lambda: now[0], sleep=sleep)
+    sent = []
+    for _ in lateness:
+        limiter.wait("http://shop")
+        sent.append(now[0])
+        limiter.wait("http://other")  # another host never delays this one's schedule
+    gaps = [b - a for a, b in itertools.pairwise(sent)]
+    assert all(g >= 0.5 / rate - 1e-9 for g in gaps)
+    assert sent[-1] - sent[0] >= (len(sent) - 2) / rate - 1e-9

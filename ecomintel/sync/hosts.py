@@ -35,6 +35,7 @@ class HostLimiter:
         self.clock, self.sleep = clock, sleep
         self._next: dict[str, float] = {}
         self._delay: dict[str, float] = {}
+        self._gates: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def slow_down(self, host: str, seconds: float) -> None:
@@ -43,12 +44,21 @@ class HostLimiter:
             self._delay[host] = max(self._delay.get(host, 0.0), seconds)
 
     def wait(self, host: str) -> None:
+        """Block until this host's next slot, then set the slot after it.
+
+        One waiter per host at a time (a per-host lock held while sleeping), so threads queued behind a
+        thread that woke late (a busy machine) cannot all go at once in a burst."""
         with self._lock:
+            gate = self._gates.setdefault(host, threading.Lock())
+        with gate:
             now = self.clock()
-            at = max(now, self._next.get(host, now))
-            self._next[host] = at + max(self.interval, self._delay.get(host, 0.0))
-        if at > now:
-            self.sleep(at - now)
+            at = self._next.get(host, now)
+            if at > now:
+                self.sleep(at - now)
+            spacing = max(self.interval, self._delay.get(host, 0.0))
+            # on schedule (the long-run rate holds even when wake-ups are late), but never two requests to a
+            # host closer than half the spacing (a late wake-up cannot release a burst)
+            self._next[host] = max(max(at, now) + spacing, self.clock() + spacing / 2)
 
 
 class RobotsCache:
