@@ -4,8 +4,8 @@ Why blocking: scoring every pair is n×m rapidfuzz calls (22k × 2.5k = 55 M for
 match of a row is almost always among (a) rows sharing a model number or its stem, or (b) its nearest
 neighbours by TF-IDF cosine — character n-grams (robust to `SD-V296`/`SDV296`, typos, word joins) and words
 weighted by rarity (a shared rare word like `acoustimass` says more than a shared `black`). Neighbours are
-taken in both directions (each left row's top k on the right and each right row's top k on the left), so a
-right row that is nobody's first choice still gets its chance.
+taken in both directions (each left row's top k on the right and each right row's top few on the left),
+so a right row that is nobody's first choice still gets its chance.
 The cosines computed here are reused as scoring features, so nothing is vectorised twice.
 """
 
@@ -19,7 +19,8 @@ import numpy as np
 
 from ecomintel.matching.prepare import Side
 
-TOP_K = 12
+TOP_K = 12       # neighbours kept per left row
+TOP_K_RIGHT = 5  # per right row (a competitor export can be 10× our catalogue: keep this side lean)
 CHUNK_ROWS = 512  # left rows per dense cosine block: 512 × 22k floats ≈ 45 MB
 
 
@@ -52,48 +53,61 @@ def _doc(title: str, brand: str) -> str:
     return title if not brand or brand in title else f"{brand} {title}"
 
 
-def candidate_pairs(left: Side, right: Side, top_k: int = TOP_K) -> Candidates:
-    """Union of cosine neighbours (both directions) and model-number / stem collisions."""
+def candidate_pairs(left: Side, right: Side, top_k: int = TOP_K, right_k: int = TOP_K_RIGHT) -> Candidates:
+    """Union of cosine neighbours (each left row's top_k, each right row's right_k) and model-number / stem
+    collisions, with the char and word cosine of every pair (taken from the blocks, computed once)."""
+    empty = Candidates(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, np.float32),
+                       np.zeros(0, np.float32))
     if not any(left.titles) or not any(right.titles):  # nothing to compare (and no vocabulary to fit)
-        empty = np.zeros(0, dtype=np.int64)
-        return Candidates(empty, empty, np.zeros(0, np.float32), np.zeros(0, np.float32))
+        return empty
     lc, rc, lw, rw = vectorise(left, right)
     n_left, n_right = lc.shape[0], rc.shape[0]
-    pairs: set[tuple[int, int]] = set()
-    # combined cosine used for ranking neighbours: words catch rare tokens, chars catch spelling
-    best_for_right: list[list[tuple[float, int]]] = [[] for _ in range(n_right)]
+    by_left: dict[int, list[int]] = defaultdict(list)
+    for i, j in _code_pairs(left, right):
+        by_left[i].append(j)
+    rc_t, rw_t = rc.T.tocsc(), rw.T.tocsc()
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    column_best: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     k = min(top_k, n_right)
     for start in range(0, n_left, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, n_left)
-        block = 0.5 * (lc[start:stop] @ rc.T).toarray() + 0.5 * (lw[start:stop] @ rw.T).toarray()
-        top = np.argpartition(-block, k - 1, axis=1)[:, :k] if k < n_right else \
+        char = (lc[start:stop] @ rc_t).toarray()
+        word = (lw[start:stop] @ rw_t).toarray()
+        combined = char + word  # words catch rare tokens, chars catch spelling; ranking only
+        rows = np.arange(stop - start)
+        top = np.argpartition(-combined, k - 1, axis=1)[:, :k] if k < n_right else \
             np.tile(np.arange(n_right), (stop - start, 1))
-        for i, row in enumerate(top):
-            for j in row:
-                if block[i, j] > 0:
-                    pairs.add((start + i, int(j)))
-        # right-side neighbours: keep a running top k per right column
-        kk = min(top_k, stop - start)
-        col_top = np.argpartition(-block, kk - 1, axis=0)[:kk, :] if kk < stop - start else \
-            np.tile(np.arange(stop - start)[:, None], (1, n_right))
-        for j in range(n_right):
-            for i in col_top[:, j]:
-                value = float(block[i, j])
-                if value > 0:
-                    best_for_right[j].append((value, start + int(i)))
-            if len(best_for_right[j]) > top_k:
-                best_for_right[j] = sorted(best_for_right[j], reverse=True)[:top_k]
-    for j, best in enumerate(best_for_right):
-        pairs.update((i, j) for _, i in best)
-    pairs.update(_code_pairs(left, right))
-    if not pairs:
-        empty = np.zeros(0, dtype=np.int64)
-        return Candidates(empty, empty, np.zeros(0, np.float32), np.zeros(0, np.float32))
-    arr = np.array(sorted(pairs), dtype=np.int64)
-    li, ri = arr[:, 0], arr[:, 1]
-    cos_char = np.asarray(lc[li].multiply(rc[ri]).sum(axis=1)).ravel()
-    cos_word = np.asarray(lw[li].multiply(rw[ri]).sum(axis=1)).ravel()
-    return Candidates(li, ri, cos_char.astype(np.float32), cos_word.astype(np.float32))
+        ii, jj = np.repeat(rows, top.shape[1]), top.ravel()
+        codes = [(i - start, j) for i in range(start, stop) for j in by_left.get(i, ())]
+        if codes:
+            ci, cj = np.array(codes, dtype=np.int64).T
+            ii, jj = np.concatenate([ii, ci]), np.concatenate([jj, cj])
+        found.append((ii + start, jj, char[ii, jj], word[ii, jj]))
+        kk = min(right_k, stop - start)  # each right row's best left rows within this block
+        col = np.argpartition(-combined, kk - 1, axis=0)[:kk, :] if kk < stop - start else \
+            np.tile(rows[:, None], (1, n_right))
+        ci, cj = col.ravel(), np.tile(np.arange(n_right), col.shape[0])
+        column_best.append((ci + start, cj, char[ci, cj], word[ci, cj]))
+    li, ri, cc, ww = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    bi, bj, bc, bw = (np.concatenate(parts) for parts in zip(*column_best, strict=True))
+    order = np.lexsort((-(bc + bw), bj))  # by right row, best first
+    bj_sorted = bj[order]
+    first = np.searchsorted(bj_sorted, bj_sorted, side="left")
+    keep = order[(np.arange(order.size) - first) < right_k]
+    li, ri = np.concatenate([li, bi[keep]]), np.concatenate([ri, bj[keep]])
+    cc, ww = np.concatenate([cc, bc[keep]]), np.concatenate([ww, bw[keep]])
+    positive = (cc > 0) | (ww > 0) | _is_code_pair(li, ri, by_left)
+    li, ri, cc, ww = li[positive], ri[positive], cc[positive], ww[positive]
+    if li.size == 0:
+        return empty
+    _, unique = np.unique(li * n_right + ri, return_index=True)
+    return Candidates(li[unique], ri[unique], cc[unique].astype(np.float32), ww[unique].astype(np.float32))
+
+
+def _is_code_pair(li: np.ndarray, ri: np.ndarray, by_left: dict[int, list[int]]) -> np.ndarray:
+    if not by_left:
+        return np.zeros(li.size, dtype=bool)
+    return np.array([j in by_left.get(i, ()) for i, j in zip(li.tolist(), ri.tolist(), strict=True)], dtype=bool)
 
 
 def _code_keys(codes: list[str]) -> set[str]:

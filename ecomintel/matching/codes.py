@@ -30,10 +30,14 @@ _RUN = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
 _UNIT_SUFFIXES = "|".join(sorted(set(UNITS) | {"p", "i", "k", "th", "st", "nd", "rd", "s", "bit", "fps",
                                                 "rpm", "dpi", "ppm", "hr", "hrs", "min", "yr", "ms", "db"},
                                                key=len, reverse=True))
-_SPEC = re.compile(rf"\d+(?:\.\d+)?(?:{_UNIT_SUFFIXES})|\d+x\d+(?:{_UNIT_SUFFIXES})?|(?:mp|h|x)\d{{1,3}}"
+_SPEC = re.compile(rf"\d+(?:\.\d+)?(?:{_UNIT_SUFFIXES})|\d+x\d+(?:{_UNIT_SUFFIXES})?|[hx]26[45]"
                    r"|\d+(?:\.\d+)?(?:x|:)\d+(?:\.\d+)?|802\.?11[a-z]*|[a-z]\d|\d[a-z]")
 _MIN_LEN = 4
 _DIGITS = re.compile(r"\d+")
+_HAS_DIGIT = re.compile(r"\d")
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+_SEPARATOR = re.compile(r"[-./]")
+_DOT_SLASH = re.compile(r"[./]")
 _MIN_DIGITS_ONLY = 5
 _MIN_PART_LEN = 6  # a dash-separated part counts as a code of its own only when this long (`967562`-0403)
 _COUNTED_WORD = re.compile(r"\d+-[a-z]{3,}")
@@ -43,11 +47,11 @@ _SPLIT_CODE = re.compile(r"(?<![a-z0-9])([a-z]{2,3}) ((?=[a-z0-9]{2})[a-z]{0,3}\
 
 def compact(code: str) -> str:
     """`TH-42PX80U` → `TH42PX80U`, `9N00.101` → `9N00101`, `vgnns190j/s` → `VGNNS190JS`."""
-    return re.sub(r"[^A-Za-z0-9]", "", str(code)).upper()
+    return _NOT_ALNUM.sub("", str(code)).upper()
 
 
 def _is_code(token: str) -> bool:
-    if len(token) < _MIN_LEN or not any(ch.isdigit() for ch in token):
+    if len(token) < _MIN_LEN or not _HAS_DIGIT.search(token):
         return False
     if token.isdigit():
         return len(token) >= _MIN_DIGITS_ONLY
@@ -67,17 +71,16 @@ def model_numbers(text: str | None) -> list[str]:
             found.append(code)
     for match in _RUN.finditer(folded):
         run = match.group(0).strip("-./")
-        if _COUNTED_WORD.fullmatch(run):
-            continue  # `5-disc`, `4-port`
+        if len(run) < _MIN_LEN or not _HAS_DIGIT.search(run) or _COUNTED_WORD.fullmatch(run):
+            continue  # too short, no digit, or `5-disc` / `4-port`
         candidates = [run]
-        parts = re.split(r"[-./]", run)
-        if len(parts) > 1:
-            candidates += [p for p in parts if len(p) >= _MIN_PART_LEN]
+        if _SEPARATOR.search(run):
+            candidates += [p for p in _SEPARATOR.split(run) if len(p) >= _MIN_PART_LEN]
         for cand in candidates:
-            if not any(ch.isdigit() for ch in cand) or _SPEC.fullmatch(cand):
+            if not _HAS_DIGIT.search(cand) or _SPEC.fullmatch(cand):
                 continue
             code = compact(cand)
-            if code.isdigit() and re.search(r"[./]", cand):
+            if code.isdigit() and _DOT_SLASH.search(cand):
                 continue  # `10/100`, `399.00`: numbers, not part numbers
             if _is_code(code) and code not in found:
                 found.append(code)

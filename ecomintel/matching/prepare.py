@@ -39,7 +39,7 @@ class Side:
 def parse_price(cell: object) -> tuple[float, str]:
     """`$1,299.00` → (1299.0, 'usd'); `1.299,00 €` → (1299.0, 'eur'); `24.99 GBP` → (24.99, 'gbp');
     unparseable or non-positive → (nan, '')."""
-    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+    if _missing(cell):
         return math.nan, ""
     if isinstance(cell, int | float):
         return (float(cell), "") if cell > 0 else (math.nan, "")
@@ -65,7 +65,15 @@ def parse_price(cell: object) -> tuple[float, str]:
 def _column(frame: pd.DataFrame, name: str) -> list[object]:
     if name not in frame.columns:
         return [None] * len(frame)
-    return [None if (v is None or (isinstance(v, float) and math.isnan(v))) else v for v in frame[name].tolist()]
+    return [None if _missing(v) else v for v in frame[name].tolist()]
+
+
+def _missing(value: object) -> bool:
+    """None, NaN, pd.NA, NaT (what a frame from a database or read_csv holds for an empty cell)."""
+    try:
+        return value is None or bool(pd.isna(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False
 
 
 def prepare(frame: pd.DataFrame, side: str, brand_vocab: frozenset[str] = frozenset()) -> Side:
