@@ -9,8 +9,10 @@ Why these choices (bench/sentiment.py measures them against VADER and the majori
 - three classes trained together, score = P(positive) − P(negative) in -1..1: one number that orders reviews
   from worst to best, whose neutral band and binary cut are calibrated on a held-out part of the training data
   (thresholds.py) instead of assumed;
-- a few lexicon features (VADER's word valences, negation-aware) beside the n-grams, when enabled: words the
-  training shop never used still carry their general meaning, which helps on another marketplace's reviews;
+- four lexicon features (VADER's word valences, negation-aware) beside the n-grams: words the training shop
+  never used still carry their general meaning on another marketplace's reviews. Measured on the full clothing
+  split they cost ~0.01 binary macro-F1 in-domain; the Amazon India proxy (labels = product rating) is too noisy
+  to show the gain either way (bench/sentiment.py reports both), so they stay on for robustness;
 - word n-grams only, no character n-grams: measured, char n-grams cost 10× the time for no gain here.
 The fitted object is what the registry stores (joblib of our own class; ModelRegistry checks its sha256).
 """
@@ -43,7 +45,8 @@ def mark_negation(text: str) -> str:
 
     def negate(match: re.Match[str]) -> str:
         head = match.group(0)[: len(match.group(0)) - len(match.group(1))]
-        return head + " ".join("not_" + w for w in match.group(1).split())
+        words = match.group(1).split()
+        return head + " " + " ".join("not_" + w for w in words) if words else head
 
     return _NEGATION.sub(negate, text)
 
@@ -78,14 +81,15 @@ class LinearParams:
     ngram_max: int = 2
     min_df: int = 2
     c: float = 4.0
-    lexicon_weight: float = 0.0  # 0 = no lexicon features
+    lexicon_weight: float = 1.0  # 0 = no lexicon features
     calibration_share: float = 0.15
     seed: int = 42
 
     def as_dict(self) -> dict[str, Any]:
         return {"ngram_max": self.ngram_max, "min_df": self.min_df, "C": self.c,
                 "lexicon_weight": self.lexicon_weight, "calibration_share": self.calibration_share,
-                "seed": self.seed, "class_weight": "balanced", "features": "tfidf word n-grams + negation"}
+                "seed": self.seed, "class_weight": "balanced",
+                "features": "tfidf word n-grams + negation" + (" + lexicon" if self.lexicon_weight > 0 else "")}
 
 
 class LinearSentiment:
