@@ -37,8 +37,8 @@ def dirty_sales() -> bytes:
     """400 lines of the demo's own November, with a Currency column and a few planted problems."""
     with gzip.open(ROOT / "data" / "samples" / "online_retail_2011_q4.csv.gz", "rt", encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["InvoiceDate"].startswith("2011-10-2")][:400]
-    for r in rows:
-        r["Currency"] = "GBP"
+    for r in rows:  # new invoice numbers: not the demo's own lines again (those would be duplicates)
+        r["Currency"], r["InvoiceNo"] = "GBP", "9" + r["InvoiceNo"]
     for r in rows[:25]:
         r["Currency"] = "USD"
     rows[30]["InvoiceDate"], rows[31]["UnitPrice"] = "2031-10-20 10:00:00", "0"
@@ -71,14 +71,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{Path(tmp) / 'dq.db'}"
         prepare(db)
-        proc, url = start_app(db, log_path=Path(tmp) / "streamlit.log")
+        log = Path(tmp) / "streamlit.log"
+        proc, url = start_app(db, log_path=log)
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
                 page.set_default_timeout(240_000)
                 open_page(page, url, "data_quality")
-                page.get_by_text("Re-check now").wait_for()
+                page.get_by_role("button", name="Re-check now").first.wait_for()
                 page.locator('[data-testid="stExpander"]').first.wait_for()
                 wait_for_app(page)
                 page.locator('[data-testid="stExpander"] summary').nth(0).click()
@@ -90,6 +91,9 @@ def main() -> int:
                 page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
                 shoot(page, out, "data_quality_daily")
                 browser.close()
+        except Exception:
+            print(log.read_text(encoding="utf-8", errors="replace")[-3000:], file=sys.stderr)
+            raise
         finally:
             stop_app(proc)
     return 0
