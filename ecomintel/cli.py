@@ -138,6 +138,10 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Loading sample data into tenant {tenant.slug!r} …")
     for result in load_samples(repo, settings, progress=progress_printer(sys.stdout)):
         print("  " + result.summary())
+    from ecomintel.agents.review_scores import ensure_scores
+
+    scored = ensure_scores(repo, settings)  # the sample reviews' sentiment, so the first question reads scores
+    print(f"  Sentiment: {scored.scored_now:,} reviews scored with {scored.model_name} ({scored.elapsed_ms / 1000:.1f} s)")
     print(f"Done. data_version={repo.data_version()}")
     return 0
 
@@ -153,6 +157,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                          progress=None if args.json or args.quiet else progress_printer())
     rejected = repo.rejected(result.batch_id, limit=args.show_rejected) if result.rejected and result.batch_id else None
     rows = [] if rejected is None else rejected.to_dict("records")
+    if args.kind == "reviews" and result.status == "done" and result.accepted:  # score them now, not on first ask
+        from ecomintel.agents.review_scores import ensure_scores
+
+        scored = ensure_scores(repo, settings)
+        if not (args.json or args.quiet):
+            print(f"Sentiment: {scored.scored_now:,} reviews scored with {scored.model_name} "
+                  f"({scored.elapsed_ms / 1000:.1f} s).")
     if args.json:
         print_json({**result.to_dict(), "rejected_rows": rows})
     else:

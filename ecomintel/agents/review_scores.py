@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from ecomintel.db.repository import Repository
 
-BATCH = 2000
+BATCH = 1000
 _LOCKS: dict[tuple[str, int], threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 
@@ -53,6 +53,7 @@ class ScoreState:
     model_name: str
     scored_now: int
     elapsed_ms: int
+    remaining: int = 0  # reviews still unscored when the time budget ran out (the next reader goes on)
 
 
 def model_version(model: Any) -> str:
@@ -92,18 +93,24 @@ def _lock(repo: Repository) -> threading.Lock:
         return _LOCKS.setdefault(key, threading.Lock())
 
 
-def ensure_scores(repo: Repository, settings: Settings, model: Any = None) -> ScoreState:
-    """Score every review of the tenant that has no current score under the active model (or `model`)."""
+def ensure_scores(repo: Repository, settings: Settings, model: Any = None,
+                  budget_s: float | None = None) -> ScoreState:
+    """Score every review of the tenant that has no current score under the active model (or `model`);
+    with `budget_s`, stop after the batch that passes it (an answer must come back within its time limit; the
+    rest is scored by the next reader, `remaining` says how many are left)."""
     started = time.perf_counter()
     model = model if model is not None else active_model(settings, repo.engine)
     version = model_version(model)
     name = str(getattr(model, "name", type(model).__name__))
-    done = 0
+    done = remaining = 0
     with _lock(repo):
         todo = repo.unscored_reviews(version)
         if not todo.empty:
             data_version = repo.data_version()
             for lo in range(0, len(todo), BATCH):
+                if budget_s is not None and lo and time.perf_counter() - started > budget_s:
+                    remaining = len(todo) - lo
+                    break
                 part = todo.iloc[lo:lo + BATCH]
                 results = list(model.predict(review_texts(part)))
                 scored = part[["id", "batch_id"]].assign(
@@ -114,7 +121,7 @@ def ensure_scores(repo: Repository, settings: Settings, model: Any = None) -> Sc
                     done += repo.store_review_scores(version, scored, data_version)
                 except sa.exc.IntegrityError:  # another process stored these rows first: theirs are as good
                     continue
-    return ScoreState(version, name, done, int((time.perf_counter() - started) * 1000))
+    return ScoreState(version, name, done, int((time.perf_counter() - started) * 1000), remaining)
 
 
 def score_reviews_job(tenant_id: int, user_id: int | None = None, role: str = "analyst") -> dict[str, Any]:

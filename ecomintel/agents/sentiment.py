@@ -539,7 +539,8 @@ class SentimentAgent:
             from ecomintel.agents.review_scores import active_model
 
             model = active_model(settings, repo.engine)
-        state = ensure_scores(repo, settings, model)
+        limit = settings.deep_timeout_s if plan.mode == "deep" else settings.quick_timeout_s
+        state = ensure_scores(repo, settings, model, budget_s=0.4 * limit)
         flt = review_filter(plan)
         cx = ReviewContext(self.name, repo, plan, settings, flt, state, model, result,
                            counts=repo.review_counts(flt))
@@ -550,6 +551,10 @@ class SentimentAgent:
         handler(cx)
         if plan.intent != "review_spam" and result.status == "ok":
             drift_warning(cx)
+        if state.remaining:
+            result.status = "partial"
+            result.warnings.append(f"{state.remaining:,} reviews are not scored yet (scoring goes on with the next "
+                                   "question or the Sentiment page); this answer reads the reviews scored so far.")
         if state.scored_now:
             result.findings.append(Finding("info", f"{state.scored_now:,} reviews were scored now with the "
                                                    f"{state.model_name} model ({state.elapsed_ms / 1000:.1f} s); "

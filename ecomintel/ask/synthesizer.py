@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from ecomintel.agents.base import AgentResult
 from ecomintel.agents.definitions import definitions_of, is_definition
+from ecomintel.ask.plan import REVIEW_INTENTS
 from ecomintel.tracing import traced
 
 log = logging.getLogger(__name__)
@@ -257,9 +258,12 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
     contributes its tables first; metrics are merged in the same order (first writer wins)."""
     usable = [r for r in results if r.status in ("ok", "partial")]
     primary = usable[0] if usable else None
+    reviews = plan.get("intent") in REVIEW_INTENTS  # their periods are review dates, their numbers no revenue
+    if reviews:
+        data_range = (None, None)
     periods = _period_dicts(plan, data_range)
     # a forecast's period lies after the data by definition: its coverage is not a data gap
-    cover = 1.0 if plan.get("intent") == "forecast" else coverage(periods, data_range)
+    cover = 1.0 if plan.get("intent") == "forecast" or reviews else coverage(periods, data_range)
 
     metrics: dict[str, float] = {}
     tables: list[dict[str, Any]] = []
@@ -289,7 +293,8 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
     stated = "; ".join(period_text(p) for p in periods)
     if stated and not all(period_text(p) in summary for p in periods):
         summary += f" Period: {stated}."
-    if primary is not None and plan.get("metric", "revenue") in ("revenue", "aov") and "net" not in summary:
+    if primary is not None and plan.get("metric", "revenue") in ("revenue", "aov") and "net" not in summary \
+            and not reviews:
         summary += f" Revenue is {REVENUE_DEFINITION}."
 
     not_understood = [str(w) for w in plan.get("not_understood") or []]
