@@ -122,10 +122,18 @@ def fingerprint(parts: Any) -> str:
     return digest.hexdigest()
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars → Python numbers; anything else JSON cannot hold is refused."""
+    if hasattr(value, "item") and callable(value.item):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
 def _jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
-    """A JSON round trip: what the database will hand back (and a clear error for what it cannot store)."""
+    """A JSON round trip: what the database will hand back (and a clear error for what it cannot store:
+    objects, NaN/infinity)."""
     try:
-        return dict(json.loads(json.dumps(dict(value), default=str)))
+        return dict(json.loads(json.dumps(dict(value), default=_plain, allow_nan=False)))
     except (TypeError, ValueError) as exc:
         raise InputError(f"Model params/metrics must be JSON values: {exc}.") from exc
 
