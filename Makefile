@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/forecast.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/matching.py
 
 samples:
 	$(PY) scripts/make_samples.py
