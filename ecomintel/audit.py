@@ -29,7 +29,10 @@ MAX_DETAIL_TEXT = 500
 
 def _clip(detail: Mapping[str, Any]) -> dict[str, Any]:
     """Detail values kept short (an oversized tenant name or question cannot bloat the log)."""
-    return {str(k)[:60]: (v[:MAX_DETAIL_TEXT] if isinstance(v, str) else v) for k, v in detail.items()}
+    def text(v: str) -> str:  # no control characters (PostgreSQL refuses NUL in JSON text)
+        return "".join(ch for ch in v[:MAX_DETAIL_TEXT] if ch.isprintable())
+
+    return {text(str(k))[:60]: (text(v) if isinstance(v, str) else v) for k, v in detail.items()}
 
 
 def record(engine: sa.Engine, ctx: RequestContext, action: str, **detail: Any) -> None:

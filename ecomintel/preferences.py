@@ -54,6 +54,11 @@ def defaults(settings: Settings | None = None) -> Preferences:
                        service_level=s.default_service_level)
 
 
+def printable(value: Any) -> str:
+    """Text without control characters (PostgreSQL refuses NUL in text and JSON; none belongs in a name)."""
+    return "".join(ch for ch in str(value) if ch.isprintable()).strip()
+
+
 def _number(values: dict[str, Any], key: str, lo: float, hi: float, what: str) -> float:
     try:
         value = float(values[key])
@@ -83,9 +88,10 @@ def clean(values: dict[str, Any]) -> dict[str, Any]:
             raise InputError("Goals are KPI → number.", f"KPIs: {', '.join(KPIS)}.")
         out["goals"] = {k: _number(goals, k, 0, 1e12, f"The {k} goal") for k in goals}
     if "marketplaces" in values:
-        out["marketplaces"] = [str(v).strip()[:MAX_TEXT] for v in values["marketplaces"] or [] if str(v).strip()][:MAX_ITEMS]
+        names = (printable(v)[:MAX_TEXT] for v in values["marketplaces"] or [])
+        out["marketplaces"] = [v for v in names if v][:MAX_ITEMS]
     if "currency" in values:
-        code = str(values["currency"] or "").strip().upper()
+        code = printable(values["currency"] or "").upper()
         if code and not (len(code) == 3 and code.isalpha()):
             raise InputError(f"Currency {code[:10]!r} is not a three-letter code.", "E.g. GBP, EUR, USD.")
         out["currency"] = code

@@ -160,7 +160,7 @@ def cmd_tenants_add(args: argparse.Namespace, settings: Settings) -> int:
             raise InputError(f"Tenant {slug!r} exists already.")
         except NotFound:
             pass
-        name = (args.name or slug).strip()
+        name = "".join(ch for ch in (args.name or slug) if ch.isprintable()).strip() or slug
         if len(name) > 200:
             raise InputError("Tenant name too long.", "Use at most 200 characters.")
         tenant = ensure_tenant(engine, slug, name)
