@@ -94,3 +94,12 @@ def test_promotions_from_list_prices(repo: Repository) -> None:
     result = PricingAgent().run(repo.ctx, repo, plan)
     rows = {r[0]: r for r in result.tables[0].rows}
     assert set(rows) == {"B1", "B2"} and rows["B1"][result.tables[0].columns.index("discount_pct")] == 60.1
+
+
+def test_a_competitor_change_question_leads_with_the_competitors(shop: Repository) -> None:
+    plan, result = _ask(shop, "which competitor prices changed by more than 10%?")
+    assert plan.intent == "price_changes" and plan.thresholds["competitors"] == 1.0  # type: ignore[attr-defined]
+    first = result.tables[0]  # type: ignore[attr-defined]
+    assert first.title.startswith("Competitor price changes") and len(first.rows) == 1
+    assert first.rows[0][first.columns.index("to")].startswith("2011-11-05")
+    assert result.summary.startswith("Competitors: 1 price changes")  # type: ignore[attr-defined]

@@ -198,12 +198,32 @@ def price_changes(cx: PricingContext) -> None:
                 "stock adjustments left out; buckets with fewer than "
                 f"{cx.settings.min_lines} lines left out")
     comp = cx.repo.competitor_price_history(start, end)
+    about_competitors = cx.plan.thresholds.get("competitors", 0.0) > 0
+    if comp.empty and about_competitors:
+        every = cx.repo.competitor_price_history()
+        if not every.empty:
+            lo, hi = pd.Timestamp(every["observed_at"].min()).date(), pd.Timestamp(every["observed_at"].max()).date()
+            cx.warn(f"No competitor prices were observed in {start}..{end}; the price history covers {lo}..{hi}, "
+                    "so all of it was read.")
+            comp, cx.confidence = every, min(cx.confidence, 0.7)
     if not comp.empty:
         steps = chg.steps(comp, ["marketplace", "seller", "sku"], when="observed_at", threshold_pct=x)
-        cx.table(f"Competitor price changes of more than {x:g}%", steps,
-                 ["marketplace", "seller", "sku", "from", "to", "before", "after", "change_pct"])
+        table = Table(f"Competitor price changes of more than {x:g}%",
+                      ["marketplace", "seller", "sku", "from", "to", "before", "after", "change_pct"],
+                      [[_r(v) for v in row] for row in steps.loc[:, ["marketplace", "seller", "sku", "from", "to",
+                                                                      "before", "after", "change_pct"]]
+                       .astype({"from": str, "to": str}).head(MAX_ROWS).itertuples(index=False)])
+        text = (f"Competitors: {len(steps):,} price changes of more than {x:g}% "
+                f"({steps[['marketplace', 'seller', 'sku']].drop_duplicates().shape[0]:,} offers).")
         cx.result.metrics["competitor_changes"] = float(len(steps))
-        cx.result.summary += f" Competitors: {len(steps):,} price changes of more than {x:g}%."
+        if about_competitors:  # the question is about competitors: their changes are the answer
+            cx.result.tables.insert(0, table)
+            cx.result.summary = text + " Ours: " + cx.result.summary
+        else:
+            cx.result.tables.append(table)
+            cx.result.summary += " " + text
+    elif about_competitors:
+        cx.warn("No competitor price history is stored yet (upload listings with observed_at, or track prices).")
 
 
 def promotions(cx: PricingContext) -> None:

@@ -141,6 +141,8 @@ def plan(q: DomainQuestion) -> Plan | None:
         if intent == "price_recommendations" and re.search(r"\bmargin\b", text):
             key = "min_margin_pct"
         thresholds[key] = pct
+    if intent == "price_changes" and competitor:
+        thresholds["competitors"] = 1.0  # the changes asked about are competitors'
     if intent in ("price_position", "price_recommendations"):
         if re.search(ABOVE, text):
             thresholds["side"] = 1.0

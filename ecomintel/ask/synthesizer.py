@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from ecomintel.agents.base import AgentResult
 from ecomintel.agents.definitions import definitions_of, is_definition
-from ecomintel.ask.plan import REVIEW_INTENTS
+from ecomintel.ask.plan import PRICING_INTENTS, REVIEW_INTENTS
 from ecomintel.tracing import traced
 
 log = logging.getLogger(__name__)
@@ -291,10 +291,11 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
     else:
         summary = primary.summary or "The analysis finished without a summary."
     stated = "; ".join(period_text(p) for p in periods)
-    if stated and not all(period_text(p) in summary for p in periods):
+    timeless = plan.get("intent") in ("price_position", "promotions")  # current prices: no period to state
+    if stated and not timeless and not all(period_text(p) in summary for p in periods):
         summary += f" Period: {stated}."
     if primary is not None and plan.get("metric", "revenue") in ("revenue", "aov") and "net" not in summary \
-            and not reviews:
+            and not reviews and plan.get("intent") not in PRICING_INTENTS:
         summary += f" Revenue is {REVENUE_DEFINITION}."
 
     not_understood = [str(w) for w in plan.get("not_understood") or []]
