@@ -32,10 +32,15 @@ INTENT_TILES: dict[str, tuple[str, ...]] = {
     "new_returning": ("new_customers", "returning_customers", "customers"),
     "repeat": ("repeat_rate", "repeat_customers", "one_time_customers", "customers"),
     "cohorts": ("customers",),
+    "price_position": ("products_compared", "above_market", "below_market", "median_gap_pct"),
+    "price_changes": ("products_changed", "competitor_changes", "products_compared"),
+    "promotions": ("on_promotion", "items", "mean_discount_pct"),
+    "elasticity": ("products_estimated", "credible"),
+    "price_recommendations": ("price_changes_suggested", "products", "floor_checked", "blocked_by_floor"),
 }
 MAX_TILES = 6
 MAX_NOTES = 3  # warnings shown at once; the rest one click away
-AGENT_LABELS = {"sales": "Sales", "sales_deep": "Sales (deep)", "customers": "Customers"}
+AGENT_LABELS = {"sales": "Sales", "sales_deep": "Sales (deep)", "customers": "Customers", "pricing": "Pricing"}
 SOURCE_LABELS = {"sales": "Sales lines", "products": "Products", "reviews": "Reviews", "listings": "Listings"}
 # What would make a cannot-answer question answerable, by the report's `missing` need.
 REMEDIES: dict[str, str] = {
