@@ -35,8 +35,9 @@ def _draw(result: dict[str, Any], key: str, tiles: tuple[str, ...] = ()) -> None
         shown = [m for m in tiles if m in metrics]
         for col, name in zip(st.columns(len(shown) or 1), shown, strict=False):
             value = metrics[name]
-            col.metric(name.replace("_", " ").replace(" pct", " %"), f"{value:,.2f}" if isinstance(value, float)
-                       and not value.is_integer() else f"{value:,.0f}")
+            shown_value = (f"{value:.1f}%" if name.endswith("_pct") else f"{value:+.2f}" if name == "mean_score"
+                           else f"{value:,.0f}")
+            col.metric(name.replace("_pct", "").replace("_", " "), shown_value)
     for i, chart in enumerate(result.get("charts", [])):
         st.plotly_chart(charts.figure_from_spec(chart["figure"]), key=f"{key}_chart_{i}")
     for finding in result.get("findings", []):

@@ -31,7 +31,8 @@ from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app  # noq
 QUESTION = "top 10 products by revenue in November 2011"
 DEEP_QUESTION = "how did revenue change from October to November 2011 and why"
 CANNOT_QUESTION = "what was our profit margin on candles last month?"
-SHOTS = ("home", "upload", "ask", "ask_deep", "ask_cannot_answer", "settings", "pricing", "home_empty")
+SHOTS = ("home", "upload", "ask", "ask_deep", "ask_cannot_answer", "settings", "pricing", "sentiment",
+         "home_empty")
 
 
 def prepare(db_url: str) -> None:
@@ -138,6 +139,11 @@ def main() -> int:
                     open_page(page, url, "pricing")
                     page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
                     shoot(page, args.out, "pricing")
+
+                if "sentiment" in only:  # the demo's 3,000 clothing reviews, scored on this first view
+                    open_page(page, url, "sentiment")
+                    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=300_000)
+                    shoot(page, args.out, "sentiment")
 
                 if "settings" in only:
                     open_page(page, url, "settings")

@@ -98,6 +98,11 @@ class ReviewContext:
     def scorer(self, texts: Sequence[str]) -> list[float]:
         return [float(r.score) for r in self.model.predict(list(texts))]
 
+    def lead(self) -> str:
+        """The scope at the start of a sentence ('All reviews', 'Dresses')."""
+        text = self.scope()
+        return text[:1].upper() + text[1:]
+
     def scope(self) -> str:
         """The filter in words: 'Dresses, 2024-01-01..2024-03-31'."""
         parts = list(self.flt.categories) + list(self.flt.skus) + list(self.flt.products)
@@ -186,7 +191,7 @@ def sentiment(cx: ReviewContext) -> None:
         if g == "product" and (ranked["confidence"] == "low").any():
             cx.warn(f"Some {label} have fewer than 20 reviews: their scores are marked low confidence.")
     _disagreement(cx)
-    cx.result.summary = (f"{cx.scope()}: {n:,} reviews (spam excluded), mean sentiment {mt['mean_score']:+.2f} on "
+    cx.result.summary = (f"{cx.lead()}: {n:,} reviews (spam excluded), mean sentiment {mt['mean_score']:+.2f} on "
                          f"−1..1; {mt['negative_pct']}% negative, {mt['positive_pct']}% positive"
                          + (f", mean rating {mt['mean_rating']:.2f}★" if "mean_rating" in mt else "")
                          + f". {int(mt['spam_reviews']):,} reviews ({mt['spam_share_pct']}%) are flagged as spam "
@@ -262,7 +267,7 @@ def complaints(cx: ReviewContext) -> None:
                 + ").")
     mt = cx.result.metrics
     top = ", ".join(str(c) for c in patterns["complaint"].head(3)) if not patterns.empty else "no recurring pattern"
-    cx.result.summary = (f"{cx.scope()}: {n:,} negative reviews of {int(mt['reviews']):,} ({mt['negative_pct']}%). "
+    cx.result.summary = (f"{cx.lead()}: {n:,} negative reviews of {int(mt['reviews']):,} ({mt['negative_pct']}%). "
                          f"Most common complaints: {top}.")
     cx.result.confidence = volume_confidence(n)
 
@@ -274,7 +279,7 @@ def praise(cx: ReviewContext) -> None:
     n = _topics_of(cx, "positive", "What positive reviews are about")
     mt = cx.result.metrics
     first = cx.result.findings[-1].text if cx.result.findings else ""
-    cx.result.summary = (f"{cx.scope()}: {n:,} positive reviews of {int(mt['reviews']):,} ({mt['positive_pct']}%). "
+    cx.result.summary = (f"{cx.lead()}: {n:,} positive reviews of {int(mt['reviews']):,} ({mt['positive_pct']}%). "
                          + first)
     cx.result.confidence = volume_confidence(n)
 
@@ -295,7 +300,7 @@ def aspects(cx: ReviewContext) -> None:
     if len(mentions.frame) > 8000:
         cx.warn(f"{len(mentions.frame):,} aspect sentences: a seeded sample of 8,000 was scored.")
     if table.empty:
-        cx.result.summary = (f"{cx.scope()}: no review mentions {', '.join(asked) or 'any known aspect'}.")
+        cx.result.summary = (f"{cx.lead()}: no review mentions {', '.join(asked) or 'any known aspect'}.")
         cx.result.confidence = 0.3
         return
     if cx.plan.group_by == "category" and not asked:
@@ -310,7 +315,7 @@ def aspects(cx: ReviewContext) -> None:
     worst = table.sort_values("mean_score").iloc[0]
     parts = [f"{r.aspect} {r.mean_score:+.2f} ({r.negative_pct}% negative, {r.reviews} reviews)"
              for r in table.head(6).itertuples()]
-    cx.result.summary = f"{cx.scope()}: " + "; ".join(parts) + "."
+    cx.result.summary = f"{cx.lead()}: " + "; ".join(parts) + "."
     if not asked or len(table) > 1:
         cx.find(f"Weakest aspect: {worst['aspect']} (mean {worst['mean_score']:+.2f}, {worst['negative_pct']}% of its "
                 f"mentions negative), e.g. \"{worst['negative_example']}\"")
@@ -350,7 +355,7 @@ def requests(cx: ReviewContext) -> None:
     cx.result.metrics["feature_requests"] = float(len(found))
     cx.result.metrics["reviews_with_requests"] = float(len({r.review_key for r in found}))
     if not groups:
-        cx.result.summary = f"{cx.scope()}: no feature requests found in {len(frame):,} reviews."
+        cx.result.summary = f"{cx.lead()}: no feature requests found in {len(frame):,} reviews."
         cx.result.confidence = volume_confidence(len(frame)) * 0.8
         return
     rows = [[g.what, g.mentions, ", ".join(g.products), *([*g.examples, "", ""])[:2]] for g in groups]
@@ -361,7 +366,7 @@ def requests(cx: ReviewContext) -> None:
     fig.update_xaxes(title="mentions")
     cx.chart(f"Feature requests, {cx.scope()}", fig)
     top = "; ".join(f"{g.what} ({g.mentions})" for g in groups[:5])
-    cx.result.summary = (f"{cx.scope()}: {len(found):,} feature requests in "
+    cx.result.summary = (f"{cx.lead()}: {len(found):,} feature requests in "
                          f"{int(cx.result.metrics['reviews_with_requests']):,} reviews. Most asked for: {top}.")
     cx.find(f"Example request: \"{groups[0].examples[0]}\"")
     cx.result.confidence = volume_confidence(len(found))
@@ -373,7 +378,7 @@ def trend(cx: ReviewContext) -> None:
         _empty(cx)
         return
     if not cx.counts.get("dated"):
-        cx.result.summary = (f"{cx.scope()}: the reviews carry no dates, so sentiment over time and products whose "
+        cx.result.summary = (f"{cx.lead()}: the reviews carry no dates, so sentiment over time and products whose "
                              "reviews got worse cannot be computed. Upload reviews with a date column.")
         cx.warn("Reviews have no dates: no trend.")
         cx.result.status = "partial"
@@ -425,9 +430,9 @@ def trend(cx: ReviewContext) -> None:
         s = cx.result.metrics["mean_score_change_per_month"]
         slope_text = f" The monthly mean moves {s:+.3f} per month."
     if windows is None:
-        cx.result.summary = (f"{cx.scope()}: the reviews span too little time to compare windows." + slope_text)
+        cx.result.summary = (f"{cx.lead()}: the reviews span too little time to compare windows." + slope_text)
     else:
-        cx.result.summary = (f"{cx.scope()}, {windows.text()}: {worse_n} of "
+        cx.result.summary = (f"{cx.lead()}, {windows.text()}: {worse_n} of "
                              f"{int(cx.result.metrics.get('products_compared', 0))} products with ≥ "
                              f"{trends_mod.MIN_REVIEWS} reviews in both windows got significantly worse"
                              + (f" ({names})" if names else "") + "." + slope_text)
@@ -460,7 +465,7 @@ def spam(cx: ReviewContext) -> None:
     if not flagged_rows.empty:
         cx.table("Reviews flagged as spam (kept, left out of the KPIs)", flagged_rows.assign(
             text=[str(t)[:200] for t in flagged_rows["text"].fillna("")]))
-    cx.result.summary = (f"{cx.scope()}: {flagged:,} of {total:,} reviews ({_pct(flagged, total) or 0}%) are flagged as "
+    cx.result.summary = (f"{cx.lead()}: {flagged:,} of {total:,} reviews ({_pct(flagged, total) or 0}%) are flagged as "
                          "spam (links, promotion, copies of other reviews, very short generic texts, bursts from one "
                          "author); they are kept and left out of every sentiment KPI.")
     cx.result.confidence = 0.9 if total else 0.0
