@@ -42,3 +42,15 @@ def test_pricing_page_empty_then_with_listings(db_url: str) -> None:  # noqa: F8
     text = _text(at)
     assert "2 products compared with matched competitor offers" in text
     assert any(b.label.startswith("Export") for b in at.get("download_button"))
+
+
+def test_ask_page_draws_a_pricing_answer(db_url: str) -> None:  # noqa: F811
+    at = _app()
+    _load(db_url)
+    at.switch_page("pages/ask.py").run()
+    at.text_input(key="ask_question").set_value("are we more expensive than the competition?")
+    at.button(key="FormSubmitter:ask_form-Ask").click().run()
+    _assert_clean(at)
+    assert at.subheader[0].value == "are we more expensive than the competition?"
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles.get("Products compared") == "2" and tiles.get("Above market") == "1"  # A1 30 vs 25.50; A2 20 vs 22 is below
