@@ -23,6 +23,7 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 NEGATIVE_SPIKE_POINTS = 10.0  # share of 1-2 star reviews up by this many points
 MIN_REVIEWS = 20
 STALE_IMPORT_DAYS = 14
+PER_SOURCE = 3
 
 
 @dataclass(frozen=True)
@@ -123,8 +124,8 @@ def latest_alerts(repo: RepositoryCore, prefs: Preferences, limit: int = 10,
     found: list[Alert] = []
     warnings: list[str] = []
     for name, source in (sources or ALERT_SOURCES).items():
-        try:
-            found.extend(source(repo, prefs))
+        try:  # at most PER_SOURCE from each source, so one busy source does not hide the others
+            found.extend(sorted(source(repo, prefs), key=lambda a: SEVERITY_ORDER.get(a.severity, 3))[:PER_SOURCE])
         except Exception as exc:
             log.warning("alert source %s failed for tenant %s", name, repo.tenant_id, exc_info=exc)
             warnings.append(f"The {name.replace('_', ' ')} alerts could not be read this time.")
