@@ -243,3 +243,22 @@ def test_price_tracker_reads_listing_urls(lite_repo: Repository) -> None:
         rows = conn.execute(lite_repo.scoped(m.listings, m.listings.c.sku, m.listings.c.price)
                             .where(m.listings.c.is_own.is_(sa.false()))).all()
     assert [(r.sku, r.price) for r in rows] == [("L-1", 5.0)]  # the existing listing updated, not doubled
+
+
+def test_tracked_price_changes_reach_the_pricing_agents_change_detection(lite_repo: Repository) -> None:
+    """Two runs with a competitor's price cut by 12%: the pricing agent's step detection (the same call the
+    agent makes on competitor_price_history) finds it with the default >5% threshold."""
+    from ecomintel.agents.pricing_changes import steps
+
+    price = {"v": 50.0}
+    with ScriptedServer() as shop:
+        shop.route("/robots.txt", Reply(404))
+        shop.dynamic = lambda path, h: Reply(200, json_ld_page("KETTLE", price["v"])) if path == "/p/k" else None
+        configure_source(lite_repo, name="rivals", connector="price_tracker", options={"urls": [shop.url("/p/k")]})
+        run_source(lite_repo, sync_settings(), "rivals")
+        price["v"] = 44.0
+        run_source(lite_repo, sync_settings(), "rivals")
+    found = steps(lite_repo.competitor_price_history(), ["marketplace", "seller", "sku"], when="observed_at",
+                  threshold_pct=5.0)
+    assert found[["sku", "before", "after"]].values.tolist() == [["KETTLE", 50.0, 44.0]]
+    assert round(float(found["change_pct"].iloc[0]), 1) == -12.0
