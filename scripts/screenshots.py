@@ -147,7 +147,7 @@ def main() -> int:
 
                 if "settings" in only:
                     open_page(page, url, "settings")
-                    page.get_by_text("Configuration in effect").wait_for()
+                    page.get_by_role("tab", name="Your preferences").wait_for()
                     shoot(page, args.out, "settings")
 
                 if "home_empty" in only:  # a new, empty tenant: the first-start call to action

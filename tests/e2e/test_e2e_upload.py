@@ -76,7 +76,7 @@ def test_deep_link_on_a_fresh_server_goes_through_the_router(page: Any, tmp_path
     proc, url = start_app(f"sqlite:///{tmp_path / 'fresh.db'}", log_path=tmp_path / "streamlit.log")
     try:
         open_page(page, url, "settings")
-        page.get_by_text("Configuration in effect").wait_for()
+        page.get_by_role("tab", name="Your preferences").wait_for()  # Settings (tabs since issue 12)
         page.locator('[data-testid="stSidebar"]').get_by_text("Tenant", exact=True).wait_for()
         assert "goto" not in page.url
         assert "Traceback" not in body_text(page)
