@@ -3,10 +3,16 @@
 Why module-level metric objects: that is the prometheus-client idiom (one collector per metric name in
 the process registry); defining them twice raises. They only count, they hold no application state.
 Note on RQ: a worker runs each job in a forked work horse, so counters incremented inside a job die with
-the horse; for RQ jobs we count submissions here and leave outcomes to RQ's own registries (`rq info`).
+the horse unless PROMETHEUS_MULTIPROC_DIR is set (compose.yaml sets it for workers; see metrics_server.py).
 
 Why a hand-written JSON formatter: it is twenty lines, and one log line = one JSON object is all that log
-shippers need; no extra dependency.
+shippers need (python-json-logger would add nothing we use). Every line carries request_id, tenant_id and
+user_id from `log_context` (null outside a request), so one request can be followed across app, worker and
+scheduler logs.
+
+Where the numbers are served: ecomintel/metrics_server.py (the /metrics endpoint of each process, queue
+depth read from Redis at scrape time, database statement timing, multiprocess mode for RQ workers — which
+is how counters incremented inside a forked job still reach Prometheus). Spans: ecomintel/tracing.py.
 """
 
 from __future__ import annotations
