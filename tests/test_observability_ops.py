@@ -191,3 +191,36 @@ def test_console_tracing_is_configured_from_settings() -> None:
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["name"] == "sync.page"
+
+
+def test_otlp_exporter_posts_spans_to_the_configured_endpoint() -> None:
+    """ECOMINTEL_TRACING=otlp: spans leave the process as OTLP/HTTP protobuf to the endpoint (a local server)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[tuple[str, str, bytes]] = []
+
+    class Collector(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append((self.path, self.headers.get("Content-Type", ""), body))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}/v1/traces"
+    code = ("from ecomintel.config import load_settings; from ecomintel.tracing import setup_tracing, span\n"
+            "s = load_settings()\nassert setup_tracing(s.tracing, endpoint=s.otlp_endpoint)\n"
+            "with span('sync.run', source='rivals'): pass\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "ECOMINTEL_TRACING": "otlp",
+                               "ECOMINTEL_OTLP_ENDPOINT": endpoint})
+    server.shutdown()
+    assert done.returncode == 0, done.stderr
+    assert received and received[0][0] == "/v1/traces" and received[0][1] == "application/x-protobuf"
+    assert b"sync.run" in received[0][2] and b"rivals" in received[0][2]
