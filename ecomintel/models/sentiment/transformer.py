@@ -70,7 +70,9 @@ class TransformersSentiment:
         self.binary_cut = binary_cut
         self.version = version
         self.batch_size = batch_size
-        self.max_length = max_length
+        positions = getattr(self._pipe.model.config, "max_position_embeddings", None)
+        self.max_length = min(max_length, int(positions)) if isinstance(positions, int) and positions > 0 \
+            else max_length
 
     def raw_scores(self, texts: Sequence[str]) -> list[float]:
         if not texts:
