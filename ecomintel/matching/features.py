@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ecomintel.matching.blocking import Candidates
 from ecomintel.matching.codes import Agreement, agreement
@@ -73,10 +73,13 @@ def pair_features(left: Side, right: Side, cand: Candidates) -> PairFeatures:
     attrs: list[str] = []
     left_attrs = {i: attributes(left.titles[i]) for i in set(cand.left.tolist())}
     right_attrs = {j: attributes(right.titles[j]) for j in set(cand.right.tolist())}
+    lt = [left.titles[i] for i in cand.left.tolist()]
+    rt = [right.titles[j] for j in cand.right.tolist()]
+    if n:  # element-wise, in C on every core (titles are normalised already: no processor)
+        token_set = process.cpdist(lt, rt, scorer=fuzz.token_set_ratio, workers=-1).astype(np.float32) / 100.0
+        partial = process.cpdist(lt, rt, scorer=fuzz.partial_ratio, workers=-1).astype(np.float32) / 100.0
     for k, (i, j) in enumerate(zip(cand.left.tolist(), cand.right.tolist(), strict=True)):
-        ta, tb = left.titles[i], right.titles[j]
-        token_set[k] = fuzz.token_set_ratio(ta, tb) / 100.0
-        partial[k] = fuzz.partial_ratio(ta, tb) / 100.0 if ta and tb else 0.0
+        ta, tb = lt[k], rt[k]
         level, key = agreement(left.codes[i], right.codes[j])
         codes.append(level)
         keys.append(key)
