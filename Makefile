@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/forecast.py
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/sentiment.py
 
 samples:
 	$(PY) scripts/make_samples.py
