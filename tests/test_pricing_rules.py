@@ -154,3 +154,12 @@ def test_batched_elasticities_equal_the_per_product_fit() -> None:
         assert bool(row["credible"]) == one.credible and row["reason"].split(" (")[0] == one.reason.split(" (")[0]
         if one.estimate is not None:
             assert abs(row["elasticity"] - one.estimate) < 1e-6 and abs(row["ci_low"] - one.low) < 1e-6
+
+
+def test_t_quantile_matches_scipy() -> None:
+    from scipy import stats
+
+    from ecomintel.agents.pricing_elasticity import t975
+
+    for dof in (1, 3, 5, 8, 10, 11, 12, 20, 50, 200, 5000):
+        assert abs(float(t975(dof)) - float(stats.t.ppf(0.975, dof))) < 1e-3
