@@ -91,6 +91,18 @@ def test_variants_are_related_not_same() -> None:
     assert set(pairs["method"]) == {"variant(gb)", "variant(model)"}
 
 
+def test_software_versions_are_related_not_same() -> None:
+    ours = frame([("o7", "Microsoft Office 2007 Professional (PC)"), ("ps", "Adobe Photoshop Elements 6.0 for Mac")],
+                 ["id", "title"])
+    theirs = frame([("o3", "microsoft office professional 2003 pc"), ("p5", "adobe photoshop elements 5.0 mac"),
+                    ("p6", "Adobe Photoshop Elements 6.0 - Mac")], ["id", "title"])
+    pairs = match_products(ours, theirs)
+    same = pairs[pairs["relation"] == "same"]
+    assert set(zip(same["left_id"], same["right_id"], strict=True)) == {("ps", "p6")}
+    related = pairs[pairs["relation"] == "related"]
+    assert ("o7", "o3") in set(zip(related["left_id"], related["right_id"], strict=True))
+
+
 def test_brand_conflict_lowers_the_score() -> None:
     ours = frame([("1", "Wireless Optical Mouse M185", "Logitech")], ["id", "title", "brand"])
     same_brand = match_products(ours, frame([("x", "Wireless Optical Mouse", "Logitech")], ["id", "title", "brand"]),

@@ -40,7 +40,7 @@ UNITS: dict[str, str] = {
     "g": "g", "gram": "g", "grams": "g",
     "ml": "ml", "l": "l", "liter": "l", "liters": "l", "litre": "l", "litres": "l",
     "x": "x",
-    "pk": "pk", "pack": "pk", "pcs": "pc", "pc": "pc", "piece": "pc", "pieces": "pc",
+    "pk": "pk", "pack": "pk", "pcs": "pcs", "piece": "pcs", "pieces": "pcs",  # not `pc`: `Office 2003 PC`
     "ch": "ch", "channel": "ch",
 }
 
