@@ -103,3 +103,12 @@ def test_a_competitor_change_question_leads_with_the_competitors(shop: Repositor
     assert first.title.startswith("Competitor price changes") and len(first.rows) == 1
     assert first.rows[0][first.columns.index("to")].startswith("2011-11-05")
     assert result.summary.startswith("Competitors: 1 price changes")  # type: ignore[attr-defined]
+
+
+def test_the_questions_margin_is_the_floor(shop: Repository) -> None:
+    plan, result = _ask(shop, "suggest new prices within a 40% margin")
+    assert plan.thresholds["min_margin_pct"] == 40  # type: ignore[attr-defined]
+    assert result.metrics["min_margin"] == 0.4  # type: ignore[attr-defined]
+    rows = {r[0]: r for r in result.tables[0].rows}  # type: ignore[attr-defined]
+    heart = rows["85123A"]  # cost 1.2 → floor 2.00 at 40%: still below the one step down to 2.30
+    assert heart[result.tables[0].columns.index("suggested")] >= 2.0  # type: ignore[attr-defined]

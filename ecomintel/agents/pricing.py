@@ -10,6 +10,7 @@ lower confidence or a withheld number with its reason — never an exception.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -332,6 +333,8 @@ def price_recommendations(cx: PricingContext) -> None:
     frame["weekly_units"] = units.reindex(frame.index)
     frame["cost"] = pd.to_numeric(frame["cost"], errors="coerce")
     s = cx.settings
+    if "min_margin_pct" in cx.plan.thresholds:  # "within a 20% margin": the question's floor for this answer
+        s = dataclasses.replace(s, min_margin=min(max(cx.plan.thresholds["min_margin_pct"] / 100, 0.0), 0.95))
     rec = recommend(frame.reset_index()[["sku", "name", "current", "cost", "comp_median", "elasticity",
                                          "weekly_units"]],
                     min_margin=s.min_margin, max_step=s.max_step, gap_threshold=cx.threshold())
