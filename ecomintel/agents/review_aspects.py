@@ -137,7 +137,7 @@ def aspect_mentions(frame: pd.DataFrame, aspects: dict[str, str]) -> AspectMenti
     return AspectMentions(pd.DataFrame(rows, columns=["aspect", "review_key", "sentence", "product"]))
 
 
-def aspect_sentiment(mentions: AspectMentions, scorer: Scorer, *, reviews: int, cap: int = 8000,
+def aspect_sentiment(mentions: AspectMentions, scorer: Scorer, *, reviews: int, cap: int = 5000,
                      min_mentions: int = 5) -> pd.DataFrame:
     """Per aspect: mentions (sentences), reviews mentioning it, share of reviews, mean sentence score, % negative
     and % positive sentences, one negative and one positive example. Sentences beyond `cap` are a seeded sample

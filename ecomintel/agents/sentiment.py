@@ -37,6 +37,7 @@ from ecomintel.db.repository import Repository
 from ecomintel.db.review_queries import ReviewFilter
 
 TIME_GROUPS = ("day", "week", "month", "quarter")
+TEXT_SAMPLE = 4000
 
 
 def volume_confidence(n: int) -> float:
@@ -71,6 +72,14 @@ class ReviewContext:
         if self._frame is None:
             self._frame = self.repo.scored_reviews(self.state.model_version, self.flt)
         return self._frame
+
+    def text_sample(self, frame: pd.DataFrame, what: str) -> pd.DataFrame:
+        """At most TEXT_SAMPLE reviews (seeded) for the text analyses, stated in the answer: shares and topics of
+        a few thousand reviews are as telling as of all, and an answer must come back within its time limit."""
+        if len(frame) <= TEXT_SAMPLE:
+            return frame
+        self.warn(f"{what} read a seeded sample of {TEXT_SAMPLE:,} of the {len(frame):,} reviews.")
+        return frame.sample(n=TEXT_SAMPLE, random_state=11).sort_index()
 
     def warn(self, text: str) -> None:
         if text not in self.result.warnings:
@@ -223,13 +232,13 @@ def _disagreement(cx: ReviewContext) -> None:
 
 def _topics_of(cx: ReviewContext, label: str, title: str) -> int:
     frame = cx.frame()
-    part = frame[frame["label"] == label]
-    part = part[part["text"].notna() | part["title"].notna()]
+    everything = frame[frame["label"] == label]
+    part = cx.text_sample(everything[everything["text"].notna() | everything["title"].notna()], "Topics")
     texts = review_texts(part)
-    known = aspects_mod.product_nouns(review_texts(frame)) | {c.lower() for c in frame["category"].dropna().unique()}
+    known = aspects_mod.product_nouns(texts) | {c.lower() for c in frame["category"].dropna().unique()}
     result = find_topics(texts, keys=part["review_key"].astype(str).tolist(), scores=part["score"].tolist(),
                          extra_stopwords=sorted(known))
-    cx.result.metrics[f"{label}_reviews"] = float(len(part))
+    cx.result.metrics[f"{label}_reviews"] = float(len(everything))
     if not result.topics:
         cx.warn(result.note or f"No topics found in the {label} reviews.")
         return 0
@@ -248,7 +257,7 @@ def _topics_of(cx: ReviewContext, label: str, title: str) -> int:
     top = result.topics[0]
     cx.find(f"Largest {label} topic: '{top.label}' ({top.reviews} reviews, {top.share_pct}%), e.g. "
             f"\"{top.quotes[0] if top.quotes else ''}\"")
-    return len(part)
+    return len(everything)
 
 
 def complaints(cx: ReviewContext) -> None:
@@ -288,7 +297,7 @@ def aspects(cx: ReviewContext) -> None:
     if _kpis(cx) is None:
         _empty(cx)
         return
-    frame = cx.frame()
+    frame = cx.text_sample(cx.frame(), "Aspects")
     texts = review_texts(frame)
     known = aspects_mod.product_nouns(texts) | {c.lower() for c in frame["category"].dropna().unique()}
     lexicon = dict(aspects_mod.ASPECTS)
@@ -297,8 +306,8 @@ def aspects(cx: ReviewContext) -> None:
     mentions = aspects_mod.aspect_mentions(frame.assign(text=texts), chosen)
     table = aspects_mod.aspect_sentiment(mentions, cx.scorer, reviews=len(frame),
                                          min_mentions=1 if asked else max(5, len(frame) // 200))
-    if len(mentions.frame) > 8000:
-        cx.warn(f"{len(mentions.frame):,} aspect sentences: a seeded sample of 8,000 was scored.")
+    if len(mentions.frame) > 5000:
+        cx.warn(f"{len(mentions.frame):,} aspect sentences: a seeded sample of 5,000 was scored.")
     if table.empty:
         cx.result.summary = (f"{cx.lead()}: no review mentions {', '.join(asked) or 'any known aspect'}.")
         cx.result.confidence = 0.3
