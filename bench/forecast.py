@@ -159,6 +159,54 @@ def run_cutoff(lines: Any, cutoff: Any, args: argparse.Namespace) -> dict[str, A
     return result
 
 
+def run_catalogue(max_seconds: float = 900.0) -> dict[str, Any]:
+    """The whole-catalogue fit as a background job (the in-process runner) on the full file loaded into a fresh
+    SQLite tenant through the ingest pipeline: every SKU with 30+ days of history, progress as the job reports
+    it, wall time of the job alone (the ingest is timed apart)."""
+    import tempfile
+
+    from ecomintel.config import load_settings
+    from ecomintel.context import RequestContext
+    from ecomintel.db.engine import make_engine, migrate
+    from ecomintel.db.repository import Repository
+    from ecomintel.db.tenants import ensure_tenant
+    from ecomintel.forecasting.tasks import run_forecast_job
+    from ecomintel.ingest.pipeline import ingest_file
+    from ecomintel.jobs import LocalRunner
+
+    folder = Path(tempfile.mkdtemp(prefix="forecast-bench-"))
+    url = f"sqlite:///{folder / 'bench.db'}"
+    os.environ.update({"ECOMINTEL_DATABASE_URL": url, "ECOMINTEL_DATA_DIR": str(folder)})
+    os.environ.pop("ECOMINTEL_REDIS_URL", None)
+    engine = make_engine(url)
+    migrate(engine)
+    tenant = ensure_tenant(engine, "bench")
+    repo = Repository(engine, RequestContext(tenant_id=tenant.id, role="admin"))
+    t0 = time.perf_counter()
+    ingest_file(repo, "sales", DATA, settings=load_settings({}), defaults={"currency": "GBP"})
+    ingest_s = time.perf_counter() - t0
+    runner = LocalRunner(retry_intervals_s=(0,))
+    t0 = time.perf_counter()
+    job_id = runner.submit(run_forecast_job, tenant_id=tenant.id)
+    seen: list[tuple[float, float, str]] = []
+    while True:
+        status = runner.status(job_id)
+        if not seen or seen[-1][2] != status.message:
+            seen.append((round(time.perf_counter() - t0, 1), round(status.progress, 3), status.message))
+            print(f"    {seen[-1][0]:7.1f} s  {100 * status.progress:5.1f}%  {status.message}", flush=True)
+        if status.done or time.perf_counter() - t0 > max_seconds:
+            break
+        time.sleep(0.5)
+    seconds = time.perf_counter() - t0
+    runner.shutdown()
+    engine.dispose()
+    result = status.result or {}
+    return {"state": status.state, "error": status.error, "seconds": round(seconds, 1),
+            "ingest_seconds": round(ingest_s, 1), "series": result.get("series"),
+            "metrics": result.get("metrics"), "timings": result.get("timings"), "progress": seen[-40:],
+            "target_seconds": 300, "met": status.state == "finished" and seconds <= 300}
+
+
 def targets(first: dict[str, Any]) -> dict[str, Any]:
     m = first["models"]
     d = m["default"]
@@ -183,9 +231,21 @@ def main() -> int:
     ap.add_argument("--windows", type=int, default=2)
     ap.add_argument("--top-k", type=int, default=2)
     ap.add_argument("--out", default=str(RESULTS))
+    ap.add_argument("--catalogue", action="store_true", help="also time the whole-catalogue fit as a job")
+    ap.add_argument("--catalogue-only", action="store_true", help="only the whole-catalogue job (merged into --out)")
     args = ap.parse_args()
     if not DATA.is_file():
         print(f"{DATA} not found (benchmarks need ../shared/datasets); nothing measured.")
+        return 0
+    if args.catalogue_only:
+        print("whole-catalogue fit as a job (full file, in-process runner)", flush=True)
+        cat = run_catalogue()
+        out = Path(args.out)
+        report = json.loads(out.read_text()) if out.is_file() else {"bench": "forecast"}
+        report["catalogue_job"] = cat | {"load_avg": list(os.getloadavg())}
+        report.setdefault("targets", {})["catalogue_job_le_5_min"] = cat["met"]
+        out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+        print(f"catalogue job: {cat['state']} in {cat['seconds']} s, {cat['series']} SKUs; wrote {out}")
         return 0
     lines = load_lines()
     last = lines["ds"].max()
@@ -199,6 +259,10 @@ def main() -> int:
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "load_avg": list(os.getloadavg())},
               "reference_issue_10": REFERENCE, "runs": runs, "targets": targets(runs[0])}
+    if args.catalogue:
+        print("whole-catalogue fit as a job (full file, in-process runner)", flush=True)
+        report["catalogue_job"] = run_catalogue()
+        report["targets"]["catalogue_job_le_5_min"] = report["catalogue_job"]["met"]
     print("targets (first cut-off):", json.dumps(report["targets"]))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2, default=str) + "\n")

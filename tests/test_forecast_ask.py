@@ -34,13 +34,18 @@ QUESTIONS = [
     ("predict sales of the red mug next week", "forecast", {"skus_or_products": True}),
     ("B200 weekly forecast next 3 months", "forecast", {"skus": ["B200"], "group_by": "week"}),
     ("what's the outlook for units over the coming weeks", "forecast", {}),
+    ("what will q1 2012 revenue be", "forecast", {"metric": "revenue", "period": (date(2012, 1, 1), date(2012, 3, 31))}),
+    ("forecast 2012", "forecast", {"period": (date(2012, 1, 1), date(2012, 12, 31))}),
+    ("revenue in january 2012", "forecast", {"metric": "revenue", "period": (date(2012, 1, 1), date(2012, 1, 31))}),
+    ("units next week", "forecast", {"period": (date(2011, 10, 31), date(2011, 11, 6))}),
     ("what is our seasonality?", "seasonality", {}),
     ("how seasonal is A100", "seasonality", {"skus": ["A100"]}),
     ("which products will stock out before the next delivery?", "stockout", {}),
     ("what should we reorder", "stockout", {}),
 ]
 SALES = ["revenue last month", "what is the trend in units", "busiest weekday", "top 5 products by revenue",
-         "revenue in september vs august"]
+         "revenue in september vs august", "revenue in september", "units this month", "revenue in q3 2011",
+         "how many units did we adjust out of stock in september"]
 
 
 @pytest.fixture

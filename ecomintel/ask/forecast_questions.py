@@ -46,7 +46,8 @@ FORECAST = (r"\bforecast\w*|\bpredict\w*|\bprojection\w*|\bprojected\b|\bproject
             r"|\bexpected\b|\bdemand\s+(?:planning|plan)\b|\bdemand\s+for\s+the\s+next\b"
             r"|\bnext\s+(?:\d+|a|one|two|three|four|five|six|few|couple\s+of)?\s*(?:days?|weeks?|months?|quarters?|years?)\b"
             r"|\bcoming\s+(?:days|weeks|months|quarters?|year)\b|\bupcoming\b|\bin\s+the\s+future\b|\bfuture\b"
-            r"|\bnext\s+(?:week|month|quarter|year)\b|\brest\s+of\s+(?:the\s+|this\s+)?(?:week|month|quarter|year)\b")
+            r"|\bnext\s+(?:week|month|quarter|year)\b|\brest\s+of\s+(?:the\s+|this\s+)?(?:week|month|quarter|year)\b"
+            r"|\bwhat\s+will\b|\bwill\s+(?:\w+\s+){1,5}(?:be|sell|make|look|need|do)\b")
 SEASONAL = r"\bseasonal\w*|\bseasonality\b|\bseasons?\b(?!\s+(?:of|in)\s+\w+\s+\d)|\bweekly\s+pattern\b" \
            r"|\byearly\s+pattern\b|\bannual\s+pattern\b|\bpeak\s+(?:months?|season|days?)\b"
 STOCK = (r"\bstock\s*-?\s*outs?\b|\bstock\s+out\b|\bout\s+of\s+stock\b|\brun(?:ning)?\s+out\b|\bruns\s+out\b"
@@ -55,7 +56,11 @@ STOCK = (r"\bstock\s*-?\s*outs?\b|\bstock\s+out\b|\bout\s+of\s+stock\b|\brun(?:n
          r"|\bnext\s+deliver\w*|\bbefore\s+(?:the\s+)?(?:next\s+)?(?:delivery|restock|shipment)\b"
          r"|\bhow\s+much\s+(?:stock|should\s+we\s+order)\b|\bwhat\s+(?:should|to)\s+(?:we\s+)?order\b"
          r"|\border\s+quantit\w*|\bsuggested\s+orders?\b|\bhow\s+many\s+(?:units\s+)?(?:should|to)\s+(?:we\s+)?order\b")
-PATTERN = "|".join((FORECAST, SEASONAL, STOCK))
+# a named period that may lie after the data ("revenue in January 2012", "units in q1 2012", "sales 2012"):
+# read as a forecast only when the period the question names starts after the last sales day
+FUTURE_HINT = MONTH_RE + r"|\bq[1-4]\b|\b[1-4](?:st|nd|rd|th)\s+quarter\b|\b20\d\d\b|\bnext\s+(?:week|month|quarter|year)\b" \
+    r"|\btomorrow\b"
+PATTERN = "|".join((FORECAST, SEASONAL, STOCK, FUTURE_HINT))
 PAST_ONLY = r"\b(?:last|previous|past)\s+(?:\d+\s+)?(?:days?|weeks?|months?|quarters?|years?)\b"
 REVENUE = r"\brevenue\b|\bturnover\b|\bincome\b|\bmoney\b|\b(?:how\s+much|what)\s+will\s+we\s+(?:make|earn)\b|[£$€₹]" \
           r"|\bsales\s+value\b|\bvalue\s+of\s+sales\b|\bgmv\b|\bbookings\b"
@@ -146,10 +151,22 @@ def future_period(text: str, end: date) -> tuple[Period | None, int | None, Span
                             "sales, not a forecast.", f"Ask 'units in {_cal.month_name[month]} {year}' instead.")
         notes.append(f"'{m.group(0).strip()}' = {max(start, first)}..{stop}: after your data, so forecast.")
         return Period(start=max(start, first), end=stop, label=f"{_cal.month_name[month]} {year}"), None, spans, notes
-    m = re.search(r"\b(?:for|in)\s+(20\d\d)\b", text)
+    m = re.search(r"\b(?:q([1-4])|([1-4])(?:st|nd|rd|th)\s+quarter(?:\s+of)?)\s*(?:of\s+)?(20\d\d)?\b", text)
+    if m:
+        q = int(m.group(1) or m.group(2))
+        year = int(m.group(3)) if m.group(3) else (end.year if 3 * q >= end.month else end.year + 1)
+        start, stop = date(year, 3 * q - 2, 1), _month_end(date(year, 3 * q, 1))
+        spans.append(m.span())
+        if stop <= end:
+            raise PlanError(f"Q{q} {year} is already in your data (up to {end}), so it has actual sales, not a "
+                            "forecast.", f"Ask 'units in Q{q} {year}' instead.")
+        notes.append(f"'{m.group(0).strip()}' = {max(start, first)}..{stop}: after your data, so forecast.")
+        return Period(start=max(start, first), end=stop, label=f"Q{q} {year}"), None, spans, notes
+    m = re.search(r"\b(?:(?:for|in|of|during)\s+)?(20\d\d)\b", text)
     if m and int(m.group(1)) > end.year:
         y = int(m.group(1))
         spans.append(m.span())
+        notes.append(f"'{y}' = {max(date(y, 1, 1), first)}..{y}-12-31: after your data, so forecast.")
         return Period(start=max(date(y, 1, 1), first), end=date(y, 12, 31), label=str(y)), None, spans, notes
     m = re.search(r"\btomorrow\b", text)
     if m:
@@ -170,6 +187,24 @@ def _intent(text: str) -> str | None:
     return None
 
 
+def _names_future(text: str, end: date) -> bool:
+    """Whether the question names a period wholly after the data ("January 2012", "q1 2012", "next month") —
+    not "this month" or "rest of the year", which to a sales question mean the days so far."""
+    if re.search(K.ADJUSTMENTS, text):
+        return False
+    try:
+        period, _, spans, _ = future_period(text, end)
+    except PlanError:
+        return False
+    if period is None or period.start <= end or not spans:
+        return False
+    phrase = text[spans[0][0]:spans[0][1]]
+    if period.label.startswith(("next", "tomorrow")):
+        return True
+    # a bare month name is the latest such month in the data to the sales rules ("revenue in November")
+    return bool(re.search(r"20\d\d", phrase)) and period.start.day == 1
+
+
 def _refusal(q: DomainQuestion, need: str) -> Plan:
     req = next(r for r in gaps.REQUIREMENTS if r.need == need)
     if need == "inventory":
@@ -188,7 +223,9 @@ def plan(q: DomainQuestion) -> Plan | None:
     text, vocab = q.text, q.vocab
     intent = _intent(text)
     if intent is None:
-        return None
+        if not vocab.has_sales or vocab.sales_end is None or not _names_future(text, vocab.sales_end):
+            return None  # a past period (or none): the sales rules read it
+        intent = "forecast"
     if not vocab.has_sales or vocab.sales_end is None:
         return _refusal(q, "forecast")
     if intent == "stockout" and not vocab.has("inventory"):
@@ -207,7 +244,7 @@ def plan(q: DomainQuestion) -> Plan | None:
     notes += period_notes
     if period is not None:
         periods = [period]
-        horizon = (period.end - vocab.sales_end).days
+        horizon = min(365, (period.end - vocab.sales_end).days)  # the agent forecasts to the period's end
     working, original = _blank(text, spans), _blank(q.question, spans)
     try:
         ents = find_entities(working, original, vocab)
@@ -217,6 +254,12 @@ def plan(q: DomainQuestion) -> Plan | None:
                             suggestions=gaps.suggestions(vocab)))
     spans += ents.consumed
     metric = "revenue" if re.search(REVENUE, text) else "units"
+    counted = re.search(r"\b(?:orders?|customers?|invoices?|baskets?|visitors?)\b", text)
+    if counted and metric == "units" and not re.search(r"\bunits?\b|\bdemand\b|\bsell\b|\bsold\b", text):
+        unused_extra = [counted.group(0)]  # forecasts are of units or revenue: say so, lower the confidence
+        notes.append(f"'{counted.group(0)}' is not forecast: the forecast is of units sold.")
+    else:
+        unused_extra = []
     if metric == "revenue":
         notes.append("Revenue forecast = revenue of sale lines per day (gross: returns are not forecast, not net).")
     if metric == "units" and re.search(r"\bsales\b", text):
@@ -236,7 +279,7 @@ def plan(q: DomainQuestion) -> Plan | None:
         spans.append(m.span())
     for pattern in (FORECAST, SEASONAL, STOCK, REVENUE, STRUCTURE):
         spans += _spans(pattern, text)
-    unused = [w.text for w in unused_words(text, spans)]
+    unused = [*unused_extra, *[w.text for w in unused_words(text, spans) if w.text not in unused_extra]]
     share = understood_share(text, spans)
     confidence = plan_confidence(share, len(unused), notes, fallback=False)
     if intent == "forecast":

@@ -79,11 +79,26 @@ def daily_index(frame: pd.DataFrame, start: date, end: date, measure: str = "uni
     return pd.DataFrame({"ds": idx, "y": units.to_numpy(), "price": price.to_numpy()})
 
 
+_MEMO: dict[tuple[Any, ...], Any] = {}  # (database, tenant, data_version, what) → value: a few per process
+
+
+def _total_daily(repo: Repository) -> pd.DataFrame:
+    """The shop's units and revenue per day, read once per data version (the calendar and the total series
+    both need it, and it is a scan of every sales line)."""
+    key = (str(repo.engine.url), repo.tenant_id, repo.data_version(), "total")
+    if key not in _MEMO:
+        if len(_MEMO) > 64:
+            _MEMO.clear()
+        _MEMO[key] = repo.daily_units(SalesFilter())
+    frame: pd.DataFrame = _MEMO[key]
+    return frame.copy()
+
+
 def shop_calendar(repo: Repository) -> TradingCalendar:
     """The tenant's trading calendar from its total units per day and its home market's holidays."""
     import pandas as pd
 
-    total = repo.daily_units(SalesFilter())
+    total = _total_daily(repo)
     if total.empty:
         return TradingCalendar()
     series = total.set_index(pd.to_datetime(total["day"]))["units"]
@@ -103,9 +118,22 @@ def _read_run(repo: Repository, run: dict[str, Any], keys: list[str]) -> tuple[p
 
 
 def _histories(repo: Repository, specs: Sequence[SeriesSpec], end: date) -> dict[str, pd.DataFrame]:
+    """Each spec's daily series up to `end`; plain SKU series are read in one query (a stock table asks for
+    dozens), aggregates one query each."""
     out = {}
+    plain = {spec.flt.skus[0]: spec for spec in specs if len(spec.flt.skus) == 1 and
+             spec.flt == SalesFilter(skus=spec.flt.skus)}
+    if len(plain) > 1:
+        rows = repo.daily_units_by_sku(SalesFilter(end=end), list(plain))
+        for sku, frame in rows.groupby("sku"):
+            spec = plain[str(sku)]
+            if frame["units"].sum() > 0:
+                out[spec.key] = daily_index(frame, min(frame["day"]), end, spec.measure)
     for spec in specs:
-        frame = repo.daily_units(spec.flt.with_period(None, end))
+        if len(plain) > 1 and spec.flt.skus[:1] and spec.flt.skus[0] in plain and plain[spec.flt.skus[0]] is spec:
+            continue
+        frame = _total_daily(repo) if spec.flt == SalesFilter() else repo.daily_units(spec.flt.with_period(None, end))
+        frame = frame[[d <= end for d in frame["day"]]] if len(frame) else frame
         if frame.empty or frame["units"].sum() <= 0:
             continue
         out[spec.key] = daily_index(frame, min(frame["day"]), end, spec.measure)
@@ -202,12 +230,33 @@ def catalogue_skus(repo: Repository, min_days: int = MIN_HISTORY_DAYS) -> list[s
     return sorted(str(s) for s in keep["sku"])
 
 
+def sku_panel(rows: pd.DataFrame, skus: Sequence[str], end: date) -> pd.DataFrame:
+    """Every calendar day from each SKU's first sale to `end` (unique_id "sku:<code>", ds, y, price), from
+    the (sku, day, units, revenue) rows of days with sales — one pivot, not a reindex per SKU."""
+    import numpy as np
+    import pandas as pd
+
+    rows = rows[rows["sku"].isin(set(skus))].copy()
+    rows["day"] = pd.to_datetime(rows["day"])
+    days = pd.date_range(rows["day"].min(), end, freq="D")
+    units = rows.pivot_table(index="day", columns="sku", values="units", aggfunc="sum").reindex(days)
+    revenue = rows.pivot_table(index="day", columns="sku", values="revenue", aggfunc="sum").reindex(days)
+    first = rows.groupby("sku")["day"].min().reindex(units.columns)
+    grid_days = np.tile(days.to_numpy(), len(units.columns))
+    grid_sku = np.repeat(units.columns.to_numpy(), len(days))
+    y = units.to_numpy().T.ravel()
+    rev = revenue.to_numpy().T.ravel()
+    keep = grid_days >= np.repeat(first.to_numpy(), len(days))
+    price = np.where(y > 0, rev / np.where(y > 0, y, 1.0), np.nan)
+    return pd.DataFrame({"unique_id": ["sku:" + str(s) for s in grid_sku[keep]], "ds": grid_days[keep],
+                         "y": np.nan_to_num(y[keep], nan=0.0).clip(min=0.0), "price": price[keep]})
+
+
 def fit_catalogue(repo: Repository, settings: Settings, *, horizon: int | None = None,
                   min_days: int = MIN_HISTORY_DAYS, candidates: Sequence[str] = DEFAULT_CANDIDATES,
                   progress: Progress | None = None, register: bool = True) -> dict[str, Any]:
     """Backtest and forecast every SKU with ≥ `min_days` of history with the full portfolio (global model
     included); store the run (scope "catalogue") and register the backtest in the model registry."""
-    import pandas as pd
 
     from ecomintel.preferences import preferences
 
@@ -222,19 +271,7 @@ def fit_catalogue(repo: Repository, settings: Settings, *, horizon: int | None =
         return {"status": "empty", "series": 0, "message": f"No SKU has {min_days} days of sales history yet."}
     data_version = repo.data_version()
     calendar = shop_calendar(repo)
-    rows = repo.daily_units_by_sku(SalesFilter(end=end), skus)
-    firsts = rows.groupby("sku")["day"].min()
-    idx = pd.MultiIndex.from_frame(rows[["sku", "day"]])
-    rows = rows.set_index(idx)
-    parts = []
-    for sku in skus:
-        days = pd.date_range(firsts[sku], end, freq="D")
-        key = pd.MultiIndex.from_arrays([[sku] * len(days), [d.date() for d in days]])
-        f = rows.reindex(key)
-        units = f["units"].fillna(0.0).clip(lower=0.0).to_numpy()
-        price = (f["revenue"] / f["units"]).where(f["units"] > 0).to_numpy()
-        parts.append(pd.DataFrame({"unique_id": f"sku:{sku}", "ds": days, "y": units, "price": price}))
-    panel = pd.concat(parts, ignore_index=True)
+    panel = sku_panel(repo.daily_units_by_sku(SalesFilter(end=end)), skus, end)
     say(0.05, f"fitting {len(skus)} SKUs")
     fc = forecast_panel(panel, calendar, horizon=horizon, candidates=candidates,
                         progress=lambda f, m: say(0.05 + 0.85 * f, m))
