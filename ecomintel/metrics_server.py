@@ -135,7 +135,7 @@ def setup_observability(settings: Settings, *, role: str = "app") -> int:
     scheduler). Returns the metrics port served (0 when off). Safe to call again (Streamlit reruns)."""
     from ecomintel.tracing import setup_tracing
 
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, propagate=role == "app")
     setup_tracing(settings.tracing, endpoint=settings.otlp_endpoint)
     install_db_timing()
     port = settings.metrics_port if role == "app" else settings.worker_metrics_port

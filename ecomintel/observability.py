@@ -191,10 +191,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str, ensure_ascii=False)
 
 
-def setup_logging(level: str = "INFO", stream: Any = None) -> logging.Handler:
+def setup_logging(level: str = "INFO", stream: Any = None, *, propagate: bool = False) -> logging.Handler:
     """Send the `ecomintel` and `rq` loggers to `stream` (stderr) as JSON lines at `level`.
 
     Idempotent: a second call replaces the handler it installed instead of adding another.
+    `propagate`: also hand records to the root logger's handlers. Off for workers and the CLI (a library that
+    configured the root logger would print every line twice); on in the app process, whose root logger has
+    no handlers of its own and where Streamlit's test harness and pytest's caplog listen on the root.
     Returns the handler (tests read what it wrote).
     """
     handler = logging.StreamHandler(stream or sys.stderr)
@@ -206,5 +209,5 @@ def setup_logging(level: str = "INFO", stream: Any = None) -> logging.Handler:
             logger.removeHandler(old)
         logger.addHandler(handler)
         logger.setLevel(level.upper())
-        logger.propagate = False
+        logger.propagate = propagate
     return handler

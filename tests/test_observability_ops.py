@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -132,7 +133,23 @@ def test_a_worker_serves_the_metrics_of_the_jobs_it_ran(tmp_path: Path, redis_ur
     engine.dispose()
 
 
-def test_every_log_line_is_json_with_request_tenant_and_user(sqlite_engine: sa.Engine) -> None:
+@pytest.fixture
+def restore_loggers() -> Iterator[None]:
+    """setup_logging changes process-wide loggers; put them back so caplog in other tests still works."""
+    import logging
+
+    names = ("ecomintel", "workers", "rq")
+    saved = {n: (list(logging.getLogger(n).handlers), logging.getLogger(n).level,
+                 logging.getLogger(n).propagate) for n in names}
+    yield
+    for n, (handlers, level, propagate) in saved.items():
+        logger = logging.getLogger(n)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def test_every_log_line_is_json_with_request_tenant_and_user(sqlite_engine: sa.Engine, restore_loggers: None) -> None:
     stream = io.StringIO()
     setup_logging("INFO", stream=stream)
     ctx = RequestContext(tenant_id=new_tenant_ctx(sqlite_engine).tenant_id, user_id=7, request_id="req-42")
