@@ -54,3 +54,16 @@ def test_ask_page_draws_a_pricing_answer(db_url: str) -> None:  # noqa: F811
     assert at.subheader[0].value == "are we more expensive than the competition?"
     tiles = {m.label: m.value for m in at.metric}
     assert tiles.get("Products compared") == "2" and tiles.get("Above market") == "1"  # A1 30 vs 25.50; A2 20 vs 22 is below
+
+
+def test_upload_page_takes_competitor_listings(db_url: str) -> None:  # noqa: F811
+    from tests.conftest import SAMPLES
+    from tests.test_ui_apptest import _upload
+
+    at = _upload(_app(), "buy.csv", (SAMPLES / "buy.csv").read_bytes(), kind="listings")
+    _assert_clean(at)
+    labels = {s.label: s.value for s in at.selectbox}
+    assert labels["price *"] == "price" and labels["title"] == "name" and labels["brand"] == "manufacturer"
+    at.button(key="upload_run").click().run()
+    _assert_clean(at)
+    assert next(m for m in at.metric if m.label == "Accepted").value == "590"
