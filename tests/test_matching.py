@@ -101,6 +101,9 @@ def test_software_versions_are_related_not_same() -> None:
     assert set(zip(same["left_id"], same["right_id"], strict=True)) == {("ps", "p6")}
     related = pairs[pairs["relation"] == "related"]
     assert ("o7", "o3") in set(zip(related["left_id"], related["right_id"], strict=True))
+    mac = frame([("m", "Adobe Photoshop Elements 6.0 for Mac")], ["id", "title"])
+    win = frame([("w", "Adobe Photoshop Elements 6.0 for Windows")], ["id", "title"])
+    assert match_products(mac, win)["relation"].tolist() == ["related"]
 
 
 def test_brand_conflict_lowers_the_score() -> None:

@@ -3,7 +3,7 @@
 Why: `Transcend 4GB SDHC Card` and `Transcend 8GB SDHC Card` are 95% the same text and a different
 product at a different price; matching them as `same` would compare our 8 GB price with their 4 GB one.
 A pair is a variant when both titles state the same kind of attribute with different values (a capacity,
-a screen size, a colour, a version after the same word, a year: `Office 2007` / `Office 2003`) or when their model numbers are one family (see codes.agreement) — unless an
+a screen size, a colour, a version after the same word, a year: `Office 2007` / `Office 2003`, a platform: Mac / Windows) or when their model numbers are one family (see codes.agreement) — unless an
 equal model number says they are one product (shops disagree on `32"` vs `31.5"` for the same TV).
 """
 
@@ -15,6 +15,8 @@ COLOURS = frozenset({
     "black", "white", "silver", "red", "blue", "green", "pink", "purple", "yellow", "orange", "gold", "grey",
     "gray", "brown", "beige", "titanium", "graphite", "bronze", "ivory", "navy", "teal", "charcoal", "champagne",
 })
+PLATFORMS = {"mac": "mac", "macintosh": "mac", "osx": "mac", "win": "windows", "windows": "windows", "pc": "windows",
+             "winxp": "windows", "vista": "windows", "linux": "linux"}
 # attribute units whose differing values mean a different product (not `x` zoom or `w` watts: shops
 # quote peak vs RMS power, optical vs digital zoom for one model)
 VARIANT_UNITS = ("gb", "tb", "mb", "in", "mp", "mah", "pk", "pcs", "ghz", "oz", "lb", "ml", "l", "mm")
@@ -33,6 +35,9 @@ def attributes(normalized: str) -> dict[str, frozenset[str]]:
         found.setdefault(f"{word} version", set()).add(value)
     for year in _YEAR.findall(normalized):  # `office 2007` / `office professional 2003`: word order varies
         found.setdefault("year", set()).add(year)
+    platforms = {PLATFORMS[w] for w in normalized.split() if w in PLATFORMS}
+    if platforms:  # `for Mac` vs `Windows`: the same software, another product
+        found["platform"] = platforms
     colours = {w for w in normalized.split() if w in COLOURS}
     if colours:
         found["colour"] = colours
