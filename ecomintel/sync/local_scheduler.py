@@ -74,12 +74,16 @@ class LocalScheduler:
         return submitted
 
     def _loop(self) -> None:
+        failures = 0
         while not self.stop.is_set():
             try:
                 self.tick()
-            except Exception:  # a database hiccup must not kill the scheduler thread
-                log.exception("in-process scheduler tick failed")
-            self.stop.wait(self.poll_s)
+                failures = 0
+            except Exception:  # a database hiccup must not kill the scheduler thread; back off while it lasts
+                failures += 1
+                if failures <= 3 or failures % 20 == 0:
+                    log.exception("in-process scheduler tick failed", extra={"failures": failures})
+            self.stop.wait(min(600.0, self.poll_s * (2 ** min(failures, 5))))
 
     def start(self) -> None:
         self.thread = threading.Thread(target=self._loop, name="ecomintel-local-scheduler", daemon=True)
