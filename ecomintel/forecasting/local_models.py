@@ -91,37 +91,34 @@ class WeekdayProfile:
     use_profile: bool = True
 
     def forecast(self, history: pd.DataFrame, future: list[pd.Timestamp], ctx: FitContext) -> pd.DataFrame:
+        """Vectorised over series (groupby, no Python loop per series): thousands of SKUs in well under a
+        second."""
         import numpy as np
         import pandas as pd
 
         fut = pd.DatetimeIndex(future)
-        fut_dow = fut.dayofweek.to_numpy()
-        rows_id, rows_val = [], []
-        for uid, g in history.groupby("unique_id", sort=False):
-            y = g["y"].to_numpy(dtype=float)
-            dow = g["ds"].dt.dayofweek.to_numpy()
-            recent = y[-self.level_days:]
-            if not len(recent):
-                level = 0.0
-            elif self.quantile is None:
-                level = float(recent.mean())
-            else:
-                level = float(np.quantile(recent, self.quantile))
-            span = self.profile_weeks * max(1, ctx.season)
-            yw, dw = y[-span:], dow[-span:]
-            mean = yw.mean() if len(yw) else 0.0
-            prof = np.ones(7)
-            if mean > 0 and self.use_profile:
-                for d in range(7):
-                    sel = yw[dw == d]
-                    if len(sel):
-                        prof[d] = (sel.sum() / mean + self.shrink) / (len(sel) + self.shrink)
-            rows_id.append(np.full(len(fut), uid, dtype=object))
-            rows_val.append(level * prof[fut_dow])
-        if not rows_id:
+        ids = history["unique_id"].unique()
+        if not len(ids):
             return pd.DataFrame(columns=["unique_id", "ds", "yhat"])
-        return pd.DataFrame({"unique_id": np.concatenate(rows_id), "ds": np.tile(fut.to_numpy(), len(rows_id)),
-                             "yhat": np.clip(np.concatenate(rows_val), 0.0, None)})
+        by = history.groupby("unique_id", sort=False)
+        recent = by.tail(self.level_days).groupby("unique_id", sort=False)["y"]
+        level = (recent.mean() if self.quantile is None else recent.quantile(self.quantile)).reindex(ids).fillna(0.0)
+        span = self.profile_weeks * max(1, ctx.season)
+        tail = by.tail(span)
+        mean = tail.groupby("unique_id", sort=False)["y"].mean().reindex(ids)
+        prof = pd.DataFrame(1.0, index=ids, columns=range(7))
+        if self.use_profile:
+            dow = tail["ds"].dt.dayofweek
+            agg = tail.assign(dow=dow).groupby(["unique_id", "dow"], sort=False)["y"].agg(["sum", "size"])
+            m = mean.reindex(agg.index.get_level_values(0)).to_numpy()
+            val = np.where(m > 0, (agg["sum"].to_numpy() / np.where(m > 0, m, 1.0) + self.shrink)
+                           / (agg["size"].to_numpy() + self.shrink), 1.0)
+            prof = pd.Series(val, index=agg.index).unstack().reindex(index=ids, columns=range(7),
+                                                                                    fill_value=1.0).fillna(1.0)
+        factors = prof.to_numpy()[:, fut.dayofweek.to_numpy()]  # series x future days
+        yhat = (level.to_numpy()[:, None] * factors).ravel()
+        return pd.DataFrame({"unique_id": np.repeat(ids, len(fut)), "ds": np.tile(fut.to_numpy(), len(ids)),
+                             "yhat": np.clip(yhat, 0.0, None)})
 
 
 @dataclass(frozen=True)

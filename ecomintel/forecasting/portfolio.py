@@ -31,9 +31,9 @@ if TYPE_CHECKING:
 Progress = Callable[[float, str], None]
 
 FORECASTERS: dict[str, Callable[[], Forecaster]] = {
-    # the global model: LightGBM across all series, absolute-error loss (its forecast is a median)
+    # the global model: LightGBM across all series (tweedie loss; the l1 variant forecasts a median)
     "global_lgbm": GlobalLightGBM,
-    "global_lgbm_tweedie": lambda: GlobalLightGBM(name="global_lgbm_tweedie", objective="tweedie"),
+    "global_lgbm_l1": lambda: GlobalLightGBM(name="global_lgbm_l1", objective="l1"),
     # recent level (median / 60% quantile / mean of the last 2-4 weeks), times the weekday profile or flat
     "recent_median": lambda: lm.WeekdayProfile(name="recent_median", level_days=28, quantile=0.5,
                                                use_profile=False),

@@ -214,6 +214,18 @@ def _summary(choices: pd.DataFrame) -> dict[str, Any]:
                 lambda s: "ensemble" if str(s).startswith("ensemble") else str(s)).value_counts().items()}}
 
 
+def eligible_skus(rows: pd.DataFrame, end: date, min_days: int = MIN_HISTORY_DAYS) -> list[str]:
+    """From (sku, day, units, revenue) rows: SKUs first sold at least `min_days` before `end`, on 2+ days."""
+    if rows.empty:
+        return []
+    per = rows.groupby("sku").agg(first=("day", "min"), days=("day", "size"), units=("units", "sum"))
+    import numpy as np
+
+    long_enough = np.array([(end - first).days + 1 >= min_days for first in per["first"]], dtype=bool)
+    keep = per[(per["days"].to_numpy() >= 2) & (per["units"].to_numpy() > 0) & long_enough]
+    return sorted(str(s) for s in keep.index)
+
+
 def catalogue_skus(repo: Repository, min_days: int = MIN_HISTORY_DAYS) -> list[str]:
     """SKUs whose first sale is at least `min_days` before the last sales day (and that sold on 2+ days)."""
     import pandas as pd
@@ -266,12 +278,14 @@ def fit_catalogue(repo: Repository, settings: Settings, *, horizon: int | None =
     vocab = repo.vocabulary()
     end = vocab.sales_end
     say(0.0, "reading daily sales per SKU")
-    skus = catalogue_skus(repo, min_days)
-    if end is None or not skus:
+    rows = repo.daily_units_by_sku(SalesFilter(end=end)) if end is not None else None
+    skus = eligible_skus(rows, end, min_days) if rows is not None and end is not None else []
+    if end is None or rows is None or not skus:
         return {"status": "empty", "series": 0, "message": f"No SKU has {min_days} days of sales history yet."}
     data_version = repo.data_version()
+    say(0.02, f"{len(skus)} SKUs with {min_days}+ days of history; learning the trading calendar")
     calendar = shop_calendar(repo)
-    panel = sku_panel(repo.daily_units_by_sku(SalesFilter(end=end)), skus, end)
+    panel = sku_panel(rows, skus, end)
     say(0.05, f"fitting {len(skus)} SKUs")
     fc = forecast_panel(panel, calendar, horizon=horizon, candidates=candidates,
                         progress=lambda f, m: say(0.05 + 0.85 * f, m))
