@@ -42,7 +42,7 @@ def vectorise(left: Side, right: Side) -> tuple[Any, Any, Any, Any]:
     texts = [_doc(t, b) for t, b in zip(left.titles, left.brands, strict=True)] + \
         [_doc(t, b) for t, b in zip(right.titles, right.brands, strict=True)]
     n = len(left.titles)
-    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=1, dtype=np.float32)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=1, dtype=np.float32)
     word = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", sublinear_tf=True, min_df=1, dtype=np.float32)
     c = char.fit_transform(texts)
     w = word.fit_transform(texts)
