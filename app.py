@@ -34,11 +34,11 @@ if not ready:
                   position="hidden").run()
     st.stop()
 
-allowed_pages = access.pages_for(PAGES, state.role())  # the role's pages, from the permission table (issue 12)
-page = st.navigation(allowed_pages)
-state.follow_goto(allowed_pages)
+page = st.navigation(PAGES)
+state.follow_goto(PAGES)
+access.hide_forbidden(PAGES, state.role())  # the role's menu, from the permission table (issue 12)
 with state.routed():
     with st.sidebar, errors.guarded("drawing the sidebar"):
         sidebar.draw()
     with errors.guarded(f"showing {page.title}"):
-        page.run()
+        access.run(page, state.role())  # a forbidden page (deep link, stale tab) says why instead of running
