@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/sentiment.py
+	$(BIN)/python bench/data_qa.py
 
 samples:
 	$(PY) scripts/make_samples.py
