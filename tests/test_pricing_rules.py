@@ -163,3 +163,13 @@ def test_t_quantile_matches_scipy() -> None:
 
     for dof in (1, 3, 5, 8, 10, 11, 12, 20, 50, 200, 5000):
         assert abs(float(t975(dof)) - float(stats.t.ppf(0.975, dof))) < 1e-3
+
+
+def test_sustained_steps_ignore_one_bucket_blips_but_keep_repricing() -> None:
+    history = synthetic_history({10: 8.0, 11: 10.0, 30: 12.0})  # a one-day dip at 10, a repricing at 30
+    plain = steps(history, ["sku"], when="key", threshold_pct=5)
+    assert len(plain) == 3
+    kept = steps(history, ["sku"], when="key", threshold_pct=5, sustained=True)
+    assert kept["to"].tolist() == ["2024-01-31"]
+    last = synthetic_history({59: 12.0})  # a change at the last point has no next point to confirm it: kept
+    assert steps(last, ["sku"], when="key", threshold_pct=5, sustained=True)["to"].tolist() == ["2024-02-29"]

@@ -180,7 +180,7 @@ def price_changes(cx: PricingContext) -> None:
         end = p.end if p else cx.data_end
         grain = "day" if start and end and (end - start).days <= 14 else "week"
         hist = cx.repo.our_price_history(grain, cx.sales_filter(start, end), cx.settings.min_lines)
-        moved = chg.steps(hist, ["sku"], when="key", threshold_pct=x)
+        moved = chg.steps(hist, ["sku"], when="key", threshold_pct=x, sustained=True)
         moved.insert(1, "product", moved["sku"].map(names))
         found = len(moved)
         cx.table(f"Our price steps of more than {x:g}% ({grain} to {grain}), {start}..{end}", moved,
@@ -189,6 +189,8 @@ def price_changes(cx: PricingContext) -> None:
                              f"more than {x:g}% from one {grain} to the next in {start}..{end} ({found:,} changes).")
         cx.result.metrics.update({"products_changed": float(moved["sku"].nunique() if found else 0),
                                   "changes": float(found)})
+        cx.warn(f"A change counts when the next {grain} stays on the new side too: a mean unit price that dips for "
+                "one bucket (more lines at a quantity-tier price) and comes back is not a repricing.")
         if found:
             fig = go.Figure([go.Scatter(x=moved["to"].astype(str), y=moved["change_pct"], mode="markers",
                                         text=moved["sku"], name="change %")])

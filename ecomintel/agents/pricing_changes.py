@@ -16,11 +16,17 @@ import pandas as pd
 CHANGE_COLUMNS = ["before", "after", "change_pct", "from", "to"]
 
 
-def steps(history: pd.DataFrame, keys: list[str], *, when: str, threshold_pct: float) -> pd.DataFrame:
+def steps(history: pd.DataFrame, keys: list[str], *, when: str, threshold_pct: float,
+          sustained: bool = False) -> pd.DataFrame:
     """Consecutive price steps per group of `keys` in `history` (columns keys + `when` + price), sorted by
     `when` within each group: the rows where the price moved by more than `threshold_pct` % from the
     previous point. Columns: keys, before, after, change_pct, from (previous point's time), to (the new
-    price's first time)."""
+    price's first time).
+
+    `sustained`: a step counts only when the next point (if there is one) is still more than the threshold
+    away from the old price, on the same side, and is not the way back to the price of two points before —
+    for mean prices from sales lines, where a week with more quantity-tier lines dips and comes back without
+    anyone repricing; a real repricing stays."""
     if history.empty:
         return pd.DataFrame(columns=[*keys, *CHANGE_COLUMNS])
     h = history.sort_values([*keys, when], kind="stable").reset_index(drop=True)
@@ -34,6 +40,17 @@ def steps(history: pd.DataFrame, keys: list[str], *, when: str, threshold_pct: f
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = (price / prev - 1.0) * 100.0
     hit = same & (prev > 0) & (np.abs(pct) > threshold_pct)
+    if sustained:
+        nxt = np.roll(price, -1)
+        has_next = np.r_[same[1:], False]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            after_pct = (nxt / prev - 1.0) * 100.0
+        stays = (np.abs(after_pct) > threshold_pct) & (np.sign(after_pct) == np.sign(pct))
+        prev2 = np.roll(price, 2)
+        has_prev2 = same & np.r_[False, same[:-1]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            back = np.abs(price / prev2 - 1.0) * 100.0 <= threshold_pct  # the way back from a one-bucket blip
+        hit &= (~has_next | stays) & ~(has_prev2 & back)
     idx = np.flatnonzero(hit)
     out = h.loc[idx, keys].reset_index(drop=True)
     out["before"] = prev[idx]

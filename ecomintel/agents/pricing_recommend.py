@@ -47,6 +47,8 @@ def clamp_price(target: float, current: float, cost: float | None, *, min_margin
     if floor is not None:
         lo = max(lo, floor)
     price, bound = target, "target"
+    if abs(price - current) <= EPS and lo - EPS <= current <= hi + EPS:
+        return Clamped(current, "target")  # no move: today's price exactly (not re-rounded)
     if price < lo:
         price, bound = lo, "floor" if floor is not None and lo == floor else "step"
     elif price > hi:
