@@ -100,7 +100,7 @@ def cmd_sync_run(args: argparse.Namespace, settings: Settings) -> int:
         if not settings.redis_url:
             raise InputError("--queue and --in need ECOMINTEL_REDIS_URL (a queue the workers read).",
                              "Without Redis, run it here: drop --queue/--in.")
-        from rq import Queue
+        from rq import Queue, Retry
 
         from ecomintel.sync.schedule import parse_schedule
         from ecomintel.sync.tasks import run_sync_job
@@ -109,13 +109,15 @@ def cmd_sync_run(args: argparse.Namespace, settings: Settings) -> int:
         source = repo.get_sync_source(args.name)
         queue = Queue(settings.rq_queue, connection=connect(settings))
         kwargs = {"tenant_id": repo.tenant_id, "source_id": source["id"], "trigger": "manual"}
+        retry = Retry(max=2, interval=[60, 300])  # the run records its own failures; this is for an outage
         if args.delay:
             parsed = parse_schedule(args.delay, min_interval_s=1)
             seconds = parsed.interval_s if parsed and parsed.interval_s else 0
-            job = queue.enqueue_in(timedelta(seconds=seconds), run_sync_job, kwargs=kwargs, job_timeout=3600)
+            job = queue.enqueue_in(timedelta(seconds=seconds), run_sync_job, kwargs=kwargs, job_timeout=3600,
+                                   retry=retry)
             print(f"Sync {args.name!r} scheduled in {seconds} s as job {job.id} (workers run with the scheduler on).")
         else:
-            job = queue.enqueue(run_sync_job, kwargs=kwargs, job_timeout=3600)
+            job = queue.enqueue(run_sync_job, kwargs=kwargs, job_timeout=3600, retry=retry)
             print(f"Sync {args.name!r} queued as job {job.id}.")
         return 0
     from ecomintel.metrics_server import install_db_timing

@@ -56,3 +56,23 @@ def test_user_errors_are_one_line(cli_db: str, capsys: pytest.CaptureFixture[str
     assert run(["sync", "run", "nope", "--tenant", "acme"]) == 2
     assert run(["sync", "run", "feed", "--tenant", "acme"]) == 1  # the secret is not set: a failed run
     assert "FEED_TOKEN" in capsys.readouterr().out
+
+
+def test_queue_now_and_later_on_redis(cli_db: str, redis_url: str, redis_namespace: str,
+                                      monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import redis
+    from rq import Queue
+
+    queue_name = f"cli-{redis_namespace}"
+    monkeypatch.setenv("ECOMINTEL_REDIS_URL", redis_url)
+    monkeypatch.setenv("ECOMINTEL_RQ_QUEUE", queue_name)
+    assert run(["sync", "add", "feed", "--tenant", "acme", "--connector", "http_feed",
+                "--url", "https://x.example/f.csv"]) == 0
+    assert run(["sync", "run", "feed", "--tenant", "acme", "--queue"]) == 0
+    assert run(["sync", "run", "feed", "--tenant", "acme", "--in", "10m"]) == 0
+    out = capsys.readouterr().out
+    assert "queued as job" in out and "scheduled in 600 s" in out
+    queue = Queue(queue_name, connection=redis.Redis.from_url(redis_url))
+    assert queue.count == 1 and queue.scheduled_job_registry.count == 1
+    job = queue.jobs[0]
+    assert job.func_name == "ecomintel.sync.tasks.run_sync_job" and job.retries_left == 2
