@@ -8,11 +8,13 @@ from ecomintel.ask.service import ask
 from ecomintel.ask.tasks import make_governed_llm, run_ask_job
 from ecomintel.cache import make_cache
 from ecomintel.jobs import make_runner
+from ecomintel.permissions import allowed
 from ui import errors, examples, report, state, widgets
 
 repo, settings = state.repo(), state.settings()
 runner = make_runner(settings)
 st.title("Ask")
+can_ask = allowed(state.role(), "ask")  # viewers read the history below; the core refuses their questions too
 queue = state.queue_question  # the callback of every way to ask: the next run answers it
 example_questions, no_examples = [], ""
 with errors.guarded("reading the tenant's data for examples", request_id=repo.ctx.request_id):
@@ -23,7 +25,8 @@ with st.form("ask_form"):
                   placeholder=(example_questions or ["top 10 products by revenue last month"])[0])
     deep = st.toggle("Deep analysis", key="ask_deep", help="More agents and heavier analyses, run as a "
                      f"background job on {'the RQ workers' if settings.redis_url else 'a local thread'}.")
-    if st.form_submit_button("Ask", type="primary", icon=":material/send:"):
+    if st.form_submit_button("Ask", type="primary", icon=":material/send:", disabled=not can_ask,
+                             help=None if can_ask else "Your role reads reports; asking needs the analyst role."):
         st.session_state["ask_pending"] = (st.session_state.get("ask_question", ""), "deep" if deep else "quick")
 if not example_questions:
     st.info(no_examples or "Upload sales lines first.", icon=":material/upload_file:")
