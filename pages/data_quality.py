@@ -10,7 +10,7 @@ from ecomintel.db.quality_queries import FILTER_COLUMNS
 from ecomintel.ingest.export import safe_frame, to_safe_csv
 from ecomintel.quality.charts import completeness_heatmap, daily_volume
 from ecomintel.quality.run import run_quality
-from ui import errors, state
+from ui import errors, state, sync_settings
 
 repo = state.repo()
 st.title("Data quality")
@@ -110,3 +110,8 @@ with tab_browse:
         st.dataframe(safe_frame(rows), hide_index=True, key="dq_browse_table")
         st.download_button("Download shown rows (CSV)", to_safe_csv(rows), file_name=f"{dataset}_rows.csv",
                            mime="text/csv", icon=":material/download:", key="dq_browse_dl")
+
+st.subheader("Sync runs")
+with errors.guarded("reading the sync runs", request_id=repo.ctx.request_id):  # ui/sync_settings.py
+    sync_settings.runs_panel(repo, key="dq_sync_runs",
+                             empty="No syncs have run for this tenant (Settings → Syncs configures them).")

@@ -1,5 +1,6 @@
 """AppTest of Settings → Syncs on a real SQLite database: save a feed pointing at a local server, run it
-from the page (a background job), see the run; a pasted token is refused with the hint."""
+from the page (a background job), see the run there and on the Data Quality page; a pasted token is refused
+with the hint."""
 
 from __future__ import annotations
 
@@ -45,4 +46,7 @@ def test_feed_configured_run_and_shown(db_url: str, monkeypatch: pytest.MonkeyPa
         shown = _frame_with(at, "pages failed")
         assert shown[["source", "status", "rows"]].values.tolist() == [["feed", "ok", 2]]
         assert "2 rows stored" in shown["message"].iloc[0]
+        dq = at.switch_page("pages/data_quality.py").run()  # the Data Quality page lists the runs too
+        _assert_clean(dq)
+        assert _frame_with(dq, "pages failed")[["source", "status"]].values.tolist() == [["feed", "ok"]]
         engine.dispose()

@@ -89,20 +89,23 @@ def _sources(repo: Repository, settings: Settings) -> None:
             st.info(f"Sync {chosen!r} started (job {job_id}); its run appears below when it finishes.")
 
 
-def _runs(repo: Repository) -> None:
+def runs_panel(repo: Repository, *, key: str = "sync_runs", empty: str = "") -> None:
+    """The tenant's recent sync runs (started, finished, status, rows, pages, message) and the errors of the
+    latest run that had any — on Settings → Syncs and on the Data Quality page."""
     runs = repo.list_sync_runs(limit=20)
     if not runs:
+        if empty:
+            st.caption(empty)
         return
     st.markdown("**Recent runs**")
     st.dataframe(pd.DataFrame([{
         "run": r["id"], "source": r["source_name"], "trigger": r["trigger"], "status": r["status"],
         "started": r["started_at"], "finished": r["finished_at"], "rows": r["rows"], "pages ok": r["pages_ok"],
-        "pages failed": r["pages_failed"], "message": r["message"]} for r in runs]), hide_index=True,
-        key="sync_runs")
+        "pages failed": r["pages_failed"], "message": r["message"]} for r in runs]), hide_index=True, key=key)
     failed = next((r for r in runs if r["errors"]), None)
     if failed:
         with st.expander(f"Errors of run {failed['id']} ({failed['source_name']}, {len(failed['errors'])})"):
-            st.dataframe(pd.DataFrame(failed["errors"]), hide_index=True, key="sync_run_errors")
+            st.dataframe(pd.DataFrame(failed["errors"]), hide_index=True, key=f"{key}_errors")
 
 
 def section(repo: Repository, settings: Settings) -> None:
@@ -118,4 +121,4 @@ def section(repo: Repository, settings: Settings) -> None:
             with right:
                 _pages_form(repo, settings)
         _sources(repo, settings)
-        _runs(repo)
+        runs_panel(repo)
