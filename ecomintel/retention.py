@@ -165,6 +165,24 @@ def tables_with_tenant(engine: sa.Engine) -> list[str]:
     return sorted(names, key=lambda n: (order.index(n) if n in order else -1, n))
 
 
+def tenant_artifacts(engine: sa.Engine, tenant_id: int, settings: Settings) -> list[Path]:
+    """Folders under the data directory named by the tenant's rows of any table with an `artifact` column
+    (the model registry's versions of this tenant); never a path outside the data directory."""
+    root = Path(settings.data_dir).resolve()
+    inspector = sa.inspect(engine)
+    found: list[Path] = []
+    with rls.tenant_engine(engine, tenant_id).connect() as conn:
+        for table in tables_with_tenant(engine):
+            if not any(c["name"] == "artifact" for c in inspector.get_columns(table)):
+                continue
+            for (value,) in conn.exec_driver_sql(
+                    f'SELECT artifact FROM "{table}" WHERE tenant_id = {int(tenant_id)} AND artifact IS NOT NULL'):
+                folder = (root / str(value)).resolve()
+                if folder != root and root in folder.parents:
+                    found.append(folder)
+    return found
+
+
 def delete_tenant_data(engine: sa.Engine, ctx: RequestContext, confirm: str, settings: Settings) -> dict[str, int]:
     """"Delete all our data": every row of the tenant in every table, the tenant itself, its cached answers
     and files. `confirm` must be the tenant's name (slug), typed by the admin. {table: rows deleted}."""
@@ -182,6 +200,7 @@ def delete_tenant_data(engine: sa.Engine, ctx: RequestContext, confirm: str, set
         log.warning("tenant %s: cached answers in Redis not cleared (%s); they expire with their TTL",
                     tenant.id, exc.__class__.__name__)
     deleted: dict[str, int] = {}
+    artifacts = tenant_artifacts(engine, tenant.id, settings)
     with rls.tenant_engine(engine, tenant.id).begin() as conn:
         rls.allow_audit_delete(conn)
         for name in tables_with_tenant(engine):
@@ -196,5 +215,7 @@ def delete_tenant_data(engine: sa.Engine, ctx: RequestContext, confirm: str, set
         else:  # PostgreSQL sequences never reuse an id
             conn.execute(sa.delete(m.tenants).where(m.tenants.c.id == tenant.id))
     shutil.rmtree(tenant_dir(settings, tenant.id), ignore_errors=True)
+    for folder in artifacts:  # the tenant's own model versions (forecast backtests …), rows gone above
+        shutil.rmtree(folder, ignore_errors=True)
     log.info("tenant %s (%s) deleted by user %s: %s", tenant.id, tenant.slug, ctx.user_id, deleted)
     return deleted

@@ -22,7 +22,14 @@ from ecomintel.db.tenants import get_tenant_by_id, list_tenants
 from ecomintel.errors import InputError, NotFound
 from ecomintel.ingest.pipeline import ingest_file
 from ecomintel.preferences import save_preferences
-from ecomintel.retention import delete_tenant_data, get_policy, purge, set_policy, tables_with_tenant, tenant_dir
+from ecomintel.retention import (
+    delete_tenant_data,
+    get_policy,
+    purge,
+    set_policy,
+    tables_with_tenant,
+    tenant_dir,
+)
 from tests.conftest import SAMPLES, new_tenant_ctx
 
 
@@ -96,3 +103,19 @@ def test_purge_applies_the_tenants_policy(engine: sa.Engine) -> None:
     assert "retention_purge" in [e["action"] for e in audit.entries(engine, ctx)]
     # a purge at today's date keeps the recent audit entries
     assert purge(repo, ctx) == {}
+
+
+def test_deleting_a_tenant_removes_its_model_artifacts_only(engine: sa.Engine, tmp_path: Path) -> None:
+    from ecomintel.models.registry import ModelRegistry
+
+    settings = load_settings({"ECOMINTEL_DATA_DIR": str(tmp_path)})
+    a, b = (RequestContext(tenant_id=new_tenant_ctx(engine, "art").tenant_id, role="admin") for _ in range(2))
+    registry = ModelRegistry(engine, tmp_path)
+    mine = registry.register("forecast", "backtest", artifact={"w": 1}, tenant_id=a.tenant_id)
+    theirs = registry.register("forecast", "backtest", artifact={"w": 2}, tenant_id=b.tenant_id)
+    assert mine.artifact and theirs.artifact
+    assert (tmp_path / mine.artifact).is_dir() and (tmp_path / theirs.artifact).is_dir()
+    delete_tenant_data(engine, a, get_tenant_by_id(engine, a.tenant_id).slug, settings)
+    assert not (tmp_path / mine.artifact).exists()
+    assert (tmp_path / theirs.artifact).is_dir()
+    assert registry.load_artifact(theirs.version, tenant_id=b.tenant_id) == {"w": 2}
