@@ -173,3 +173,15 @@ def test_sustained_steps_ignore_one_bucket_blips_but_keep_repricing() -> None:
     assert kept["to"].tolist() == ["2024-01-31"]
     last = synthetic_history({59: 12.0})  # a change at the last point has no next point to confirm it: kept
     assert steps(last, ["sku"], when="key", threshold_pct=5, sustained=True)["to"].tolist() == ["2024-02-29"]
+
+
+def test_typical_price_is_the_price_most_lines_were_sold_at() -> None:
+    from ecomintel.agents.pricing_changes import typical_prices
+
+    counts = pd.DataFrame({"sku": ["A"] * 5 + ["B"], "key": ["w1", "w1", "w1", "w2", "w2", "w1"],
+                           "price": [2.55, 2.10, 4.96, 2.95, 2.10, 1.0], "lines": [9, 6, 2, 8, 3, 1]})
+    weekly = typical_prices(counts, min_lines=3).set_index(["sku", "key"])
+    assert weekly.loc[("A", "w1"), "price"] == 2.55 and weekly.loc[("A", "w1"), "lines"] == 17
+    assert weekly.loc[("A", "w2"), "price"] == 2.95 and ("B", "w1") not in weekly.index  # 1 line < 3
+    period = typical_prices(counts, min_lines=3, by_bucket=False).set_index("sku")
+    assert period.loc["A", "price"] == 2.10  # 9 lines at 2.10 (6 + 3) and 9 at 2.55: a tie goes to the lower

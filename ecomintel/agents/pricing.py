@@ -159,19 +159,23 @@ def price_changes(cx: PricingContext) -> None:
     end: date | None
     if len(periods) == 2:
         a, b = sorted(periods, key=lambda p: p.start)
-        first = chg.period_means(cx.repo.our_price_history("month", cx.sales_filter(a.start, a.end), 1),
-                                 cx.settings.min_lines)
-        second = chg.period_means(cx.repo.our_price_history("month", cx.sales_filter(b.start, b.end), 1),
-                                  cx.settings.min_lines)
+        mins = cx.settings.min_lines
+        first = chg.typical_prices(cx.repo.our_price_counts("month", cx.sales_filter(a.start, a.end)), mins, False)
+        second = chg.typical_prices(cx.repo.our_price_counts("month", cx.sales_filter(b.start, b.end)), mins, False)
         moved = chg.between_periods(first, second, threshold_pct=x)
+        means = [chg.period_means(cx.repo.our_price_history("month", cx.sales_filter(p.start, p.end), 1), 1)
+                 .set_index("sku")["price"] for p in (a, b)]
         moved.insert(1, "product", moved["sku"].map(names))
+        moved["mean_before"], moved["mean_after"] = moved["sku"].map(means[0]), moved["sku"].map(means[1])
         moved["from"], moved["to"] = a.label or f"{a.start}..{a.end}", b.label or f"{b.start}..{b.end}"
         found = len(moved)
         cx.table(f"Our prices that changed by more than {x:g}%: {a.label or a.start} → {b.label or b.start}", moved,
-                 ["sku", "product", "before", "after", "change_pct", "from", "to", "lines_before", "lines_after"])
+                 ["sku", "product", "before", "after", "change_pct", "from", "to", "mean_before", "mean_after",
+                  "lines_before", "lines_after"])
         compared = len(first.merge(second, on="sku"))
-        cx.result.summary = (f"{found:,} of {compared:,} products sold in both periods changed their mean unit price "
-                             f"by more than {x:g}% between {a.label or a.start} and {b.label or b.start}.")
+        cx.result.summary = (f"{found:,} of {compared:,} products sold in both periods changed their typical price "
+                             f"(the unit price most lines were sold at) by more than {x:g}% between "
+                             f"{a.label or a.start} and {b.label or b.start}.")
         cx.result.metrics.update({"products_compared": float(compared), "products_changed": float(found)})
         start, end = a.start, b.end
     else:
@@ -179,27 +183,30 @@ def price_changes(cx: PricingContext) -> None:
         start = p.start if p else cx.data_start
         end = p.end if p else cx.data_end
         grain = "day" if start and end and (end - start).days <= 14 else "week"
-        hist = cx.repo.our_price_history(grain, cx.sales_filter(start, end), cx.settings.min_lines)
-        moved = chg.steps(hist, ["sku"], when="key", threshold_pct=x, sustained=True)
+        levels = chg.typical_prices(cx.repo.our_price_counts(grain, cx.sales_filter(start, end)),
+                                    cx.settings.min_lines)
+        moved = chg.steps(levels, ["sku"], when="key", threshold_pct=x, sustained=True)
         moved.insert(1, "product", moved["sku"].map(names))
         found = len(moved)
         cx.table(f"Our price steps of more than {x:g}% ({grain} to {grain}), {start}..{end}", moved,
                  ["sku", "product", "from", "to", "before", "after", "change_pct"])
-        cx.result.summary = (f"{moved['sku'].nunique() if found else 0:,} products changed their mean unit price by "
-                             f"more than {x:g}% from one {grain} to the next in {start}..{end} ({found:,} changes).")
+        cx.result.summary = (f"{moved['sku'].nunique() if found else 0:,} products changed their typical price (the "
+                             f"unit price most lines were sold at) by more than {x:g}% from one {grain} to the next "
+                             f"in {start}..{end} ({found:,} changes).")
         cx.result.metrics.update({"products_changed": float(moved["sku"].nunique() if found else 0),
                                   "changes": float(found)})
-        cx.warn(f"A change counts when the next {grain} stays on the new side too: a mean unit price that dips for "
-                "one bucket (more lines at a quantity-tier price) and comes back is not a repricing.")
+        cx.warn(f"A change counts when the next {grain} stays at the new price too, so a one-{grain} dip is not a "
+                "repricing.")
         if found:
             fig = go.Figure([go.Scatter(x=moved["to"].astype(str), y=moved["change_pct"], mode="markers",
                                         text=moved["sku"], name="change %")])
             fig.update_layout(title="Price changes over time", margin=MARGIN, yaxis_title="change %")
             cx.result.charts.append(ChartSpec("Price changes over time", figure_json(fig)))
     cx.result.metrics["threshold_pct"] = x
-    cx.evidence("sales (priced sale lines)", found, "mean unit price per product; cancellations, returns and "
-                "stock adjustments left out; buckets with fewer than "
-                f"{cx.settings.min_lines} lines left out")
+    cx.evidence("sales (priced sale lines)", found, "typical price = the unit price most lines were sold at "
+                "(the mean over lines is shown beside it: it also moves with the mix of quantity-tier prices); "
+                "cancellations, returns and stock adjustments left out; fewer than "
+                f"{cx.settings.min_lines} lines: left out")
     comp = cx.repo.competitor_price_history(start, end)
     about_competitors = cx.plan.thresholds.get("competitors", 0.0) > 0
     if comp.empty and about_competitors:

@@ -86,3 +86,20 @@ def period_means(history: pd.DataFrame, min_lines: int) -> pd.DataFrame:
     g = weighted.groupby("sku", as_index=False).agg(w=("w", "sum"), lines=("lines", "sum"))
     g["price"] = g["w"] / g["lines"]
     return g.loc[g["lines"] >= min_lines, ["sku", "price", "lines"]].reset_index(drop=True)
+
+
+def typical_prices(counts: pd.DataFrame, min_lines: int, by_bucket: bool = True) -> pd.DataFrame:
+    """From our_price_counts rows (sku, key, price, lines): the price most lines were sold at, per sku and
+    bucket (`by_bucket`) or per sku over all the rows' buckets (a period). Ties go to the lower price.
+    Columns: sku, [key,] price, lines (all lines of the group), share (of lines at that price); groups with
+    fewer than `min_lines` lines are left out."""
+    keys = ["sku", "key"] if by_bucket else ["sku"]
+    if counts.empty:
+        return pd.DataFrame(columns=[*keys, "price", "lines", "share"])
+    per_price = counts.groupby([*keys, "price"], as_index=False)["lines"].sum()
+    total = per_price.groupby(keys)["lines"].transform("sum")
+    ordered = per_price.assign(total=total).sort_values([*keys, "lines", "price"], ascending=[*([True] * len(keys)),
+                                                                                            False, True])
+    top = ordered.drop_duplicates(keys, keep="first")
+    out = top.assign(share=top["lines"] / top["total"]).drop(columns="lines").rename(columns={"total": "lines"})
+    return out.loc[out["lines"] >= min_lines, [*keys, "price", "lines", "share"]].reset_index(drop=True)

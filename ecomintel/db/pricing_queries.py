@@ -47,6 +47,25 @@ class PricingQueries(SalesLines):
             frame["sku"] = frame["sku"].astype(str)
         return frame
 
+    def our_price_counts(self, grain: str, flt: SalesFilter) -> pd.DataFrame:
+        """Per product, bucket and unit price (to the cent): columns sku, key, price, lines — how many priced
+        sale lines were sold at each price. Why: the price most lines of a bucket were sold at (its typical
+        price, `typical_prices`) is what a repricing changes, while the mean also moves when a week simply has
+        more lines at a quantity-tier price."""
+        if grain not in GRAINS:
+            raise ValueError(f"grain must be one of {GRAINS}")
+        s = m.sales
+        key = self._dimension(grain).label("key")
+        unit = sa.func.round(sa.cast(s.c.revenue / s.c.quantity, sa.Numeric(18, 6)), 2).label("price")
+        stmt = self.scoped(s, s.c.sku.label("sku"), key, unit, sa.func.count().label("lines"))
+        stmt = self._where(stmt.where(_priced_sale()), flt).group_by(s.c.sku, key, unit)
+        frame = self.frame(stmt)
+        if not frame.empty:
+            frame["key"] = frame["key"].astype(str)
+            frame["sku"] = frame["sku"].astype(str)
+            frame["price"] = frame["price"].astype(float)
+        return frame
+
     def our_products(self) -> pd.DataFrame:
         """Our catalogue (products table): sku, name, brand, category, marketplace, price, list_price, cost,
         currency."""
