@@ -12,6 +12,7 @@ Public API:
                                            it with VADER as the baseline; falls back to VADER (its `reason` set)
                                            when training is impossible
     judge_text(text)                       the reason a text cannot be judged, or None (shared by every model)
+(the types live in base.py so the model modules can import them without a cycle; import them from here)
 
 The models (each one file): linear.py — TF-IDF word + char n-grams with negation marking, logistic regression
 with class weights and thresholds calibrated on held-out data (the default); vader.py — the lexicon baseline;
@@ -26,10 +27,9 @@ Why a text-level guard before every model: a classifier trained on English revie
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
+from ecomintel.models.sentiment.base import KIND, LABELS, SentimentModel, SentimentScore
 from ecomintel.models.sentiment.guard import judge_text
 from ecomintel.models.sentiment.thresholds import Label
 
@@ -38,30 +38,7 @@ if TYPE_CHECKING:
 
     from ecomintel.config import Settings
 
-LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
-KIND = "sentiment"
-
 __all__ = ["KIND", "LABELS", "Label", "SentimentModel", "SentimentScore", "judge_text", "load_active_model"]
-
-
-@dataclass(frozen=True, slots=True)
-class SentimentScore:
-    """A text's sentiment: its label, a score in -1..1 and, when it was not judged normally, why."""
-
-    label: Label
-    score: float
-    reason: str | None = None
-
-
-@runtime_checkable
-class SentimentModel(Protocol):
-    """What every sentiment model offers. `version` is its registry version (what review_scores stores)."""
-
-    name: str
-    version: str
-
-    def predict(self, texts: Sequence[str]) -> list[SentimentScore]: ...
-
 
 _LOADED: dict[tuple[str, str], SentimentModel] = {}
 _ENGINES: dict[str, sa.Engine] = {}

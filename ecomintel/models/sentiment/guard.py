@@ -15,7 +15,6 @@ How, cheaply (it runs on every text, so it must not cost more than the models' o
 from __future__ import annotations
 
 import re
-import unicodedata
 
 MIN_LETTERS = 3
 TOO_SHORT = "too short to judge"
@@ -48,36 +47,35 @@ FOREIGN: dict[str, frozenset[str]] = {
 }
 
 
-def _latin_share(text: str) -> tuple[int, float]:
-    """(letters, share of them that are Latin)."""
-    if text.isascii():
-        letters = sum(ch.isalpha() for ch in text)
-        return letters, 1.0
-    letters = latin = 0
-    for ch in text:
-        if ch.isalpha():
-            letters += 1
-            if ch.isascii() or unicodedata.name(ch, "").startswith("LATIN"):
-                latin += 1
-    return letters, (latin / letters if letters else 1.0)
+_FOREIGN_WORDS: dict[str, tuple[str, ...]] = {}
+for _language, _vocabulary in FOREIGN.items():
+    for _w in _vocabulary:
+        _FOREIGN_WORDS[_w] = (*_FOREIGN_WORDS.get(_w, ()), _language)
+_THREE_LETTERS = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){" + str(MIN_LETTERS - 1) + "}")
+_LETTER = re.compile(r"[^\W\d_]")
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00aa\u00ba\u00c0-\u024f\u1e00-\u1eff]")
 
 
 def judge_text(text: object) -> str | None:
     """None when `text` can be judged; else the reason it is labelled neutral without judging."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    letters, latin = _latin_share(text)
-    if letters < MIN_LETTERS:
+    if _THREE_LETTERS.search(text) is None:
         return TOO_SHORT
-    if latin < 0.5:
-        return "not English (another script); not judged"
-    words = _WORD.findall(text.lower())
-    english = sum(w in ENGLISH for w in words)
-    best, count = "", 0
-    for language, vocabulary in FOREIGN.items():
-        hits = sum(w in vocabulary for w in words)
-        if hits > count:
-            best, count = language, hits
-    if count >= 2 and count > 2 * english:
-        return f"looks {best}, not English; not judged"
+    if not text.isascii():
+        letters = len(_LETTER.findall(text))
+        if len(_NON_LATIN_LETTER.findall(text)) > letters / 2:
+            return "not English (another script); not judged"
+    english = 0
+    foreign: dict[str, int] = {}
+    for w in _WORD.findall(text.lower()):
+        if w in ENGLISH:
+            english += 1
+        elif w in _FOREIGN_WORDS:
+            for language in _FOREIGN_WORDS[w]:
+                foreign[language] = foreign.get(language, 0) + 1
+    if foreign:
+        best = max(foreign, key=lambda lang: (foreign[lang], lang))
+        if foreign[best] >= 2 and foreign[best] > 2 * english:
+            return f"looks {best}, not English; not judged"
     return None

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ecomintel.models.sentiment import SentimentScore
+from ecomintel.models.sentiment.base import SentimentScore
 from ecomintel.models.sentiment.guard import judge_text
 from ecomintel.models.sentiment.thresholds import Thresholds, label_of
 
@@ -51,13 +51,14 @@ def mark_negation(text: str) -> str:
     return _NEGATION.sub(negate, text)
 
 
-def lexicon_features(texts: Sequence[str], lexicon: dict[str, float]) -> np.ndarray:
-    """Per text: positive valence, negative valence, net valence per √words, net / total (negation-aware)."""
+def lexicon_features(marked: Sequence[str], lexicon: dict[str, float]) -> np.ndarray:
+    """Per text (already through `mark_negation`): positive valence, negative valence, net valence per √words,
+    net / total; a negated word counts half, reversed."""
     import numpy as np
 
-    out = np.zeros((len(texts), 4))
-    for i, text in enumerate(texts):
-        tokens = _TOKEN.findall(mark_negation(text))
+    out = np.zeros((len(marked), 4))
+    for i, text in enumerate(marked):
+        tokens = _TOKEN.findall(text)
         pos = neg = 0.0
         for token in tokens:
             flipped = token.startswith("not_")
@@ -110,11 +111,14 @@ class LinearSentiment:
         self._pos, self._neg = classes.index("positive"), classes.index("negative")
 
     def _features(self, texts: Sequence[str]) -> Any:
-        matrix = self.vectorizer.transform(texts)
+        """The n-gram and lexicon features of `texts`; negation is marked once, for both."""
+        marked = [mark_negation(t) for t in texts]
+        # versions trained before negation was marked once carry it as the vectorizer's preprocessor
+        matrix = self.vectorizer.transform(texts if self.vectorizer.preprocessor is not None else marked)
         if self.lexicon is not None and self.params.lexicon_weight > 0:
             import scipy.sparse as sp
 
-            matrix = sp.hstack([matrix, self.params.lexicon_weight * lexicon_features(texts, self.lexicon)]).tocsr()
+            matrix = sp.hstack([matrix, self.params.lexicon_weight * lexicon_features(marked, self.lexicon)]).tocsr()
         return matrix
 
     def raw_scores(self, texts: Sequence[str]) -> np.ndarray:
@@ -151,7 +155,8 @@ def fit_linear(texts: Sequence[str], labels: Sequence[str], params: LinearParams
     texts, labels = list(texts), list(labels)
     fit_x, cal_x, fit_y, cal_y = train_test_split(texts, labels, test_size=params.calibration_share,
                                                   random_state=params.seed, stratify=labels)
-    vectorizer = TfidfVectorizer(preprocessor=mark_negation, ngram_range=(1, params.ngram_max),
+    fit_marked = [mark_negation(t) for t in fit_x]  # lower-cased and negation-marked: the vectorizer's input
+    vectorizer = TfidfVectorizer(lowercase=False, ngram_range=(1, params.ngram_max),
                                  min_df=params.min_df, sublinear_tf=True, token_pattern=TOKEN_PATTERN,
                                  dtype=np.float32)
     lexicon = None
@@ -159,11 +164,11 @@ def fit_linear(texts: Sequence[str], labels: Sequence[str], params: LinearParams
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
         lexicon = dict(SentimentIntensityAnalyzer().lexicon)
-    matrix = vectorizer.fit_transform(fit_x)
+    matrix = vectorizer.fit_transform(fit_marked)
     if lexicon is not None:
         import scipy.sparse as sp
 
-        matrix = sp.hstack([matrix, params.lexicon_weight * lexicon_features(fit_x, lexicon)]).tocsr()
+        matrix = sp.hstack([matrix, params.lexicon_weight * lexicon_features(fit_marked, lexicon)]).tocsr()
     from threadpoolctl import threadpool_limits
 
     classifier = LogisticRegression(C=params.c, class_weight="balanced", max_iter=3000)

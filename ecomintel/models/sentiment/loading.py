@@ -15,7 +15,7 @@ from ecomintel.models.sentiment.thresholds import Thresholds
 if TYPE_CHECKING:
     from ecomintel.config import Settings
     from ecomintel.models.registry import ModelRegistry, ModelVersion
-    from ecomintel.models.sentiment import SentimentModel
+    from ecomintel.models.sentiment.base import SentimentModel
 
 
 def _thresholds(mv: ModelVersion) -> Thresholds:

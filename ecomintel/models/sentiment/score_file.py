@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ecomintel.errors import InputError
 
 if TYPE_CHECKING:
-    from ecomintel.models.sentiment import SentimentModel
+    from ecomintel.models.sentiment.base import SentimentModel
 
 OUTPUT_COLUMNS = ("sentiment_label", "sentiment_score", "sentiment_reason")
 BATCH = 5000

@@ -30,7 +30,7 @@ from ecomintel.models.registry import fingerprint
 if TYPE_CHECKING:
     from ecomintel.config import Settings
     from ecomintel.models.registry import ModelRegistry, ModelVersion
-    from ecomintel.models.sentiment import SentimentModel
+    from ecomintel.models.sentiment.base import SentimentModel
 
 SAMPLE_REVIEWS = Path(__file__).resolve().parents[3] / "data" / "samples" / "clothing_reviews_3000.csv"
 TEST_SHARE = 0.2
@@ -192,7 +192,7 @@ def train_sentiment(registry: ModelRegistry, settings: Settings, path: str | Pat
                     seed: int = SEED, activate: bool = True, include_vader: bool = True) -> TrainResult:
     """Train/calibrate every candidate on one split, register each with held-out metrics, activate the best."""
     from ecomintel.models.drift import REFERENCE_FILE, build_reference
-    from ecomintel.models.sentiment import KIND
+    from ecomintel.models.sentiment.base import KIND
     from ecomintel.models.sentiment.linear import LinearParams, fit_linear
 
     source = Path(path) if path is not None else SAMPLE_REVIEWS

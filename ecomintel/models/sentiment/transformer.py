@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ecomintel.errors import InputError
-from ecomintel.models.sentiment import SentimentScore
+from ecomintel.models.sentiment.base import SentimentScore
 from ecomintel.models.sentiment.guard import judge_text
 from ecomintel.models.sentiment.thresholds import Thresholds, label_of
 
