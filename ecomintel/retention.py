@@ -219,3 +219,16 @@ def delete_tenant_data(engine: sa.Engine, ctx: RequestContext, confirm: str, set
         shutil.rmtree(folder, ignore_errors=True)
     log.info("tenant %s (%s) deleted by user %s: %s", tenant.id, tenant.slug, ctx.user_id, deleted)
     return deleted
+
+
+def run_purge_job() -> dict[str, dict[str, int]]:
+    """The scheduled purge as a job function (RQ / the in-process runner / cron via `ecomintel retention purge`):
+    opens the database from the settings and applies every tenant's policy."""
+    from ecomintel.config import load_settings
+    from ecomintel.db.engine import make_engine
+
+    engine = make_engine(load_settings().database_url)
+    try:
+        return purge_all(engine)
+    finally:
+        engine.dispose()

@@ -119,3 +119,25 @@ def test_deleting_a_tenant_removes_its_model_artifacts_only(engine: sa.Engine, t
     assert not (tmp_path / mine.artifact).exists()
     assert (tmp_path / theirs.artifact).is_dir()
     assert registry.load_artifact(theirs.version, tenant_id=b.tenant_id) == {"w": 2}
+
+
+def test_the_purge_job_applies_every_tenants_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecomintel.db.engine import make_engine, migrate
+    from ecomintel.retention import run_purge_job
+
+    url = f"sqlite:///{tmp_path / 'purge.db'}"
+    monkeypatch.setenv("ECOMINTEL_DATABASE_URL", url)
+    engine = make_engine(url)
+    migrate(engine)
+    ctx = new_tenant_ctx(engine, "job", role="admin")
+    repo = Repository(engine, ctx)
+    repo.save_report(question="q", mode="quick", intent=None, plan={}, report={}, confidence=None,
+                     data_version=0, elapsed_ms=1)
+    set_policy(repo, ctx, {"query_history_months": 1})
+    with engine.begin() as conn:  # an old question: 90 days ago
+        conn.execute(sa.update(m.reports).where(m.reports.c.tenant_id == ctx.tenant_id)
+                     .values(created_at=utcnow() - timedelta(days=90)))
+    slug = get_tenant_by_id(engine, ctx.tenant_id).slug
+    assert run_purge_job()[slug] == {"reports": 1}
+    assert repo.list_reports() == []
+    engine.dispose()
