@@ -28,7 +28,7 @@ cards = st.columns(len(report.datasets))
 for card, d in zip(cards, report.datasets.values(), strict=True):
     deducted = sum(i.points for i in d.issues)
     card.metric(d.dataset.capitalize(), f"{d.score}/100", delta=f"-{deducted:.1f} points" if deducted else "clean",
-                delta_color="inverse" if deducted else "off", border=True)
+                delta_color="normal" if deducted else "off", border=True)
     card.caption(f"{d.rows:,} rows · {d.first or '-'} → {d.last or '-'} · "
                  f"{sum(1 for i in d.issues if i.points)} issues")
 for issue in report.tenant_issues:
@@ -56,7 +56,7 @@ with tab_issues:
                 st.dataframe(safe_frame(pd.DataFrame(issue.examples)), hide_index=True,
                              key=f"dq_examples_{n}")
             if issue.locator.get("dataset"):
-                key = f"dq_rows_{issue.dataset}_{issue.check}"
+                key = f"dq_rows_{issue.dataset}_{issue.check}_{n}"  # a check can report several issues
                 if st.button("Show the rows behind it", key=f"{key}_btn", icon=":material/table_rows:"):
                     with errors.guarded("reading the rows", request_id=repo.ctx.request_id):
                         st.session_state[key] = repo.quality_rows(**issue.locator, limit=5000)

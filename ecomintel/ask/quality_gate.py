@@ -79,7 +79,9 @@ def gate_warnings(plan: Plan, periods: list[dict[str, Any]], facts: GateFacts) -
 
     if not set(plan.agents) & SALES_AGENTS or not facts.days:
         return [], 1.0
-    days = as_days(facts.days)
+    days = [d for d in as_days(facts.days) if d <= date.today()]  # a future-dated line is not a trading day
+    if not days:
+        return [], 1.0
     trading = trading_weekdays(days)
     runs = gap_runs(days, trading)
     warnings: list[str] = []

@@ -173,13 +173,13 @@ def _required_text(name: str, values: pd.Series, reasons: Reasons, max_len: int)
 
 
 def _max_len(name: str, values: pd.Series, reasons: Reasons, max_len: int) -> None:
-    lengths = values.astype("str").str.len()
-    reasons.add(lengths.gt(max_len).fillna(False).to_numpy(), f"{name} is longer than {max_len} characters")
+    lengths = nz.text_lengths(values if values.dtype == "str" else values.where(values.notna(), "").astype("str"))
+    reasons.add(lengths > max_len, f"{name} is longer than {max_len} characters")
 
 
 def _truncate(values: pd.Series, max_len: int) -> pd.Series:
-    text = values.astype("str")
-    long = text.str.len().gt(max_len).fillna(False).to_numpy()
+    text = values if values.dtype == "str" else values.where(values.notna(), "").astype("str")
+    long = nz.text_lengths(text) > max_len
     if not long.any():
         return values
     out = values.copy()
@@ -188,6 +188,8 @@ def _truncate(values: pd.Series, max_len: int) -> pd.Series:
 
 
 def _currency(text: pd.Series, reasons: Reasons) -> pd.Series:
+    if not text.ne("").any():  # no currency column (most sales files): nothing to check, cell by cell
+        return pd.Series(None, index=text.index, dtype=object)
     code = text.str.upper().replace(CURRENCY_SYMBOLS)
     bad = code.ne("").to_numpy() & ~code.str.fullmatch(r"[A-Z]{3}").fillna(False).to_numpy()
     reasons.add(bad, _quoted("currency", text, " is not a 3-letter code"))

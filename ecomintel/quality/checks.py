@@ -27,6 +27,7 @@ from ecomintel.quality.issues import Issue, points
 
 OUTLIER_Z = 6.0
 DAILY_Z = 6.0
+SHARE_Z = 3.5
 TRADING_WEEKDAY_SHARE = 0.5
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 EXAMPLES = 20
@@ -221,16 +222,17 @@ def daily_outliers(daily: pd.DataFrame, column: str = "revenue") -> pd.DataFrame
     return out[np.abs(out["z"]) > DAILY_Z]
 
 
-def share_spikes(daily: pd.DataFrame, part: str, whole: str = "lines", min_share: float = 0.8,
+def share_spikes(daily: pd.DataFrame, part: str, whole: str = "lines", min_share: float = 0.95,
                  min_rows: int = 20) -> pd.DataFrame:
-    """Days where `part`/`whole` is far above the usual share (robust z > DAILY_Z and ≥ min_share): e.g. a day
-    on which every line lost its customer id."""
+    """Days where `part`/`whole` is nearly everything (≥ min_share) and far above the usual share (robust z >
+    SHARE_Z): e.g. a day on which every line lost its customer id. (On Online Retail the highest real day is
+    0.88 at z 3.4; a share is bounded by 1, so its z cannot reach the DAILY_Z of amounts.)"""
     if len(daily) < 14:
         return daily.iloc[0:0].assign(share=[], z=[])
     share = daily[part] / daily[whole].where(daily[whole] > 0)
     z = robust_z(share.fillna(0).to_numpy(), mad_floor=0.02)
     out = daily.assign(share=share, z=z)
-    return out[(out["z"] > DAILY_Z) & (out["share"] >= min_share) & (out[whole] >= min_rows)]
+    return out[(out["z"] > SHARE_Z) & (out["share"] >= min_share) & (out[whole] >= min_rows)]
 
 
 # -- values within a key (prices, quantities) ---------------------------------------------------------
@@ -308,9 +310,9 @@ def import_issues(dataset: str, batches: pd.DataFrame) -> list[Issue]:
                          f"{dups:,} of {total:,} rows repeated a row already stored or earlier in the file; "
                          "each was stored once (handled, so it costs no points).", dups))
     warned = 0
-    for profile in done["profile"]:
+    for profile in done["profile"]:  # reviews kept without text are counted by the completeness check
         if isinstance(profile, dict):
-            warned += int(profile.get("warnings", 0) or 0)
+            warned += int(profile.get("warnings", 0) or 0) - int(profile.get("no_text", 0) or 0)
     if warned:
         out.append(Issue("dropped_values", dataset, "info", f"{warned:,} optional values could not be read",
                          "Optional cells that did not parse (e.g. a rating of '|') were left empty and the rows "

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ecomintel.db.repository import Repository
 
 DATASETS = ("sales", "products", "listings", "reviews")
+LOCATOR_MAX = 2000  # most identifiers an issue keeps to fetch its rows with
 # completeness weights: how much a partly empty column costs (essential ≥ 10: costs even when wholly empty)
 WEIGHTS: dict[str, dict[str, float]] = {
     "sales": {"customer_id": 10.0, "product_name": 5.0, "country": 3.0, "currency": 2.0, "channel": 1.0,
@@ -174,7 +175,8 @@ def _currency_issue(dataset: str, codes: dict[str, int], rows: int) -> list[Issu
                   "Amounts in different currencies cannot be summed; totals and comparisons over these rows mix "
                   "them. Convert them, or load each currency as its own tenant.", minority,
                   points=ck.points(minority, rows, 15.0, 0.05),
-                  locator={"dataset": dataset, "currencies": sorted(named)[1:]})]
+                  locator={"dataset": dataset,
+                           "currencies": sorted(c for c in named if c != max(named, key=lambda k: named[k]))})]
 
 
 def _tenant_issues(currencies: dict[str, dict[str, int]]) -> list[Issue]:
@@ -214,7 +216,7 @@ def _sales_checks(repo: Repository, profile: dict[str, Any],
                             "reported apart, neither returns nor sales.", counts["stock_adjustment"],
                             locator={"dataset": "sales", "condition": "stock_adjustment"}))
     daily = repo.quality_sales_daily()
-    days = ck.as_days(daily["day"])
+    days = [d for d in ck.as_days(daily["day"]) if d <= now.date()]  # future dates are their own issue
     issues += ck.gap_issues("sales", days)
     issues += ck.freshness_issues("sales", profile["last"], now, days)
     spikes = ck.share_spikes(daily, "no_customer")
@@ -262,7 +264,7 @@ def _sales_checks(repo: Repository, profile: dict[str, Any],
                                           strict=True)][:ck.EXAMPLES],
                             locator={"dataset": "sales", "prices": [[s, float(p)] for s, p in
                                                                     zip(prices["sku"], prices["unit_price"],
-                                                                        strict=True)][:200]}))
+                                                                        strict=True)][:LOCATOR_MAX]}))
     qty = repo.quality_sales_quantities()
     qty = qty[~qty["sku"].isin(NON_PRODUCT_SKUS)]
     quantities = ck.log_outliers(qty, "sku", "quantity", "lines", mad_floor=0.25, min_abs=100)
@@ -280,7 +282,7 @@ def _sales_checks(repo: Repository, profile: dict[str, Any],
                                           quantities["lines"], strict=True)][:ck.EXAMPLES],
                             locator={"dataset": "sales", "quantities": [[s, float(q)] for s, q in
                                                                         zip(quantities["sku"], quantities["quantity"],
-                                                                            strict=True)][:200]}))
+                                                                            strict=True)][:LOCATOR_MAX]}))
     names = ck.several_per_key(items[product], "sku", "product_name", "lines")
     if not names.empty:
         skus = int(items.loc[product, "sku"].nunique())
@@ -290,7 +292,7 @@ def _sales_checks(repo: Repository, profile: dict[str, Any],
                             unit="SKUs", points=ck.points(len(names), skus, 5.0, 0.25),
                             examples=[{"sku": s, "names": " | ".join(map(str, v[:4])), "lines": int(r)}
                                       for s, v, r in names.head(ck.EXAMPLES).itertuples(index=False)],
-                            locator={"dataset": "sales", "skus": list(names["sku"])[:200]}))
+                            locator={"dataset": "sales", "skus": list(names["sku"])[:LOCATOR_MAX]}))
     currencies = ck.several_per_key(items, "sku", "currency", "lines")
     if not currencies.empty:
         skus = int(items["sku"].nunique())
@@ -300,7 +302,7 @@ def _sales_checks(repo: Repository, profile: dict[str, Any],
                             len(currencies), unit="SKUs", points=ck.points(len(currencies), skus, 10.0, 0.05),
                             examples=[{"sku": s, "currencies": ", ".join(map(str, v)), "lines": int(r)}
                                       for s, v, r in currencies.head(ck.EXAMPLES).itertuples(index=False)],
-                            locator={"dataset": "sales", "skus": list(currencies["sku"])[:200]}))
+                            locator={"dataset": "sales", "skus": list(currencies["sku"])[:LOCATOR_MAX]}))
     codes = {str(c): int(n) for c, n in items.groupby(items["currency"].fillna(""))["lines"].sum().items()}
     issues += _currency_issue("sales", codes, rows)
     return issues, daily, codes
