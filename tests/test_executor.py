@@ -57,6 +57,16 @@ def test_deep_mode_uses_deep_timeout(repo: Repository, settings: Settings) -> No
     assert blocked.status == "timeout" and "0.6 s" in blocked.warnings[0]
 
 
+def test_an_agent_that_needs_longer_gets_its_own_time_budget(repo: Repository, settings: Settings) -> None:
+    from ecomintel.agents.registry import register
+
+    register(type("SlowBlocking", (ask_helpers.BlockingAgent,), {"name": "test_blocking_budget", "time_budget_s": 0.9}))
+    (blocked,) = run_agents(plan("test_blocking_budget"), repo=repo, settings=settings)
+    assert blocked.status == "timeout" and "0.9 s" in blocked.warnings[0]  # not the quick 0.3 s
+    (forced,) = run_agents(plan("test_blocking_budget"), repo=repo, settings=settings, timeout_s=0.2)
+    assert "0.2 s" in forced.warnings[0]  # an explicit limit still wins
+
+
 def test_queued_agent_times_out_waiting_for_a_slot(repo: Repository, settings: Settings) -> None:
     one = settings.replace(max_concurrent_agents=1)
     results = run_agents(plan("test_blocking", counting_agent(99)), repo=repo, settings=one)

@@ -77,7 +77,9 @@ class AgentResult:
 
 
 class Agent(Protocol):
-    """An analysis. `name` is its registry key; `run` must not raise for data problems (use status)."""
+    """An analysis. `name` is its registry key; `run` must not raise for data problems (use status). An agent
+    whose analysis needs more than a quick answer's few seconds (topics of a year of reviews, a whole data
+    quality run, a forecast fit) says so with a class attribute `time_budget_s` (ask/executor.py)."""
 
     name: str
     description: str

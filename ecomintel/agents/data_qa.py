@@ -27,6 +27,7 @@ def focus_of(plan: Plan) -> list[str]:
 
 class DataQAAgent:
     name = "data_qa"
+    time_budget_s = 20.0  # at least this long even for quick answers (ask/executor.py)
     description = "Data quality: a 0-100 score per dataset with its deductions, and the issues by impact."
 
     def run(self, ctx: RequestContext, repo: Repository, plan: Plan) -> AgentResult:

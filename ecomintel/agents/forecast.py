@@ -326,6 +326,7 @@ class ForecastAgent:
     """Demand forecasts, seasonality and stockout risk (ecomintel/forecasting)."""
 
     name = "forecast"
+    time_budget_s = 20.0  # at least this long even for quick answers (ask/executor.py)
     description = ("Demand forecasting: daily/weekly forecasts with 80/95% intervals for a product, category, "
                    "country or the total; seasonality and trend; stockout risk, days of cover, reorder points and "
                    "order quantities from stock levels.")

@@ -400,6 +400,7 @@ class PricingAgent:
     """Answers pricing questions: position vs competitors, changes, promotions, elasticity, recommendations."""
 
     name = "pricing"
+    time_budget_s = 20.0  # at least this long even for quick answers (ask/executor.py)
     description = ("Pricing: our price vs matched competitor offers (min/median/max, gap %, rank), price changes "
                    "(ours from sales lines, competitors' from price history), promotions, elasticity with its "
                    "interval, and recommendations within the margin floor and max step.")

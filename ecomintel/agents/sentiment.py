@@ -531,6 +531,7 @@ class SentimentAgent:
     """Answers review questions: sentiment, complaints, praise, aspects, feature requests, trends, spam."""
 
     name = "sentiment"
+    time_budget_s = 20.0  # at least this long even for quick answers (ask/executor.py)
     description = ("Reviews: sentiment per category/product/period, rating-vs-text disagreement, aspect sentiment, "
                    "topics of negative and positive reviews with quotes, complaint patterns, feature requests, "
                    "products whose reviews got worse, spam flags (excluded from the KPIs).")

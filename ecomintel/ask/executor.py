@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ecomintel.agents.base import AgentResult
-from ecomintel.agents.registry import get_agent
+from ecomintel.agents.registry import REGISTRY, get_agent
 from ecomintel.ask.plan import Plan
 from ecomintel.config import Settings
 from ecomintel.db.repository import Repository
@@ -64,6 +64,16 @@ def _run_one(run: _Run, repo: Repository, plan: Plan, slots: threading.BoundedSe
         return result
 
 
+def agent_time_budget(name: str) -> float:
+    """The seconds an agent says its analysis needs at least (`time_budget_s`; 0 when it says nothing): a
+    year of reviews' topics or a whole data-quality run cannot fit the quick answers' few seconds, and a
+    timeout would leave the analyst with nothing."""
+    try:
+        return float(getattr(REGISTRY[name], "time_budget_s", 0.0))
+    except KeyError:
+        return 0.0
+
+
 def _failed(name: str, exc: BaseException, elapsed_ms: int) -> AgentResult:
     text = str(exc) or exc.__class__.__name__
     return AgentResult(agent=name, status="failed", confidence=0.0, elapsed_ms=elapsed_ms,
@@ -82,11 +92,15 @@ def _timed_out(name: str, timeout_s: float, queued: bool) -> AgentResult:
 def run_agents(plan: Plan, *, repo: Repository, settings: Settings, progress: Progress | None = None,
                timeout_s: float | None = None) -> list[AgentResult]:
     """Run `plan.agents` in parallel, each given the validated Plan; one AgentResult per agent, in the
-    plan's order. Never raises for agent problems. `timeout_s` overrides the mode's per-agent limit
-    (settings.quick_timeout_s / deep_timeout_s). An agent waiting for a slot also gives up after the limit."""
+    plan's order. Never raises for agent problems. Each agent's limit is the mode's (settings.quick_timeout_s /
+    deep_timeout_s) or the agent's own `time_budget_s` when larger; `timeout_s` overrides both. An agent
+    waiting for a slot also gives up after its limit."""
     names = list(dict.fromkeys(plan.agents))
     if timeout_s is None:
-        timeout_s = settings.deep_timeout_s if plan.mode == "deep" else settings.quick_timeout_s
+        mode_limit = settings.deep_timeout_s if plan.mode == "deep" else settings.quick_timeout_s
+        limits = {name: max(mode_limit, agent_time_budget(name)) for name in names}
+    else:
+        limits = dict.fromkeys(names, timeout_s)
     slots = agent_slots(settings.max_concurrent_agents)
     give_up = threading.Event()
     results: dict[str, AgentResult] = {}
@@ -100,7 +114,7 @@ def run_agents(plan: Plan, *, repo: Repository, settings: Settings, progress: Pr
         done_count = 0
         while pending:
             now = time.perf_counter()
-            deadlines = [(runs[f].started_at or runs[f].queued_at) + timeout_s for f in pending]
+            deadlines = [(runs[f].started_at or runs[f].queued_at) + limits[runs[f].name] for f in pending]
             finished, pending = wait(pending, timeout=max(0.0, min(deadlines) - now) + 0.01,
                                      return_when=FIRST_COMPLETED)
             for fut in finished:
@@ -117,10 +131,10 @@ def run_agents(plan: Plan, *, repo: Repository, settings: Settings, progress: Pr
             now = time.perf_counter()
             for fut in list(pending):
                 run = runs[fut]
-                if now >= (run.started_at or run.queued_at) + timeout_s:
+                if now >= (run.started_at or run.queued_at) + limits[run.name]:
                     pending.discard(fut)
                     fut.cancel()
-                    results[run.name] = _timed_out(run.name, timeout_s, queued=run.started_at is None)
+                    results[run.name] = _timed_out(run.name, limits[run.name], queued=run.started_at is None)
                     done_count += 1
                     if progress:
                         progress(done_count / len(names), f"{run.name}: timeout")
