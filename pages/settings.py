@@ -8,7 +8,7 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from ecomintel import audit, retention
+from ecomintel import audit, retention, tenant_settings
 from ecomintel.accounts import invites, users
 from ecomintel.config import SETTINGS
 from ecomintel.context import ROLES
@@ -116,6 +116,21 @@ if is_admin:
     with tabs["Tenant"], errors.guarded("reading the tenant settings", request_id=ctx.request_id):
         preference_form("prefs_tenant", preferences(repo), save_tenant_defaults,
                         "The tenant's defaults for every user who has not set their own.")
+        own = tenant_settings.get(repo)
+        with st.form("tenant_settings"):
+            st.markdown("**This tenant's settings** (empty: the environment's value applies)")
+            t1, t2, t3 = st.columns(3)
+            budget = t1.text_input("LLM budget per month (USD)", value=str(own.get("llm_monthly_budget_usd", "")),
+                                   placeholder=f"{settings.llm_monthly_budget_usd:g}", max_chars=12)
+            llm_model = t2.text_input("LLM model", value=str(own.get("llm_model", "")),
+                                      placeholder=settings.llm_model or "provider default", max_chars=100)
+            ttl = t3.text_input("Cache lifetime (s)", value=str(own.get("cache_ttl_s", "")),
+                                placeholder=str(settings.cache_ttl_s), max_chars=10)
+            st.caption(f"LLM provider: {settings.llm_provider} (set for the install by ECOMINTEL_LLM_PROVIDER).")
+            if st.form_submit_button("Save tenant settings"):
+                tenant_settings.save(repo, ctx, {"llm_monthly_budget_usd": budget, "llm_model": llm_model,
+                                                 "cache_ttl_s": ttl})
+                st.success("Saved; they apply from the next question.")
         st.markdown("**Retention** (months; 0 = keep until deleted)")
         policy = retention.get_policy(repo)
         with st.form("retention"):

@@ -77,8 +77,20 @@ def follow_goto(pages: list[Any]) -> None:
 
 
 def settings() -> Settings:
-    """Settings from the environment (read on every run: cheap, and tests can change the environment)."""
-    return load_settings()
+    """Settings from the environment (read on every run: cheap, and tests can change the environment), with the
+    open tenant's own values (LLM model and budget, cache lifetime; ecomintel/tenant_settings.py) applied."""
+    base = load_settings()
+    tenant_id = st.session_state.get("tenant_id")
+    if not tenant_id:
+        return base
+    try:
+        from ecomintel import tenant_settings
+        from ecomintel.db.scoped import RepositoryCore
+
+        core = RepositoryCore(engine_for(base.database_url), RequestContext(tenant_id=int(tenant_id), role="viewer"))
+        return tenant_settings.effective(core, base)
+    except Exception:  # the database is not reachable yet: the caller will say so; the defaults apply meanwhile
+        return base
 
 
 @st.cache_resource(show_spinner="Opening the database…")

@@ -52,6 +52,7 @@ def run_ask_job(tenant_id: int, user_id: int | None, question: str, mode: str = 
     Progress goes to the job record through a reporter bound in this thread, so agents running in the
     executor's own threads can report too (see ecomintel.jobs).
     """
+    from ecomintel import tenant_settings
     from ecomintel.ask.service import ask  # lazy: ask imports every agent; keep `import tasks` cheap
 
     settings = load_settings()
@@ -62,6 +63,7 @@ def run_ask_job(tenant_id: int, user_id: int | None, question: str, mode: str = 
         get_tenant_by_id(engine, tenant_id)  # NotFound (not retried) if the tenant was deleted
         ctx = RequestContext(tenant_id=tenant_id, user_id=user_id, role=role)
         repo = Repository(engine, ctx)
+        settings = tenant_settings.effective(repo, settings)  # the tenant's LLM budget/model, cache TTL (issue 12)
         report: dict[str, Any] = ask(question, repo=repo, settings=settings, mode=mode,
                                      cache=make_cache(settings, repo=repo), llm=make_governed_llm(settings, repo),
                                      progress=progress)
