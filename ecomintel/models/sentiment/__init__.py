@@ -80,7 +80,9 @@ def load_active_model(settings: Settings, *, engine: sa.Engine | None = None) ->
                 try:
                     active = train_default(registry, settings)
                 except Exception as exc:  # the promise: scores always come back, with the reason
-                    return VaderModel(fallback_reason=f"default model could not be trained: {exc}"[:200])
+                    active = registry.active(KIND)  # another process may have trained and activated one
+                    if active is None:
+                        return VaderModel(fallback_reason=f"default model could not be trained: {exc}"[:200])
     key = (str(engine.url), active.version)
     cached = _LOADED.get(key)
     if cached is not None:
