@@ -22,12 +22,14 @@ with evidence; the models package does not import the agents.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -157,9 +159,15 @@ def compare(reference: Reference, texts: Sequence[str], scores: Sequence[float],
                        message, n, {"psi_threshold": PSI_DRIFT, "coverage_drop": COVERAGE_DROP})
 
 
+@functools.lru_cache(maxsize=16)
+def _read_reference(path: str, mtime_ns: int) -> Reference:
+    return Reference.from_json(Path(path).read_text(encoding="utf-8"))
+
+
 def load_reference(registry: ModelRegistry, model_version: str, tenant_id: int | None = None) -> Reference | None:
+    """The version's stored reference (parsed once per file and modification time: it holds ~30k words)."""
     path = registry.artifact_file(model_version, REFERENCE_FILE, tenant_id)
-    return None if path is None else Reference.from_json(path.read_text(encoding="utf-8"))
+    return None if path is None else _read_reference(str(path), path.stat().st_mtime_ns)
 
 
 def drift_check(registry: ModelRegistry, model_version: str, texts: Sequence[str], scores: Sequence[float],
