@@ -23,22 +23,21 @@ SCALE_DAYS = 56  # the level a series is divided by: its mean over the last 56 t
 
 
 def calendar_features(ds: pd.Series, ctx: FitContext) -> pd.DataFrame:
-    """Calendar columns for dates `ds` (datetime64)."""
+    """Calendar columns for dates `ds` (datetime64), computed once per distinct date (a catalogue has a
+    million rows but a few hundred dates)."""
     import numpy as np
     import pandas as pd
 
-    days = pd.DatetimeIndex(ds)
-    christmas = pd.DatetimeIndex([pd.Timestamp(year=y, month=12, day=25) for y in days.year])
+    uniq, inverse = np.unique(pd.DatetimeIndex(ds).to_numpy(), return_inverse=True)
+    days = pd.DatetimeIndex(uniq)
+    christmas = pd.DatetimeIndex([pd.Timestamp(year=int(y), month=12, day=25) for y in days.year])
     to_xmas = (christmas - days).days.to_numpy()
     hol = ctx.calendar.holidays
-    return pd.DataFrame({
-        "dow": days.dayofweek.to_numpy(),
-        "month": days.month.to_numpy(),
-        "dom": days.day.to_numpy(),
-        "to_christmas": np.where(to_xmas >= 0, to_xmas, 400),
-        "holiday_near": np.array([any((d + pd.Timedelta(days=k)).date() in hol for k in (-1, 1, 2))
-                                  for d in days], dtype=int) if hol else np.zeros(len(days), dtype=int),
-    }, index=ds.index)
+    near = np.array([any((d + pd.Timedelta(days=k)).date() in hol for k in (-1, 1, 2)) for d in days], dtype=int) \
+        if hol else np.zeros(len(days), dtype=int)
+    table = {"dow": days.dayofweek.to_numpy(), "month": days.month.to_numpy(), "dom": days.day.to_numpy(),
+             "to_christmas": np.where(to_xmas >= 0, to_xmas, 400), "holiday_near": near}
+    return pd.DataFrame({k: v[inverse] for k, v in table.items()}, index=ds.index)
 
 
 @dataclass(frozen=True)

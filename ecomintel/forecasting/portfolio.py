@@ -81,8 +81,10 @@ class PortfolioForecast:
 
 def to_trading(panel: pd.DataFrame, calendar: TradingCalendar) -> pd.DataFrame:
     """The rows of open days only (closed days are known zeros)."""
-    days = panel["ds"].dt.date
-    keep = ~panel["ds"].dt.dayofweek.isin(list(calendar.closed_weekdays)) & ~days.isin(calendar.closed_dates)
+    import pandas as pd
+
+    closed = pd.DatetimeIndex(sorted(calendar.closed_dates))
+    keep = ~panel["ds"].dt.dayofweek.isin(list(calendar.closed_weekdays)) & ~panel["ds"].dt.normalize().isin(closed)
     return panel[keep.to_numpy()].reset_index(drop=True)
 
 
