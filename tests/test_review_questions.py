@@ -134,3 +134,13 @@ def test_a_tenant_without_reviews_gets_the_honest_cannot_answer(question: str) -
     plan = offline_plan(question, NO_REVIEWS)
     assert plan.intent == "cannot_answer" and plan.gap is not None and plan.gap.need == "reviews", question
     assert "reviews" in plan.gap.message and "Upload reviews" in plan.gap.message
+
+
+def test_review_answers_suggest_review_questions_the_planner_reads() -> None:
+    from ecomintel.ask.synthesizer import REVIEW_FOLLOWUPS, followups
+
+    suggested = followups({"intent": "review_complaints"}, {"tables": [], "periods": []})
+    assert len(suggested) == 3 and "what do customers complain about?" not in suggested
+    for question in REVIEW_FOLLOWUPS:
+        plan = _plan(question)
+        assert plan is not None and plan.intent.startswith("review_") and not plan.not_understood, question

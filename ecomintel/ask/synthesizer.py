@@ -207,6 +207,10 @@ def llm_summary(llm: TextLLM, question: str, report: dict[str, Any]) -> tuple[st
 
 
 # -- follow-ups ------------------------------------------------------------------------------------------
+REVIEW_FOLLOWUPS = ("what do customers complain about?", "how do customers feel about the fit?",
+                    "what do people want us to add?", "sentiment by category", "which products' reviews got worse?")
+
+
 def followups(plan: dict[str, Any], report: dict[str, Any]) -> list[str]:
     """Next questions an analyst is likely to ask, phrased so the offline planner understands them."""
     intent = plan.get("intent")
@@ -219,6 +223,10 @@ def followups(plan: dict[str, Any], report: dict[str, Any]) -> list[str]:
     if tables and tables[0]["rows"] and tables[0]["columns"][:1] == ["sku"]:
         first = tables[0]["rows"][0][0]
     out: list[str] = []
+    if intent in REVIEW_INTENTS:  # review questions lead to other review questions (ask/review_questions.py)
+        asked = {"review_complaints": 0, "review_aspects": 1, "review_requests": 2, "review_sentiment": 3,
+                 "review_trend": 4}.get(str(intent))
+        return [q for i, q in enumerate(REVIEW_FOLLOWUPS) if i != asked][:3]
     if intent in ("top_items", "bottom_items", "breakdown"):
         if first and not str(first).startswith("("):
             out.append(f"weekly {metric} of {first}{when}")
