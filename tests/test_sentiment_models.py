@@ -124,3 +124,22 @@ def test_falls_back_to_vader_with_a_reason_when_training_is_impossible(tmp_path:
     assert model.fallback_reason and "could not be trained" in model.fallback_reason
     result = model.predict(["Lovely soft sweater, I adore it"])[0]
     assert result.label == "positive" and result.reason == model.fallback_reason
+
+
+def test_drift_of_another_marketplace_against_the_trained_reference(install: TrainedInstall,
+                                                                    model: SentimentModel) -> None:
+    """The trained model's own reference: its clothing hold-out does not drift, Amazon India's reviews do."""
+    from ecomintel.models.drift import drift_check
+    from ecomintel.models.sentiment.reviews_file import read_reviews
+
+    version = model.version
+    clothing = labelled_reviews(SAMPLES / "clothing_reviews_3000.csv")
+    held_out = split(clothing).test_x
+    same = drift_check(install.registry, version, held_out, [r.score for r in model.predict(held_out)])
+    assert not same.drifted and same.psi is not None and same.psi < 0.05
+    amazon = read_reviews(SAMPLES / "amazon_india_products.csv")
+    assert amazon.text_column == "review_content" and amazon.title_column == "review_title"
+    texts = amazon.texts()
+    other = drift_check(install.registry, version, texts, [r.score for r in model.predict(texts)])
+    assert other.drifted and other.severity == "warning"
+    assert other.coverage is not None and same.coverage is not None and other.coverage < same.coverage
