@@ -16,6 +16,7 @@ product is an edit, not a copy.
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 NEAR_DUP_JACCARD = 0.6
 NEAR_DUP_MIN_WORDS = 12  # shorter texts repeat by chance ("love it, fits great"); exact copies are flagged apart
 BANDS, ROWS = 24, 3
+_WORDS = re.compile(r"\w+")
 BURST_MIN = 5  # reviews by one author on one day
 PLACEHOLDER_AUTHORS = r"(?i)^(?:anonymous|anon|a customer|amazon customer|customer|guest|user|n/?a|none|-+|\?+)$"
 NEAR_DUP = "near-duplicate of review"
@@ -99,7 +101,8 @@ def near_duplicates(text: pd.Series, sku: pd.Series, author: pd.Series, key: pd.
     """Per review: '' or 'near-duplicate of review <key> (<J>% similar)' for a review whose text is a near copy
     (bigram Jaccard ≥ NEAR_DUP_JACCARD) of another one on a different product or by a different author."""
     out = pd.Series("", index=text.index, dtype=object)
-    norm = text.fillna("").astype(str).str.lower().str.replace(r"[^\w]+", " ", regex=True).str.split()
+    norm = pd.Series([_WORDS.findall(t.lower()) for t in text.fillna("").astype(str)], index=text.index,
+                     dtype=object)
     lengths = norm.map(len)
     long = lengths >= NEAR_DUP_MIN_WORDS
     if long.sum() < 2:
