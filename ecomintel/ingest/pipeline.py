@@ -357,6 +357,8 @@ def _currency_note(repo: Repository, kind: str, currencies: list[str]) -> str:
     if len(own) > 1:
         return (f"Prices in this file are in {len(own)} currencies ({', '.join(own)}): they are stored with their "
                 "currency and never summed together (Data Quality shows where).")
+    if kind == "sales" and not own:
+        return ""  # no currency in the file: nothing to compare (and no scan of the tenant's sales lines)
     if kind == "sales":
         others = set(repo.quality_sales_currency_codes())
     else:
