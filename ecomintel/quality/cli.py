@@ -7,6 +7,7 @@ text rendering lives next to the run it prints.
 from __future__ import annotations
 
 import argparse
+import json
 from typing import Any
 
 from ecomintel.config import Settings
@@ -40,13 +41,27 @@ def report_lines(data: dict[str, Any]) -> list[str]:
 
 
 def cmd_quality(args: argparse.Namespace, settings: Settings) -> int:
-    from ecomintel.cli import open_repo, print_json
+    """Why it opens its own engine: importing ecomintel.cli from here would be an import cycle."""
+    from ecomintel.context import RequestContext
+    from ecomintel.db.engine import make_engine, migrate
+    from ecomintel.db.repository import Repository
+    from ecomintel.db.tenants import get_tenant
+    from ecomintel.errors import NotFound
     from ecomintel.quality.run import run_quality
 
-    repo = open_repo(settings, args.tenant, create=False, role="viewer")
-    data = run_quality(repo, use_cache=not args.recheck).to_dict()
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        try:
+            tenant = get_tenant(engine, args.tenant)
+        except NotFound:
+            raise NotFound(f"No tenant named {args.tenant!r}.", "Run `ecomintel tenants` to list them.") from None
+        repo = Repository(engine, RequestContext(tenant_id=tenant.id, role="viewer"))
+        data = run_quality(repo, use_cache=not args.recheck).to_dict()
+    finally:
+        engine.dispose()
     if args.json:
-        print_json(data)
+        print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
     else:
         print("\n".join(report_lines(data)))
     return 0
