@@ -88,7 +88,7 @@ def main() -> int:
                 page.locator('[data-testid="stDownloadButton"]').first.wait_for()
                 shoot(page, out, "data_quality")
                 page.get_by_role("tab", name="Daily volume").click()
-                page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+                page.locator('[data-testid="stPlotlyChart"]:visible').first.wait_for()
                 shoot(page, out, "data_quality_daily")
                 browser.close()
         except Exception:

@@ -34,6 +34,11 @@ def daily_volume(report: QualityReport) -> go.Figure | None:
     daily = report.daily
     if daily is None or daily.empty:
         return None
+    today = report.checked_at[:10]
+    future = int((daily["day"] > today).sum())
+    daily = daily[daily["day"] <= today]  # a future-dated line is its own issue; it would stretch the axis to it
+    if daily.empty:
+        return None
     fig = go.Figure(go.Bar(x=daily["day"], y=daily["lines"], name="lines per day", marker_color="#4c78a8",
                            hovertemplate="%{x}: %{y:,} lines<extra></extra>"))
     outliers = daily[daily["outlier"].astype(bool)] if "outlier" in daily else daily.iloc[0:0]
@@ -49,7 +54,8 @@ def daily_volume(report: QualityReport) -> go.Figure | None:
                       annotation_font_size=10)
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="gap (no sales on a trading day)",
                              marker={"color": "#e45756", "symbol": "square", "opacity": 0.4}))
-    fig.update_layout(title="Sales lines per day — gaps and unusual days marked", height=360, bargap=0,
+    note = f" ({future} future-dated day{'s' if future > 1 else ''} not shown)" if future else ""
+    fig.update_layout(title=f"Sales lines per day — gaps and unusual days marked{note}", height=360, bargap=0,
                       margin={"l": 10, "r": 10, "t": 50, "b": 10}, yaxis_title="lines",
                       legend={"orientation": "h", "y": -0.15})
     return fig
