@@ -211,11 +211,11 @@ def seasonality_answer(repo: Repository, plan: Plan, result: AgentResult) -> Non
 
     from ecomintel.agents.charts import MARGIN, figure_json
     from ecomintel.forecasting.seasonality import seasonality
-    from ecomintel.forecasting.service import _histories, shop_calendar
+    from ecomintel.forecasting.service import series_histories, shop_calendar
 
     specs = series_specs(repo, plan)[:1]
     end = repo.vocabulary().sales_end
-    hist = _histories(repo, specs, end) if end else {}
+    hist = series_histories(repo, specs, end) if end else {}
     if not hist:
         result.status, result.summary, result.confidence = "partial", "There are no sales to measure seasonality on.", 0.3
         return

@@ -117,7 +117,7 @@ def _read_run(repo: Repository, run: dict[str, Any], keys: list[str]) -> tuple[p
     return repo.forecast_values(int(run["id"]), keys), repo.forecast_choices(int(run["id"]), keys)
 
 
-def _histories(repo: Repository, specs: Sequence[SeriesSpec], end: date) -> dict[str, pd.DataFrame]:
+def series_histories(repo: Repository, specs: Sequence[SeriesSpec], end: date) -> dict[str, pd.DataFrame]:
     """Each spec's daily series up to `end`; plain SKU series are read in one query (a stock table asks for
     dozens), aggregates one query each."""
     out = {}
@@ -152,7 +152,7 @@ def forecast_specs(repo: Repository, specs: Sequence[SeriesSpec], horizon: int, 
     if end is None:
         empty = pd.DataFrame(columns=VALUE_COLUMNS)
         return ForecastOutcome(empty, pd.DataFrame(), {}, calendar, {}, "fitted", ["There is no sales data."])
-    hist = _histories(repo, specs, end)
+    hist = series_histories(repo, specs, end)
     history = {k: v.set_index("ds")["y"] for k, v in hist.items()}
     keys = [s.key for s in specs if s.key in hist]
     notes: list[str] = []
