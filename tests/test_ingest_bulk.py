@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import psycopg
 import pytest
@@ -227,14 +228,16 @@ number_texts = st.one_of(st.floats(allow_nan=False, allow_infinity=False, width=
 @settings(max_examples=150, deadline=None)
 @given(st.lists(number_texts, min_size=1, max_size=20))
 def test_fast_number_parsing_agrees_with_pandas(texts: list[str]) -> None:
-    """parse_number's Arrow fast path gives what pd.to_numeric gives for plain numbers (signed zero aside)."""
+    """parse_number's Arrow fast path gives what pd.to_numeric gives for plain numbers (signed zero aside), to the
+    last bit on pandas 3; pandas 2's parser can be one unit in the last place off (the fast path is the exact one:
+    tests/test_ingest_normalize.py round-trips repr)."""
     from ecomintel.ingest.normalize import parse_number
 
     got = parse_number(pd.Series(texts, dtype="str")).to_numpy()
     want = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").astype("float64").to_numpy()
     messy = [t for t in texts if pd.isna(pd.to_numeric(t, errors="coerce"))]
     if not messy:  # all plain: the fast path must agree exactly
-        assert ((got == want) | (pd.isna(got) & pd.isna(want))).all()
+        assert ((np.abs(got - want) <= np.spacing(np.abs(want))) | (pd.isna(got) & pd.isna(want))).all()
 
 
 def test_constant_columns_are_stated_once_and_stored_like_bound_ones(sqlite_engine: sa.Engine) -> None:

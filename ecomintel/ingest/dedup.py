@@ -34,6 +34,12 @@ def _hex16(hashed: np.ndarray) -> np.ndarray:
     return np.frombuffer(text, dtype="S16").astype("U16").astype(object)
 
 
+def _text_or_empty(column: pd.Series) -> pd.Series:
+    """Text with a missing value as '' on pandas 2 and 3 alike: pandas 2's astype(str) writes None as 'None'
+    (pandas 3 keeps it missing), which would change the keys of lines without a customer."""
+    return column.astype(object).where(column.notna(), "").astype("str")
+
+
 def line_keys(frame: pd.DataFrame) -> pd.Series:
     """16-hex-char (64-bit) key of each sales line from its identifying fields (see module doc).
 
@@ -56,7 +62,7 @@ def line_keys(frame: pd.DataFrame) -> pd.Series:
         "quantity": frame["quantity"].to_numpy(dtype="float64") + 0.0,  # + 0.0 turns -0.0 into 0.0
         "unit_price": frame["unit_price"].to_numpy(dtype="float64") + 0.0,
         "sold_at": sold,
-        "customer_id": frame["customer_id"].astype("str").fillna(""),
+        "customer_id": _text_or_empty(frame["customer_id"]),
     }, index=frame.index)
     hashed = pd.util.hash_pandas_object(parts, index=False, categorize=True).to_numpy(dtype="uint64")
     return pd.Series(_hex16(hashed), index=frame.index, dtype=object)

@@ -123,15 +123,16 @@ def _plain_floats(t: pd.Series) -> pd.Series:
     cast of the whole column (~10x faster than pd.to_numeric: 0.2 s of a 541,909-line sales load); it
     accepts the same plain forms, and any cell it refuses (empty, `₹1,099`, …) sends the whole column to
     pd.to_numeric as before. `+ 0.0` turns -0.0 into 0.0, as to_numeric's integer parse of `-0` did."""
-    if t.dtype == "str":
-        import pyarrow as pa
-        import pyarrow.compute as pc
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-        try:
-            values = pc.cast(pa.array(t.array), pa.float64()).to_numpy(zero_copy_only=False)
-            return pd.Series(values + 0.0, index=t.index, dtype="float64")
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
-            pass
+    try:  # Arrow strings as they are (pandas 3's str); others (pandas 2's object text) converted first
+        arrow = (pa.array(t.array) if t.dtype == "str" or isinstance(t.dtype, pd.StringDtype)
+                 else pa.array(t.to_numpy(dtype=object), type=pa.string(), from_pandas=True))
+        values = pc.cast(arrow, pa.float64()).to_numpy(zero_copy_only=False)
+        return pd.Series(values + 0.0, index=t.index, dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
+        pass
     return pd.to_numeric(t, errors="coerce").astype("float64")
 
 

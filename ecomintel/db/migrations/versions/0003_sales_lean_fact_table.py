@@ -62,7 +62,8 @@ def line_keys(frame: pd.DataFrame) -> pd.Series:
         "quantity": frame["quantity"].to_numpy(dtype="float64") + 0.0,  # + 0.0 turns -0.0 into 0.0
         "unit_price": frame["unit_price"].to_numpy(dtype="float64") + 0.0,
         "sold_at": sold,
-        "customer_id": frame["customer_id"].astype("str").fillna(""),
+        # missing = '' on pandas 2 too (its astype(str) writes 'None'): the same keys the copy gave on pandas 3
+        "customer_id": frame["customer_id"].astype(object).where(frame["customer_id"].notna(), "").astype("str"),
     }, index=frame.index)
     hashed = pd.util.hash_pandas_object(parts, index=False, categorize=True).to_numpy(dtype="uint64")
     return pd.Series(_hex16(hashed), index=frame.index, dtype=object)
