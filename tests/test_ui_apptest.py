@@ -431,10 +431,11 @@ def test_a_tenant_with_only_reviews_gets_no_sales_examples(db_url: str) -> None:
     _load_small_sales(db_url, kind="reviews", name="clothing_reviews_3000.csv")
     at = _app().switch_page("pages/ask.py").run()
     _assert_clean(at)
-    assert not [b for b in at.button if b.key and b.key.startswith("ask_example_")]
-    assert any("reviews but no sales" in i.value for i in at.info)
+    examples = [b.label for b in at.button if b.key and b.key.startswith("ask_example_")]
+    assert examples and all(re.search(r"review|complain|want us", e) for e in examples)  # review questions only
     at.switch_page("pages/home.py").run()
-    assert not [b for b in at.button if b.key and b.key.startswith("home_example_")]
+    home = [b.label for b in at.button if b.key and b.key.startswith("home_example_")]
+    assert all(re.search(r"review|complain|want us", e) for e in home)
 
 
 def test_empty_question_gets_a_clear_message(db_url: str) -> None:
@@ -536,6 +537,7 @@ def test_load_sample_data_from_the_empty_home_page(db_url: str) -> None:
     metrics = {m.label: int(m.value.replace(",", "")) for m in at.metric
                if m.label in ("Sales lines", "Products sold", "Product listings", "Reviews")}  # not the KPI tiles
     assert metrics["Sales lines"] == _sales_lines(db_url) > 200_000
-    assert metrics["Reviews"] == 3000 and metrics["Product listings"] > 3000
+    # products: Amazon India + Abt + the stock levels; Buy.com loads as competitor listings, not products
+    assert metrics["Reviews"] == 3000 and metrics["Product listings"] > 2400
     assert any(c.value.startswith("Sales 2011-09-01 → 2011-12-09") for c in at.caption)  # sidebar freshness
     assert at.get("plotly_chart")

@@ -63,15 +63,16 @@ def examples_for(facts: Facts) -> list[str]:
         out.append(f"which products were returned most{when}")
     if facts.reviews and facts.review_agent:
         out.insert(1 if out else 0, "which products have the worst reviews")
+        if not out[1:]:  # reviews only: what the review analysis answers, nothing about sales
+            out += ["what do customers complain about?", "what do people want us to add?"]
     return out[:MAX_EXAMPLES]
 
 
 def empty_message(facts: Facts) -> str:
     """What to say instead of examples when the tenant's data answers no question yet."""
     if facts.reviews and not facts.sales_end:
-        return ("This tenant has reviews but no sales lines. Questions about reviews come with the review "
-                "analysis, which is not available yet; upload sales lines to ask about revenue, products, "
-                "countries and customers.")
+        return ("This tenant has reviews but no sales lines: ask about the reviews, and upload sales lines to "
+                "ask about revenue, products, countries and customers.")
     return "There is nothing to ask about yet: upload sales lines first (or load the sample data on Home)."
 
 
