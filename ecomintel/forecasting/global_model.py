@@ -93,6 +93,9 @@ class GlobalLightGBM:
                                              ExpandingMean()],
                                          s: [SeasonalRollingMean(season_length=s, window_size=4)]})
         X, y = mlf.preprocess(train, static_features=[], dropna=True, return_X_y=True)
+        if len(y) == 0:  # too short a history for the longest lag: no rows to learn from, no forecast
+            return pd.DataFrame({"unique_id": pd.Series(dtype=object), "ds": pd.Series(dtype="datetime64[ns]"),
+                                 "yhat": pd.Series(dtype=float)})
         if len(y) > self.max_train_rows:  # a global model learns shapes: a seeded sample of rows is enough
             keep = np.random.default_rng(0).choice(len(y), self.max_train_rows, replace=False)
             keep.sort()

@@ -24,7 +24,25 @@ def run_sync_job(tenant_id: int, source_id: int, trigger: str = "schedule") -> d
     try:
         repo = Repository(engine, RequestContext(tenant_id=int(tenant_id), role="analyst"))
         name = repo.get_sync_source_by_id(int(source_id))["name"]
-        run = run_source(repo, settings, name, trigger=trigger, progress=progress_reporter())
+        progress = progress_reporter()
+        run = run_source(repo, settings, name, trigger=trigger, progress=progress)
+        refit = refit_forecasts_after(repo, settings, run, progress)
     finally:
         engine.dispose()
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in run.items()}
+    out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in run.items()}
+    if refit is not None:
+        out["forecast_refit"] = {"status": refit.get("status"), "series": refit.get("series")}
+    return out
+
+
+def refit_forecasts_after(repo: Any, settings: Any, run: dict[str, Any],
+                          progress: Any = None) -> dict[str, Any] | None:
+    """After a scheduled sync stored sales lines, refit the catalogue forecast in the same job, so the Forecast
+    page and forecast answers read forecasts of the new data (issue 10 item 4) instead of stale ones; None when
+    the run stored no sales (prices, reviews, products leave the demand forecast as it is)."""
+    kinds = {repo.get_batch(int(b))["kind"] for b in (run.get("batch_ids") or [])}
+    if "sales" not in kinds:
+        return None
+    from ecomintel.forecasting.service import fit_catalogue
+
+    return fit_catalogue(repo, settings, progress=progress)
