@@ -103,7 +103,10 @@ def test_examples_fit_the_data_the_tenant_has() -> None:
     assert any("excluding United Kingdom" in q for q in shown)
     assert any("rabbit night light" in q for q in shown)
     assert examples_for(Facts(reviews=3000)) == []  # reviews only, and no review analysis yet
-    assert examples_for(Facts(reviews=3000, review_agent=True)) == ["which products have the worst reviews"]
+    assert examples_for(Facts(reviews=3000, review_agent=True)) == [
+        "which products have the worst reviews", "what do customers complain about?", "what do people want us to add?"]
+    assert "which products have the worst reviews" in examples_for(
+        Facts(sales_start=date(2011, 9, 1), sales_end=date(2011, 12, 9), reviews=3000, review_agent=True))
     assert examples_for(Facts()) == []
 
 
