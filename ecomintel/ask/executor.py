@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ecomintel.agents.base import AgentResult
-from ecomintel.agents.registry import REGISTRY, get_agent
+from ecomintel.agents.registry import agent_class, get_agent
 from ecomintel.ask.plan import Plan
 from ecomintel.config import Settings
 from ecomintel.db.repository import Repository
@@ -69,7 +69,7 @@ def agent_time_budget(name: str) -> float:
     year of reviews' topics or a whole data-quality run cannot fit the quick answers' few seconds, and a
     timeout would leave the analyst with nothing."""
     try:
-        return float(getattr(REGISTRY[name], "time_budget_s", 0.0))
+        return float(getattr(agent_class(name), "time_budget_s", 0.0))
     except KeyError:
         return 0.0
 
