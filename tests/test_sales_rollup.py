@@ -122,3 +122,26 @@ def test_product_questions_read_the_lines() -> None:
     assert needs_lines(SalesFilter(categories=("Dresses",)), "month")
     assert needs_lines(SalesFilter(), "sku")
     assert not needs_lines(SalesFilter(countries=("France",), weekdays=("Monday",)), "customer")
+
+
+def test_concurrent_first_questions_build_the_rollup_once(loaded: Repository) -> None:
+    """The agents of one answer (threads) asking at once after an upload: the groups are inserted once, so the
+    totals equal the lines' (two builds in parallel would double them)."""
+    import threading
+
+    from ecomintel.db import sales_rollup
+
+    loaded.use_rollup = False
+    want = loaded.sales_totals()
+    loaded.use_rollup = True
+    insert_sales(loaded, class_lines().iloc[[3]].assign(line_key="late" + "0" * 28, order_id="800098"), "late.csv")
+    want_after = want["revenue"] + float(class_lines().revenue.iloc[3])
+    sales_rollup._BUILT.clear()
+    results: list[float] = []
+    threads = [threading.Thread(target=lambda: results.append(Repository(loaded.engine, loaded.ctx)
+                                                              .sales_totals()["revenue"])) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == pytest.approx([want_after] * 4)

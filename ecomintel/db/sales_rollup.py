@@ -32,6 +32,8 @@ GROUP_COLUMNS = ("order_id", "sold_at", "country", "channel", "marketplace", "cu
 LINE_DIMENSIONS = ("sku", "category", "product")  # splits that need each line's product
 _BUILT: dict[tuple[str, int], int] = {}  # (database url, tenant) → data_version whose rollup this process saw
 _BUILT_LOCK = threading.Lock()
+_BUILD_LOCK = threading.Lock()  # one build at a time in a process (the agents of one answer run in threads)
+ROLLUP_LOCK_CLASS = 7_201_211  # first key of the PostgreSQL advisory lock (the second is the tenant id)
 
 
 def needs_lines(flt: SalesFilter, dim: str | None) -> bool:
@@ -79,7 +81,8 @@ class SalesRollup(RepositoryCore):
             if _BUILT.get(key) == version:
                 return True
         state = m.sales_rollup_state
-        with self.engine.begin() as conn:
+        with _BUILD_LOCK, self.engine.begin() as conn:
+            self._lock_rollup(conn)  # another agent or process may be building it right now
             stored = conn.execute(sa.select(state.c.data_version)
                                   .where(state.c.tenant_id == self.tenant_id)).scalar()
             if stored != version:
@@ -87,6 +90,18 @@ class SalesRollup(RepositoryCore):
         with _BUILT_LOCK:
             _BUILT[key] = version
         return True
+
+    def _lock_rollup(self, conn: sa.Connection) -> None:
+        """Serialise builds of this tenant's rollup across processes, so that two first questions after an upload
+        (two agents of one answer, two app replicas) cannot both insert the groups (each transaction would miss
+        the other's uncommitted rows and the totals would double). PostgreSQL: a transaction-scoped advisory lock;
+        SQLite: a write (a no-op update) takes the database's write lock, and the state read after it is current."""
+        if self.dialect == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(ROLLUP_LOCK_CLASS, self.tenant_id)))
+        else:
+            state = m.sales_rollup_state
+            conn.execute(sa.update(state).where(state.c.tenant_id == self.tenant_id)
+                         .values(data_version=state.c.data_version))
 
     def _rebuild(self, conn: sa.Connection, version: int) -> None:
         """Replace the tenant's rollup rows with the lines grouped anew, and record `version` — one transaction,
