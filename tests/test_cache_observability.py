@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
 
-import pytest
 from prometheus_client import REGISTRY
 
 from ecomintel.cache import MemoryCache
@@ -35,20 +33,6 @@ def test_ask_latency_histogram_and_exposition() -> None:
     observe_ask(1.5, "deep", False)
     assert _value("ecomintel_ask_seconds_count", mode="deep", cached="false") == before + 1
     assert b"ecomintel_ask_seconds_bucket" in metrics_text()
-
-
-@pytest.fixture
-def restore_loggers() -> Iterator[None]:
-    """setup_logging changes process-wide loggers; put them back so caplog in other tests still works."""
-    names = ("ecomintel", "workers", "rq")
-    saved = {n: (list(logging.getLogger(n).handlers), logging.getLogger(n).level,
-                 logging.getLogger(n).propagate) for n in names}
-    yield
-    for n, (handlers, level, propagate) in saved.items():
-        logger = logging.getLogger(n)
-        logger.handlers[:] = handlers
-        logger.setLevel(level)
-        logger.propagate = propagate
 
 
 def test_json_logging_one_object_per_line(restore_loggers: None) -> None:

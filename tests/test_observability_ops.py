@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -131,22 +130,6 @@ def test_a_worker_serves_the_metrics_of_the_jobs_it_ran(tmp_path: Path, redis_ur
     assert value(samples, "ecomintel_ingest_rows_total", kind="products", result="accepted") == 2
     assert ("ecomintel_queue_depth", (("queue", queue_name), ("state", "queued"))) in samples
     engine.dispose()
-
-
-@pytest.fixture
-def restore_loggers() -> Iterator[None]:
-    """setup_logging changes process-wide loggers; put them back so caplog in other tests still works."""
-    import logging
-
-    names = ("ecomintel", "workers", "rq")
-    saved = {n: (list(logging.getLogger(n).handlers), logging.getLogger(n).level,
-                 logging.getLogger(n).propagate) for n in names}
-    yield
-    for n, (handlers, level, propagate) in saved.items():
-        logger = logging.getLogger(n)
-        logger.handlers[:] = handlers
-        logger.setLevel(level)
-        logger.propagate = propagate
 
 
 def test_every_log_line_is_json_with_request_tenant_and_user(sqlite_engine: sa.Engine, restore_loggers: None) -> None:
