@@ -53,7 +53,7 @@ def test_fast_path_reads_like_pandas(body: str) -> None:
     _same(gzip.compress(body.encode()), name="f.csv.gz")
 
 
-def test_non_utf8_and_bom_files_take_the_pandas_path() -> None:
+def test_non_utf8_and_bom_files_read_alike_and_name_their_encoding() -> None:
     text = HEADER + "1,A,Crème brûlée,1,2011-01-01,1,,Côte d'Ivoire\n"
     for data, encoding in [(text.encode("cp1252"), "cp1252"), (text.encode("utf-8-sig"), "utf-8-sig")]:
         _same(data)

@@ -229,7 +229,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
         result.profile["no_text"] = result.no_text
     result.profile["warnings"] = result.warnings
     result.profile["warning_rows"] = result.warning_rows[:50]
-    result.currency_note = _currency_note(repo, kind, result.profile.get("currencies") or [])
+    result.currency_note = _currency_note(repo, kind, result.profile.get("currencies") or [], first_load=none_stored)
     result.elapsed_ms = _ms(started)
     result.message = _done_message(result)
     repo.finish_batch(batch_id, status="done", message=result.message, rows_total=result.rows_total,
@@ -349,16 +349,18 @@ def _collect_warnings(result: IngestResult, chunk: pd.DataFrame, prepared: Prepa
                                         **{str(k): str(v)[:200] for k, v in row.items()}})
 
 
-def _currency_note(repo: Repository, kind: str, currencies: list[str]) -> str:
-    """A sentence when this file's currencies differ from each other or from the tenant's other data."""
+def _currency_note(repo: Repository, kind: str, currencies: list[str], *, first_load: bool = False) -> str:
+    """A sentence when this file's currencies differ from each other or from the tenant's other data.
+    `first_load`: the tenant had no sales lines before this file (seen under its ingest lock), so the stored
+    lines are this file's and there is nothing else to compare (no scan of them)."""
     if kind not in ("sales", "products", "listings"):
         return ""
     own = sorted(set(currencies))
     if len(own) > 1:
         return (f"Prices in this file are in {len(own)} currencies ({', '.join(own)}): they are stored with their "
                 "currency and never summed together (Data Quality shows where).")
-    if kind == "sales" and not own:
-        return ""  # no currency in the file: nothing to compare (and no scan of the tenant's sales lines)
+    if kind == "sales" and (not own or first_load):
+        return ""  # nothing else to compare with (and no scan of the tenant's sales lines)
     if kind == "sales":
         others = set(repo.quality_sales_currency_codes())
     else:

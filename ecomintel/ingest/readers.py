@@ -15,6 +15,7 @@ import csv
 import gzip
 import hashlib
 import io
+import re
 import zlib
 from collections import Counter
 from collections.abc import Iterator
@@ -173,7 +174,7 @@ def open_table(raw: RawFile, chunk_rows: int, *, fast: bool = False) -> Table:
     if _is_binary(sample):
         raise UnreadableFile(f"{raw.name} is not a text table (it contains binary data).",
                              "Upload a CSV, TSV, CSV.GZ or XLSX file.")
-    if fast and not sample.startswith(codecs.BOM_UTF8):
+    if fast:  # Arrow skips a UTF-8 byte-order mark, as pandas' utf-8-sig does
         arrow = _arrow_table(raw, compressed, sample, chunk_rows)
         if arrow is not None:
             return arrow
@@ -226,7 +227,7 @@ def _arrow_table(raw: RawFile, compressed: bool, sample: bytes, chunk_rows: int)
     Online Retail file where pandas' C parser took ~0.45 s of the ingest's one Python thread), or None when
     Arrow would not give exactly what the pandas path gives, which then reads the file as before.
 
-    Arrow is used only when a first pass over the whole file succeeds: valid UTF-8 without BOM, a sniffed
+    Arrow is used only when a first pass over the whole file succeeds: valid UTF-8 (a byte-order mark is skipped), a sniffed
     delimiter, every row with as many fields as the header (pandas pads short rows and rejects long ones
     with its own messages), at least one data row, and header names pandas would keep as they are (no
     duplicates or blanks to rename). That pass costs ~0.1 s and also counts the rows for the progress bar.
@@ -250,9 +251,11 @@ def _arrow_table(raw: RawFile, compressed: bool, sample: bytes, chunk_rows: int)
         columns = list(probe.schema.names)
         if len(set(columns)) != len(columns) or any(not c.strip() or c != c.strip() for c in columns):
             return None
-        probe = open_reader(columns)
-        total = sum(batch.num_rows for batch in probe)
-    except (pa.ArrowInvalid, pa.ArrowException, OSError, EOFError, zlib.error, UnicodeDecodeError):
+        total = sum(batch.num_rows for batch in open_reader(columns))
+    except pa.ArrowInvalid as exc:
+        _refuse_long_line(raw.name, exc)
+        return None
+    except (pa.ArrowException, OSError, EOFError, zlib.error, UnicodeDecodeError):
         return None
     if total == 0:
         return None
@@ -274,8 +277,26 @@ def _arrow_table(raw: RawFile, compressed: bool, sample: bytes, chunk_rows: int)
 
     it = chunk_iter()
     first = next(it)
-    return Table(columns=columns, format="csv", encoding="utf-8", delimiter=delimiter, compressed=compressed,
+    encoding = "utf-8-sig" if sample.startswith(codecs.BOM_UTF8) else "utf-8"
+    return Table(columns=columns, format="csv", encoding=encoding, delimiter=delimiter, compressed=compressed,
                  _chunks=it, _first=first, _position=lambda: min(done[0] / total, 1.0))
+
+
+_TOO_MANY_FIELDS = re.compile(r"Expected (\d+) columns, got (\d+)")
+
+
+def _refuse_long_line(name: str, exc: Exception) -> None:
+    """Raise UnreadableFile when Arrow stopped at a line with more fields than the header.
+
+    Why refuse here instead of falling back to pandas: pandas 2's chunked C reader silently drops the extra
+    fields of such a line when it starts a chunk (the row would be stored cut short). Arrow's probe reads
+    the whole file before anything is stored, so the file is refused with that line, and nothing is
+    loaded. A short line is left to the pandas path, which pads it."""
+    found = _TOO_MANY_FIELDS.search(str(exc))
+    if found is not None and int(found.group(2)) > int(found.group(1)):
+        raise UnreadableFile(f"{name} could not be read past a malformed line: {_short(exc)}",
+                             "That line has more fields than the header: quote its text cells or remove the "
+                             "extra separators, then upload again.") from exc
 
 
 def _arrow_frame(table: Any, done: list[int]) -> pd.DataFrame:

@@ -63,7 +63,7 @@ class Reasons:
     """Accumulates '; '-joined reasons per row, touching only the failing rows."""
 
     def __init__(self, index: pd.Index) -> None:
-        self.values = pd.Series("", index=index, dtype="str")
+        self.values = pd.Series("", index=index, dtype=nz.TEXT)
 
     def add(self, mask: Any, message: str | pd.Series | Callable[[np.ndarray], pd.Series]) -> None:
         """`message`: one text, a Series of texts, or a function of the mask giving the failing rows' texts
@@ -79,7 +79,7 @@ class Reasons:
         else:
             msg = pd.Series(message, index=self.values.index[mask])
         current = self.values[mask]
-        combined = current.where(current.eq(""), current + "; ") + msg.astype("str")
+        combined = current.where(current.eq(""), current + "; ") + msg.astype(nz.TEXT)
         self.values[mask] = combined.to_numpy()
 
 
@@ -104,7 +104,7 @@ class Cells:
         """The mapped column's text without the default ('' everywhere when the field is not mapped)."""
         column = self.mapping.get(field)
         if column is None:
-            return pd.Series("", index=self.chunk.index, dtype="str")
+            return pd.Series("", index=self.chunk.index, dtype=nz.TEXT)
         return self._column_text(column)
 
     def __call__(self, field: str) -> pd.Series:
@@ -115,7 +115,7 @@ class Cells:
                 text = text.where(text.ne(""), str(self.defaults[field]))
             return text
         value = "" if self.defaults.get(field) is None else str(self.defaults[field]).strip()
-        return pd.Series(value, index=self.chunk.index, dtype="str")
+        return pd.Series(value, index=self.chunk.index, dtype=nz.TEXT)
 
 
 def _quote(text: pd.Series) -> pd.Series:
@@ -173,12 +173,12 @@ def _required_text(name: str, values: pd.Series, reasons: Reasons, max_len: int)
 
 
 def _max_len(name: str, values: pd.Series, reasons: Reasons, max_len: int) -> None:
-    lengths = nz.text_lengths(values if values.dtype == "str" else values.where(values.notna(), "").astype("str"))
+    lengths = nz.text_lengths(values if values.dtype == nz.TEXT else values.where(values.notna(), "").astype(nz.TEXT))
     reasons.add(lengths > max_len, f"{name} is longer than {max_len} characters")
 
 
 def _truncate(values: pd.Series, max_len: int) -> pd.Series:
-    text = values if values.dtype == "str" else values.where(values.notna(), "").astype("str")
+    text = values if values.dtype == nz.TEXT else values.where(values.notna(), "").astype(nz.TEXT)
     long = nz.text_lengths(text) > max_len
     if not long.any():
         return values
