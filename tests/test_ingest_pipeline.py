@@ -117,7 +117,7 @@ def test_same_file_twice_is_recognised_and_force_doubles_nothing(repo: Repositor
     first = ingest_file(repo, "sales", data, settings=SETTINGS, file_name="a.csv")
     version = repo.data_version()
     second = ingest_file(repo, "sales", io.BytesIO(data), settings=SETTINGS, file_name="renamed.csv")
-    assert second.status == "duplicate_file" and f"batch {first.batch_id}" in second.message
+    assert second.status == "duplicate_file" and f"batch {first.batch_number} (a.csv)" in second.message
     assert repo.data_version() == version
     assert repo.get_batch(second.batch_id)["status"] == "skipped"
     forced = ingest_file(repo, "sales", data, settings=SETTINGS, file_name="a.csv", force=True)

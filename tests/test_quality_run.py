@@ -131,7 +131,7 @@ def test_amazon_products_keep_the_row_with_an_unreadable_rating(repo: Repository
     assert r.profile["currencies"] == ["INR"]  # from the ₹ of the prices
     again = ingest_file(repo, "products", SAMPLES / "amazon_india_products.csv", settings=SETTINGS)
     assert again.status == "duplicate_file" and again.accepted == 0 and again.rows_total == 1465
-    assert f"as batch {r.batch_id}" in again.message and "0 new rows" in again.message
+    assert f"as batch {r.batch_number} " in again.message and "0 new rows" in again.message
     assert "1,351 stored" in again.message
 
 

@@ -105,6 +105,9 @@ ingestion_batches = sa.Table(
     sa.Column("profile", JSONType, nullable=True),
     sa.Column("elapsed_ms", sa.Integer, nullable=True),
     sa.Index("ix_ingestion_batches_tenant_sha", "tenant_id", "sha256"),
+    # migration 0014: the batch number people see and type, 1, 2, 3 … per tenant (ecomintel/db/tenant_numbers.py)
+    sa.Column("number", sa.Integer, nullable=True),
+    sa.Index("uq_ingestion_batches_tenant_id_number", "tenant_id", "number", unique=True),
 )
 
 rejected_rows = sa.Table(
@@ -315,6 +318,8 @@ reports = sa.Table(
     sa.Column("data_version", sa.Integer, nullable=False, server_default="0"),
     sa.Column("elapsed_ms", sa.Integer, nullable=True),
     sa.Column("created_at", TS, nullable=False, server_default=_now()),
+    sa.Column("number", sa.Integer, nullable=True),  # migration 0014: "report #3" of this tenant (tenant_numbers.py)
+    sa.Index("uq_reports_tenant_id_number", "tenant_id", "number", unique=True),
 )
 
 preferences = sa.Table(
@@ -405,6 +410,8 @@ sync_runs = sa.Table(
     sa.Column("batch_ids", JSONType, nullable=True),
     sa.Column("message", sa.Text, nullable=True),
     sa.Index("ix_sync_runs_tenant_id_started_at", "tenant_id", "started_at"),
+    sa.Column("number", sa.Integer, nullable=True),  # migration 0014: "run 3" of this tenant (tenant_numbers.py)
+    sa.Index("uq_sync_runs_tenant_id_number", "tenant_id", "number", unique=True),
 )
 
 sync_page_state = sa.Table(

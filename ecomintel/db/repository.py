@@ -28,6 +28,7 @@ from ecomintel.db.review_queries import ReviewQueries
 from ecomintel.db.sales_queries import SalesQueries
 from ecomintel.db.scoped import RepositoryCore, utcnow
 from ecomintel.db.sync_store import SyncStore
+from ecomintel.db.tenant_numbers import id_of_number, insert_numbered, numbers_of_ids
 from ecomintel.db.vocabulary import Vocabulary
 from ecomintel.errors import NotFound
 
@@ -36,16 +37,41 @@ if TYPE_CHECKING:
 
 
 class BatchStore(RepositoryCore):
-    """Ingestion batches and their rejected rows (lineage of every stored row)."""
+    """Ingestion batches and their rejected rows (lineage of every stored row).
+
+    A batch has a global `id` (what data rows, rejected rows and sync runs refer to; never shown) and a
+    `number`, 1, 2, 3 … within the tenant: what people see and type ("batch 3")."""
 
     def create_batch(self, *, file_name: str, sha256: str, kind: str, source: str = "upload",
                      mapping: Mapping[str, str] | None = None) -> int:
+        """A running batch with the tenant's next number; returns its (global) id."""
         self.require_write()
-        with self.engine.begin() as conn:
-            result = conn.execute(sa.insert(m.ingestion_batches).values(
-                tenant_id=self.tenant_id, user_id=self.ctx.user_id, file_name=file_name[:300],
-                sha256=sha256, kind=kind, source=source, mapping=dict(mapping or {}), status="running"))
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
+        batch_id, _ = insert_numbered(self.engine, m.ingestion_batches, {
+            "tenant_id": self.tenant_id, "user_id": self.ctx.user_id, "file_name": file_name[:300],
+            "sha256": sha256, "kind": kind, "source": source, "mapping": dict(mapping or {}), "status": "running"})
+        return batch_id
+
+    def batch_number(self, batch_id: int) -> int:
+        """The number people see for the tenant's batch `batch_id`."""
+        with self.engine.connect() as conn:
+            found = numbers_of_ids(conn, m.ingestion_batches, self.tenant_id, [batch_id])
+        if batch_id not in found:
+            raise NotFound(f"No ingestion batch {batch_id}.")
+        return found[batch_id]
+
+    def batch_numbers(self, batch_ids: Sequence[int]) -> list[int]:
+        """The numbers of these batches of the tenant, sorted (evidence, lineage); other tenants' ids drop out."""
+        with self.engine.connect() as conn:
+            return sorted(numbers_of_ids(conn, m.ingestion_batches, self.tenant_id, batch_ids).values())
+
+    def batch_by_number(self, number: int) -> dict[str, Any]:
+        """The tenant's batch `number` (what a person typed or picked); NotFound when this tenant has none —
+        another tenant's batch of that number is never reached."""
+        with self.engine.connect() as conn:
+            batch_id = id_of_number(conn, m.ingestion_batches, self.tenant_id, number)
+        if batch_id is None:
+            raise NotFound(f"No import batch {number}.", "`ecomintel batches --tenant T` lists this tenant's imports.")
+        return self.get_batch(batch_id)
 
     def finish_batch(self, batch_id: int, **values: Any) -> None:
         values.setdefault("finished_at", utcnow())
@@ -116,32 +142,38 @@ class BatchStore(RepositoryCore):
 
 
 class ReportStore(RepositoryCore):
-    """Saved reports (query history), preferences and LLM usage."""
+    """Saved reports (query history), preferences and LLM usage.
+
+    A saved report is known to people, and to every caller, by its per-tenant `number` ("report #3"): nothing
+    refers to a report's global id, so it never leaves this class."""
 
     def save_report(self, *, question: str, mode: str, intent: str | None, plan: Mapping[str, Any],
                     report: Mapping[str, Any], confidence: float | None, data_version: int,
                     elapsed_ms: int | None) -> int:
-        with self.engine.begin() as conn:
-            result = conn.execute(sa.insert(m.reports).values(
-                tenant_id=self.tenant_id, user_id=self.ctx.user_id, question=question, mode=mode,
-                intent=intent, plan=dict(plan), report=dict(report), confidence=confidence,
-                data_version=data_version, elapsed_ms=elapsed_ms))
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
+        """Store a report in the tenant's history; returns its number within the tenant."""
+        _, number = insert_numbered(self.engine, m.reports, {
+            "tenant_id": self.tenant_id, "user_id": self.ctx.user_id, "question": question, "mode": mode,
+            "intent": intent, "plan": dict(plan), "report": dict(report), "confidence": confidence,
+            "data_version": data_version, "elapsed_ms": elapsed_ms})
+        return number
 
     def list_reports(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The tenant's history, newest first: number, question, mode, intent, confidence, created_at, …"""
         t = m.reports
-        stmt = (self.scoped(t, t.c.id, t.c.question, t.c.mode, t.c.intent, t.c.confidence, t.c.created_at,
+        stmt = (self.scoped(t, t.c.number, t.c.question, t.c.mode, t.c.intent, t.c.confidence, t.c.created_at,
                             t.c.elapsed_ms, t.c.data_version)
                 .order_by(t.c.id.desc()).limit(limit))
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
 
-    def get_report(self, report_id: int) -> dict[str, Any]:
-        stmt = self.scoped(m.reports).where(m.reports.c.id == report_id)
+    def get_report(self, number: int) -> dict[str, Any]:
+        """The tenant's report `number` (without the global id); NotFound when this tenant has none."""
+        t = m.reports
+        stmt = self.scoped(t, *(c for c in t.c if c.name != "id")).where(t.c.number == int(number))
         with self.engine.connect() as conn:
             row = conn.execute(stmt).first()
         if row is None:
-            raise NotFound(f"No report {report_id}.")
+            raise NotFound(f"No report {number}.", "`ecomintel reports --tenant T` lists this tenant's history.")
         return dict(row._mapping)
 
     def get_preference(self, key: str, default: Any = None) -> Any:

@@ -6,6 +6,8 @@ The one cross-tenant read — which sources are scheduled, for the scheduler pro
 `scheduled_sources(engine)` at the end, which returns ids and schedules only.
 
 `list_sync_runs` is the query the Data Quality page shows (started, finished, status, rows, pages, errors).
+A run carries its per-tenant `number` and `batches` (the numbers of the import batches it wrote): what people
+see; `id` and `batch_ids` are the global ids the code links by (ecomintel/db/tenant_numbers.py).
 (What the price tracker observes is stored through the ingestion pipeline's `listings` kind, not here.)
 """
 
@@ -19,6 +21,7 @@ import sqlalchemy as sa
 from ecomintel.db import models as m
 from ecomintel.db import rls
 from ecomintel.db.scoped import RepositoryCore, utcnow
+from ecomintel.db.tenant_numbers import insert_numbered, numbers_of_ids
 from ecomintel.errors import NotFound
 
 SOURCE_FIELDS = ("name", "connector", "options", "secret_ref", "schedule", "enabled")
@@ -74,11 +77,11 @@ class SyncStore(RepositoryCore):
     # -- runs -------------------------------------------------------------------------------------------
     def start_sync_run(self, *, source_id: int | None, source_name: str, connector: str,
                        trigger: str = "manual") -> int:
-        with self.engine.begin() as conn:
-            result = conn.execute(sa.insert(m.sync_runs).values(
-                tenant_id=self.tenant_id, source_id=source_id, source_name=source_name, connector=connector,
-                trigger=trigger, status="running", started_at=utcnow()))
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
+        """A running sync run with the tenant's next run number (what people see); returns its global id."""
+        run_id, _ = insert_numbered(self.engine, m.sync_runs, {
+            "tenant_id": self.tenant_id, "source_id": source_id, "source_name": source_name, "connector": connector,
+            "trigger": trigger, "status": "running", "started_at": utcnow()})
+        return run_id
 
     def finish_sync_run(self, run_id: int, **values: Any) -> None:
         values.setdefault("finished_at", utcnow())
@@ -90,19 +93,28 @@ class SyncStore(RepositoryCore):
         t = m.sync_runs
         with self.engine.connect() as conn:
             row = conn.execute(self.scoped(t).where(t.c.id == run_id)).first()
-        if row is None:
-            raise NotFound(f"No sync run {run_id}.")
-        return dict(row._mapping)
+            if row is None:
+                raise NotFound(f"No sync run {run_id}.")
+            return self._with_batch_numbers(conn, [dict(row._mapping)])[0]
 
     def list_sync_runs(self, limit: int = 50, source_name: str | None = None) -> list[dict[str, Any]]:
-        """Newest first: id, source_name, connector, trigger, status, started_at, finished_at, rows,
-        pages_ok, pages_failed, errors [{item, reason}], batch_ids, message (the Data Quality page's table)."""
+        """Newest first: id, number, source_name, connector, trigger, status, started_at, finished_at, rows,
+        pages_ok, pages_failed, errors [{item, reason}], batch_ids, batches, message (the Data Quality page's table)."""
         t = m.sync_runs
         stmt = self.scoped(t)
         if source_name:
             stmt = stmt.where(t.c.source_name == source_name)
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(stmt.order_by(t.c.id.desc()).limit(limit))]
+            runs = [dict(r._mapping) for r in conn.execute(stmt.order_by(t.c.id.desc()).limit(limit))]
+            return self._with_batch_numbers(conn, runs)
+
+    def _with_batch_numbers(self, conn: sa.Connection, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """runs with `batches`: the per-tenant numbers of their batch_ids (one query for all of them)."""
+        ids = [int(b) for r in runs for b in (r.get("batch_ids") or [])]
+        numbers = numbers_of_ids(conn, m.ingestion_batches, self.tenant_id, ids)
+        for r in runs:
+            r["batches"] = [numbers[int(b)] for b in (r.get("batch_ids") or []) if int(b) in numbers]
+        return runs
 
     def last_sync_run(self, source_name: str) -> dict[str, Any] | None:
         runs = self.list_sync_runs(limit=1, source_name=source_name)

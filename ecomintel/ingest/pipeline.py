@@ -54,6 +54,7 @@ class IngestResult:
     kind: str
     file_name: str
     status: str
+    batch_number: int | None = None  # the batch as people know it: per tenant (batch_id is global, never shown)
     rows_total: int = 0
     accepted: int = 0
     rejected: int = 0
@@ -85,7 +86,7 @@ class IngestResult:
         extra = f", {self.updated:,} updated" if self.updated else ""
         return (f"{self.file_name} ({self.kind}): {self.rows_total:,} rows — {self.accepted:,} stored{extra}, "
                 f"{self.rejected:,} rejected, {self.duplicates:,} duplicates, {self.returns:,} returns "
-                f"[batch {self.batch_id}, {self.elapsed_ms:,} ms]")
+                f"[batch {self.batch_number}, {self.elapsed_ms:,} ms]")
 
 
 @dataclass
@@ -138,7 +139,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
     previous = repo.find_done_batch(raw.sha256, kind)
     if previous is not None and not force:
         when = str(previous.get("finished_at") or previous.get("created_at") or "")[:16]
-        message = (f"Already imported on {when} as batch {previous['id']} ({previous['file_name']}): 0 new rows. "
+        message = (f"Already imported on {when} as batch {previous['number']} ({previous['file_name']}): 0 new rows. "
                    f"That import: {previous['rows_total']:,} rows — {previous['rows_accepted']:,} stored, "
                    f"{previous['rows_rejected']:,} rejected, {previous['rows_duplicate']:,} duplicates. "
                    "Use force to re-check its rows.")
@@ -149,7 +150,8 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
         repo.audit("ingest.duplicate_file", {"batch_id": batch_id, "same_as": previous["id"], "kind": kind,
                                              "file_name": raw.name})
         report(1.0, "Already loaded")
-        return IngestResult(batch_id=batch_id, kind=kind, file_name=raw.name, status="duplicate_file",
+        return IngestResult(batch_id=batch_id, batch_number=repo.batch_number(batch_id),
+                            kind=kind, file_name=raw.name, status="duplicate_file",
                             rows_total=int(previous["rows_total"]), duplicates=int(previous["rows_total"]),
                             message=message, mapping=dict(previous.get("mapping") or {}),
                             profile=dict(previous.get("profile") or {}), elapsed_ms=elapsed, sha256=raw.sha256,
@@ -159,7 +161,8 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
     stored_mapping = {f: c for f, c in resolved.items() if c is not None}
     batch_id = repo.create_batch(file_name=raw.name, sha256=raw.sha256, kind=kind, source=source_label,
                                  mapping=stored_mapping)
-    result = IngestResult(batch_id=batch_id, kind=kind, file_name=raw.name, status="running", mapping=resolved,
+    result = IngestResult(batch_id=batch_id, batch_number=repo.batch_number(batch_id),
+                          kind=kind, file_name=raw.name, status="running", mapping=resolved,
                           encoding=table.encoding, delimiter=table.delimiter, sha256=raw.sha256)
     profiler = Profiler(kind)
     prepare = PREPARERS[kind]
