@@ -50,3 +50,16 @@ def resolve_secret(ref: str | None, *, secrets_dir: str, env: Mapping[str, str] 
     except OSError as exc:
         raise InputError(f"The secret {ref} could not be read ({exc.__class__.__name__}).",
                          f"Create {path} (ECOMINTEL_SECRETS_DIR is {secrets_dir}).") from exc
+
+
+def reference_status(ref: str | None, *, secrets_dir: str, env: Mapping[str, str] | None = None) -> str:
+    """Whether a reference points at something *in this process* ("set", "not set", "file found", "no file",
+    "" without a reference) — shown next to it in Settings so a typo is seen before the 03:00 run. Never the
+    value. Workers and the scheduler have their own environment: the caption says so."""
+    ref = (ref or "").strip()
+    if not ref or not _REF.match(ref):
+        return ""
+    kind, _, name = ref.partition(":")
+    if kind == "env":
+        return "set" if (os.environ if env is None else env).get(name) else "not set"
+    return "file found" if (Path(secrets_dir) / name).is_file() else "no file"

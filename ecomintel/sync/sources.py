@@ -27,6 +27,11 @@ def check_options(connector: str, options: Mapping[str, Any]) -> dict[str, Any]:
     if connector == "shopify" and not str(opts.get("base_url") or "").startswith(("http://", "https://")):
         raise InputError("A Shopify source needs its API base URL.",
                          "e.g. https://yourshop.myshopify.com/admin/api/2024-10")
+    if connector == "shopify" and "resources" in opts:
+        resources = [str(r) for r in opts.get("resources") or []]
+        if not resources or set(resources) - {"products", "orders"}:
+            raise InputError("A Shopify source syncs products, orders or both.", "Pick at least one of them.")
+        opts["resources"] = resources
     if connector == "price_tracker":
         opts["urls"] = [t.__dict__ for t in targets_of(opts.get("urls") or [])]
         if not opts["urls"] and not opts.get("use_listing_urls"):
@@ -49,3 +54,19 @@ def configure_source(repo: Repository, *, name: str, connector: str, options: Ma
                                        "schedule": (schedule or "").strip() or None, "enabled": enabled})
     repo.audit("sync.configure", {"source": name, "connector": connector, "schedule": schedule})
     return source_id
+
+
+def set_enabled(repo: Repository, name: str, enabled: bool) -> None:
+    """Switch source `name` on or off: a disabled source is never scheduled but can still be run on demand."""
+    repo.get_sync_source(name)  # NotFound with a hint for a stale name
+    repo.save_sync_source({"name": name, "enabled": enabled})
+    repo.audit("sync.configure", {"source": name, "enabled": enabled})
+
+
+def remove_source(repo: Repository, name: str) -> None:
+    """Delete source `name`; its runs stay in the history (the Data Quality page still shows them)."""
+    from ecomintel.errors import NotFound
+
+    if not repo.delete_sync_source(name):
+        raise NotFound(f"No sync source named {name!r}.")
+    repo.audit("sync.remove", {"source": name})
