@@ -56,6 +56,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECOMINTEL_SYNC_TIMEOUT_S", "20", "Seconds before one sync request (a page, a feed) is abandoned and retried."),
     Setting("ECOMINTEL_SYNC_RETRIES", "3", "Retries of a sync request after a timeout, a 5xx or a 429 (exponential backoff with jitter; Retry-After honoured)."),
     Setting("ECOMINTEL_SYNC_HOST_RPS", "1", "Price tracker: most requests per second to one host (robots.txt Crawl-delay can lower it)."),
+    Setting("ECOMINTEL_RETENTION_PURGE_AT", "03:30", "Time of day (HH:MM, the scheduler's clock) of the daily retention purge run by `ecomintel scheduler` (with Redis) or the app's in-process scheduler; `off`: not scheduled (run `ecomintel retention purge` from cron)."),
     Setting("ECOMINTEL_SECRETS_DIR", "/run/secrets", "Folder of `file:NAME` secret references used by sync sources (secrets are never stored in the database)."),
     Setting("ECOMINTEL_DATA_DIR", "var", "Folder for files the app keeps per install (the generated sign-in cookie key, model artifacts under models/<kind>/<version>/, …)."),
     Setting("ECOMINTEL_AUTH_COOKIE_KEY", "", "Secret that signs the sign-in cookie. Unset: generated once into ECOMINTEL_DATA_DIR/auth_cookie_key (give every app replica the same one).", secret=True),
@@ -110,6 +111,7 @@ class Settings:
     sync_timeout_s: float = 20.0
     sync_retries: int = 3
     sync_host_rps: float = 1.0
+    retention_purge_at: str = "03:30"
     secrets_dir: str = "/run/secrets"
     data_dir: str = "var"
     auth_cookie_key: str = field(default="", repr=False)
@@ -192,6 +194,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sync_timeout_s=float(get("ECOMINTEL_SYNC_TIMEOUT_S")),
         sync_retries=max(0, int(get("ECOMINTEL_SYNC_RETRIES"))),
         sync_host_rps=float(get("ECOMINTEL_SYNC_HOST_RPS")),
+        retention_purge_at=get("ECOMINTEL_RETENTION_PURGE_AT").strip(),
         secrets_dir=get("ECOMINTEL_SECRETS_DIR"),
         data_dir=get("ECOMINTEL_DATA_DIR"),
         auth_cookie_key=get("ECOMINTEL_AUTH_COOKIE_KEY"),

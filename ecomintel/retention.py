@@ -221,6 +221,15 @@ def delete_tenant_data(engine: sa.Engine, ctx: RequestContext, confirm: str, set
     return deleted
 
 
+def last_purge(engine: sa.Engine) -> datetime | None:
+    """When a purge last ran for any tenant (its audit entries), so a scheduler that was down at the purge's
+    time runs it when it comes back instead of waiting another day. Cross-tenant: the scheduler's question."""
+    t = m.audit_log
+    with rls.system_engine(engine).connect() as conn:
+        value = conn.execute(sa.select(sa.func.max(t.c.created_at)).where(t.c.action == "retention_purge")).scalar()
+    return value if isinstance(value, datetime) else None
+
+
 def run_purge_job() -> dict[str, dict[str, int]]:
     """The scheduled purge as a job function (RQ / the in-process runner / cron via `ecomintel retention purge`):
     opens the database from the settings and applies every tenant's policy."""

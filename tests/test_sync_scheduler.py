@@ -13,20 +13,23 @@ import redis
 import sqlalchemy as sa
 
 from ecomintel.context import RequestContext
+from ecomintel.db import models as m
 from ecomintel.db.engine import make_engine, migrate
 from ecomintel.db.repository import Repository
+from ecomintel.db.scoped import utcnow
 from ecomintel.db.tenants import ensure_tenant
 from ecomintel.errors import InputError
 from ecomintel.jobs import LocalRunner
 from ecomintel.sync.local_scheduler import LocalScheduler
-from ecomintel.sync.schedule import parse_schedule
-from ecomintel.sync.scheduler import SyncScheduler
+from ecomintel.sync.schedule import daily_cron, parse_schedule
+from ecomintel.sync.scheduler import PURGE_JOB_NAME, SyncScheduler
 from ecomintel.sync.sources import configure_source
 from tests.conftest import ROOT
 from tests.sync_servers import Reply, ScriptedServer
 from tests.worker_procs import worker_env
 
 FEED = "sku,name,price\nK-1,Kettle,30.00\nK-2,Toaster,25.50\n"
+PURGE_CRON = "30 3 * * *"
 
 
 def test_schedule_forms() -> None:
@@ -63,10 +66,12 @@ def test_cron_scheduler_enqueues_and_a_burst_worker_runs_the_sync(tmp_path: Path
         server.route("/feed.csv", Reply(200, FEED))
         url, repo = tenant_db(tmp_path, "/feed.csv", server, "every 1h")
         connection = redis.Redis.from_url(redis_url)
-        scheduler = SyncScheduler(connection, repo.engine, queue, name=f"test-{redis_namespace}")
+        scheduler = SyncScheduler(connection, repo.engine, queue, name=f"test-{redis_namespace}",
+                                  purge_cron=PURGE_CRON)
         try:
-            assert scheduler.refresh() == [f"ecomintel-sync:{repo.tenant_id}:nightly"]
-            assert scheduler.tick() == [f"ecomintel-sync:{repo.tenant_id}:nightly"]  # never ran: due now
+            assert scheduler.refresh() == [f"ecomintel-sync:{repo.tenant_id}:nightly", PURGE_JOB_NAME]
+            # the sync never ran: due now; the purge (never ran) waits for its first 03:30
+            assert scheduler.tick() == [f"ecomintel-sync:{repo.tenant_id}:nightly"]
             assert scheduler.tick() == []  # enqueued once, next in an hour
             scheduler.refresh()
             assert scheduler.tick() == [], "an unchanged schedule keeps its timing across refreshes"
@@ -87,7 +92,7 @@ def test_cron_scheduler_enqueues_and_a_burst_worker_runs_the_sync(tmp_path: Path
                          options={"url": server.url("/feed.csv"), "kind": "products"})
         configure_source(repo, name="off", connector="http_feed", schedule="every 2h", enabled=False,
                          options={"url": server.url("/feed.csv"), "kind": "products"})
-        assert again.refresh() == [f"ecomintel-sync:{repo.tenant_id}:nightly"]
+        assert again.refresh() == [f"ecomintel-sync:{repo.tenant_id}:nightly"], "no purge_cron: no purge job"
         again.cron.register_death()
 
 
@@ -118,3 +123,91 @@ def test_in_process_scheduler_runs_due_sources_without_redis(tmp_path: Path, mon
     assert [s["name"] for s in later.due()] == ["nightly"]
     with repo.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM products")).scalar() == 2
+
+
+def test_purge_time_setting() -> None:
+    assert daily_cron("03:30") == PURGE_CRON and daily_cron("0:05") == "5 0 * * *"
+    assert daily_cron("off") is None and daily_cron("") is None
+    for bad in ("25:00", "3.30", "every 1h"):
+        with pytest.raises(InputError):
+            daily_cron(bad)
+
+
+def purge_db(tmp_path: Path, *, last_purge_days_ago: int | None) -> tuple[str, sa.Engine, int]:
+    """A tenant with an audit entry older than its policy keeps (24 months), and optionally a past purge."""
+    url = f"sqlite:///{tmp_path / 'purge.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    tenant_id = ensure_tenant(engine, "purged").id
+    rows = [{"tenant_id": tenant_id, "action": "login_ok", "created_at": utcnow() - timedelta(days=800)}]
+    if last_purge_days_ago is not None:
+        rows.append({"tenant_id": tenant_id, "action": "retention_purge",
+                     "created_at": utcnow() - timedelta(days=last_purge_days_ago)})
+    with engine.begin() as conn:
+        conn.execute(sa.insert(m.audit_log), rows)
+    return url, engine, tenant_id
+
+
+def audit_actions(engine: sa.Engine, tenant_id: int) -> list[str]:
+    t = m.audit_log
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(sa.select(t.c.action).where(t.c.tenant_id == tenant_id).order_by(t.c.id))]
+
+
+def test_rq_scheduler_runs_a_missed_daily_purge_on_a_burst_worker(tmp_path: Path, redis_url: str,
+                                                                  redis_namespace: str) -> None:
+    queue = f"purge-{redis_namespace}"
+    url, engine, tenant_id = purge_db(tmp_path, last_purge_days_ago=2)  # yesterday's 03:30 was missed
+    connection = redis.Redis.from_url(redis_url)
+    scheduler = SyncScheduler(connection, engine, queue, name=f"purge-{redis_namespace}", purge_cron=PURGE_CRON)
+    try:
+        assert scheduler.refresh() == [PURGE_JOB_NAME]
+        assert scheduler.tick() == [PURGE_JOB_NAME]
+        assert scheduler.tick() == [], "enqueued once, next at tomorrow's 03:30"
+        env = {**worker_env(redis_url), "ECOMINTEL_DATABASE_URL": url, "ECOMINTEL_WORKER_METRICS_PORT": "0"}
+        done = subprocess.run([sys.executable, "-m", "workers.worker", "--queue", queue, "--burst"], cwd=ROOT,
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+    finally:
+        scheduler.cron.register_death()
+    assert audit_actions(engine, tenant_id) == ["retention_purge", "retention_purge"], "the 800-day entry is gone"
+    again = SyncScheduler(connection, engine, queue, name=f"purge2-{redis_namespace}", purge_cron=PURGE_CRON)
+    again.refresh()
+    assert again.tick() == [], "a restarted scheduler counts from the purge that just ran"
+    again.cron.register_death()
+
+
+def wait_done(runner: LocalRunner, job_id: str) -> str:
+    import time
+
+    for _ in range(600):
+        status = runner.status(job_id)
+        if status.done:
+            return status.state
+        time.sleep(0.05)
+    return runner.status(job_id).state
+
+
+def test_in_process_scheduler_runs_the_daily_purge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url, engine, tenant_id = purge_db(tmp_path, last_purge_days_ago=None)
+    monkeypatch.setenv("ECOMINTEL_DATABASE_URL", url)  # the job opens the database from the settings
+    now = [datetime(2026, 3, 1, 3, 0)]
+    runner = LocalRunner()
+    scheduler = LocalScheduler(engine, runner, purge_cron=PURGE_CRON, clock=lambda: now[0])
+    try:
+        assert scheduler.tick() == [], "never purged: waits for the next 03:30 after it started"
+        now[0] = datetime(2026, 3, 1, 3, 31)
+        submitted = scheduler.tick()
+        assert len(submitted) == 1
+        assert scheduler.tick() == [], "a running or just-run purge is not submitted twice"
+        assert wait_done(runner, submitted[0]) == "finished"
+        assert scheduler.tick() == [] and not scheduler.purge_due()
+        now[0] = datetime(2026, 3, 2, 3, 30)
+        assert scheduler.purge_due(), "the next day's slot"
+    finally:
+        runner.shutdown()
+    assert audit_actions(engine, tenant_id) == ["retention_purge"]
+    # restarted after a missed night: the last purge in the audit log makes it due at once
+    later = LocalScheduler(engine, runner, purge_cron=PURGE_CRON, clock=lambda: utcnow() + timedelta(days=2))
+    assert later.purge_due()
+    assert not LocalScheduler(engine, runner, clock=lambda: utcnow() + timedelta(days=2)).purge_due(), "off"

@@ -17,6 +17,7 @@ from ecomintel.errors import InputError
 
 _EVERY = re.compile(r"^(?:every\s+)?(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)$", re.I)
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 MIN_INTERVAL_S = 60
 
 
@@ -56,3 +57,17 @@ def parse_schedule(text: str | None, *, min_interval_s: int = MIN_INTERVAL_S) ->
     raise InputError(f"Cannot read the schedule {text!r}.",
                      "Write an interval like `every 6h` / `every 30m` / `every 1d`, or a cron expression like "
                      "`0 3 * * *` (03:00 every day, the scheduler's local time).")
+
+
+def daily_cron(time_of_day: str) -> str | None:
+    """`HH:MM` → the cron expression of that time every day; None for `off`/empty (not scheduled).
+
+    Ops jobs (the retention purge) are scheduled by a time-of-day setting rather than a free schedule: a
+    purge runs once a day, and a time is what an operator chooses ("at night, after the backups")."""
+    text = (time_of_day or "").strip().lower()
+    if text in {"", "off", "none", "0"}:
+        return None
+    match = _TIME_OF_DAY.match(text)
+    if not match:
+        raise InputError(f"Cannot read the time of day {time_of_day!r}.", "Write HH:MM (24 h), e.g. 03:30, or off.")
+    return f"{int(match.group(2))} {int(match.group(1))} * * *"

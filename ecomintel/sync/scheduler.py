@@ -10,6 +10,9 @@ interval=, named `ecomintel-sync:<tenant>:<source>`); a job that keeps its sched
 An interval source that ran before resumes from its last run (not "due now" at every restart).
 Each CronJob enqueues `ecomintel.sync.tasks.run_sync_job(tenant_id, source_id)` on ECOMINTEL_RQ_QUEUE,
 which any worker runs. Run exactly one scheduler per Redis.
+
+Beside the syncs it schedules the ops jobs: the daily retention purge (`ecomintel-retention-purge`, at
+ECOMINTEL_RETENTION_PURGE_AT) enqueues `ecomintel.retention.run_purge_job`, which applies every tenant's policy.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 JOB_TIMEOUT_S = 3600
+PURGE_JOB_NAME = "ecomintel-retention-purge"
 
 
 def cron_job_name(tenant_id: int, source: str) -> str:
@@ -40,12 +44,14 @@ class SyncScheduler:
     """rq's CronScheduler whose job list follows the sources table."""
 
     def __init__(self, connection: redis.Redis, engine: sa.Engine, queue_name: str, *, refresh_s: float = 30,
-                 name: str = "") -> None:
+                 name: str = "", purge_cron: str | None = None) -> None:
+        """`purge_cron`: when the daily retention purge runs (schedule.daily_cron of the setting); None: never."""
         from rq.cron import CronScheduler
 
         self.engine = engine
         self.queue_name = queue_name
         self.refresh_s = refresh_s
+        self.purge_cron = purge_cron
         self.cron: CronScheduler = CronScheduler(connection=connection, name=name)
         self._signature: dict[str, tuple[Any, ...]] = {}
 
@@ -82,9 +88,30 @@ class SyncScheduler:
             if schedule.interval_s is not None and started is not None:
                 job.set_enqueue_time(started.replace(tzinfo=UTC))
             jobs.append(job)
+        purge = self._purge_job(previous.get(PURGE_JOB_NAME))
+        if purge is not None:
+            jobs.append(purge)
         self.cron.get_jobs()[:] = jobs  # CronScheduler keeps its jobs in this list (rq.cron)
         self._signature = signature
         return [j.name for j in jobs]
+
+    def _purge_job(self, previous: CronJob | None) -> CronJob | None:
+        """The daily purge's CronJob: the one already scheduled (keeps its timing), or a new one that resumes
+        from the last purge in the audit log, so a purge missed while the scheduler was down runs now."""
+        from rq.cron import CronJob
+
+        from ecomintel.retention import last_purge, run_purge_job
+
+        if self.purge_cron is None:
+            return None
+        if previous is not None and previous.cron == self.purge_cron:
+            return previous
+        job = CronJob(queue_name=self.queue_name, func=run_purge_job, cron=self.purge_cron,
+                      job_timeout=JOB_TIMEOUT_S, name=PURGE_JOB_NAME)
+        last = last_purge(self.engine)
+        if last is not None:
+            job.set_enqueue_time(last.replace(tzinfo=UTC))
+        return job
 
     def tick(self) -> list[str]:
         """Enqueue what is due now; returns the names of the jobs enqueued."""
@@ -120,13 +147,15 @@ def run_scheduler(settings: Settings, *, refresh_s: float = 30, stop_after_s: fl
     """The `ecomintel scheduler` process: Redis, the database, metrics, then the loop."""
     from ecomintel.db.engine import make_engine, migrate
     from ecomintel.metrics_server import setup_observability
+    from ecomintel.sync.schedule import daily_cron
     from ecomintel.worker_runtime import connect
 
     connection = connect(settings)
     setup_observability(settings, role="scheduler")
     engine = make_engine(settings.database_url)
     migrate(engine)
-    scheduler = SyncScheduler(connection, engine, settings.rq_queue, refresh_s=refresh_s)
+    scheduler = SyncScheduler(connection, engine, settings.rq_queue, refresh_s=refresh_s,
+                              purge_cron=daily_cron(settings.retention_purge_at))
     log.info("scheduler started", extra={"queue": settings.rq_queue, "jobs": scheduler.refresh(),
                                          "at": datetime.now(UTC).isoformat()})
     scheduler.run(stop_after_s=stop_after_s)
