@@ -4,6 +4,8 @@ PostgreSQL and Redis tests skip when the service is unreachable, except when ECO
 (set by .ci/run): then they fail, so CI can never go green by skipping them.
 Each pytest run and xdist worker gets its own PostgreSQL database, and each Redis test its own key
 namespace, so parallel workers (and parallel pytest runs on one machine) never collide.
+PostgreSQL tests connect as a role that cannot bypass row-level security (`pg_url`, `pg_engine`), like a
+deployment; the owner (`pg_owner_url`, `pg_owner_engine`) only migrates, creates roles and runs test DDL.
 """
 
 from __future__ import annotations
@@ -63,8 +65,9 @@ def fresh_pg_database(name: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for this xdist worker."""
+def pg_owner_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this xdist worker, migrated by its owner (the superuser): the URL that
+    runs migrations and creates roles. It bypasses row-level security; tests of the app use `pg_url`."""
     with fresh_pg_database(f"ecomintel_test_{_run_id()}_{_worker()}") as url:
         engine = make_engine(url)
         migrate(engine)
@@ -73,8 +76,34 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def pg_url(pg_owner_url: str) -> Iterator[str]:
+    """The test database as the app connects in a deployment: a role that cannot bypass row-level security
+    (`ecomintel db app-role`, rls.create_app_role), so every PostgreSQL test also exercises RLS."""
+    from ecomintel.db import rls
+
+    role = f"ecomintel_app_{_run_id()}_{_worker()}"
+    owner = make_engine(pg_owner_url)
+    with owner.begin() as conn:
+        rls.create_app_role(conn, role)
+    yield sa.make_url(pg_owner_url).set(username=role).render_as_string(hide_password=False)
+    with owner.begin() as conn:  # the database is dropped next; the role is cluster-wide
+        conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
+        conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+    owner.dispose()
+
+
+@pytest.fixture(scope="session")
 def pg_engine(pg_url: str) -> Iterator[sa.Engine]:
+    """The app's engine on PostgreSQL: bound by row-level security."""
     engine = make_engine(pg_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_owner_engine(pg_owner_url: str) -> Iterator[sa.Engine]:
+    """The owner's engine (superuser, bypasses RLS): DDL in tests and checks that must see every tenant."""
+    engine = make_engine(pg_owner_url)
     yield engine
     engine.dispose()
 

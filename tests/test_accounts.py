@@ -20,6 +20,7 @@ from ecomintel.accounts.policy import AuthPolicy
 from ecomintel.config import load_settings
 from ecomintel.context import RequestContext
 from ecomintel.db import models as m
+from ecomintel.db import rls
 from ecomintel.db.repository import Repository
 from ecomintel.db.scoped import utcnow
 from ecomintel.db.tenants import check_slug
@@ -234,11 +235,12 @@ def test_last_admin_keeps_the_role(engine: sa.Engine) -> None:
 def test_audit_log_is_append_only(engine: sa.Engine) -> None:
     admin = _tenant_admin(engine)
     audit.record(engine, admin, "settings_changed", what="test")
-    with pytest.raises(sa.exc.DBAPIError), engine.begin() as conn:
+    own = rls.tenant_engine(engine, admin.tenant_id)  # as the tenant: under RLS other rows are not even seen
+    with pytest.raises(sa.exc.DBAPIError), own.begin() as conn:
         conn.execute(sa.update(m.audit_log).where(m.audit_log.c.tenant_id == admin.tenant_id)
                      .values(action="forged"))
     if engine.dialect.name == "postgresql":
-        with pytest.raises(sa.exc.DBAPIError), engine.begin() as conn:
+        with pytest.raises(sa.exc.DBAPIError), own.begin() as conn:
             conn.execute(sa.delete(m.audit_log).where(m.audit_log.c.tenant_id == admin.tenant_id))
     csv = audit.export_csv(engine, admin).decode()
     assert "settings_changed" in csv and "export" in _actions(engine, admin)

@@ -28,6 +28,7 @@ from ecomintel.cache import (
 )
 from ecomintel.config import Settings, load_settings
 from ecomintel.db import models as m
+from ecomintel.db import rls
 from ecomintel.db import vocabulary as vocabulary_module
 from ecomintel.db.repository import Repository
 from ecomintel.db.vocab import Vocab
@@ -51,7 +52,7 @@ def another_process(repo: Repository, namespace: str = "ecomintel") -> TieredCac
 def rows(engine: sa.Engine, *tenants: int) -> list[tuple[int, int, str]]:
     """(tenant, data_version, key) of the stored entries of these tenants (PostgreSQL tests share a database)."""
     t = m.cache_entries
-    with engine.connect() as conn:
+    with rls.system_engine(engine).connect() as conn:  # a check across tenants (RLS would hide the others)
         return [tuple(r) for r in conn.execute(sa.select(t.c.tenant_id, t.c.data_version, t.c.key)
                                                .where(t.c.tenant_id.in_(tenants)).order_by(t.c.id))]
 

@@ -131,7 +131,7 @@ def test_a_repeat_that_slipped_past_dedup_still_fails_on_the_unique_index(engine
     stored = repo.frame(repo.scoped(m.sales, *[m.sales.c[c] for c in ("line_key", "order_id", "sku", "quantity",
                                                                         "unit_price", "revenue", "sold_at")]))
     integrity = (sa.exc.IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)  # raw driver cursors
-    with pytest.raises(integrity), engine.begin() as conn:
+    with pytest.raises(integrity), repo.engine.begin() as conn:  # the tenant's transaction (RLS)
         repo.bulk_write(conn, m.sales, stored.assign(batch_id=r.batch_id, is_return=False), keys=["line_key"],
                         none_stored=True)
     assert repo.sales_totals()["lines"] == 1
@@ -209,7 +209,7 @@ def test_rows_encoded_ahead_are_written_as_they_are_and_must_match_the_frame(eng
                           "sold_at": pd.to_datetime(["2011-12-01 08:00:00", "2011-12-02 09:30:15"]),
                           "is_return": [False, False]})
     encoded = repo.encode_rows(m.sales, frame)
-    with engine.begin() as conn:
+    with repo.engine.begin() as conn:  # the tenant's transaction (RLS)
         with pytest.raises(ValueError):
             repo.bulk_write(conn, m.sales, frame.head(1), keys=["line_key"], none_stored=True, encoded=encoded)
         assert repo.bulk_write(conn, m.sales, frame, keys=["line_key"], none_stored=True, encoded=encoded) == (2, 0)

@@ -45,7 +45,7 @@ def test_every_call_is_recorded_with_its_cost(engine: sa.Engine, llm_stub: LLMSt
         llm.complete_json("s", "u", {"type": "object"})
     with pytest.raises(LLMError):  # the script is empty: HTTP 503 (retried, then failed), no tokens
         llm.complete_text("s", "u")
-    with engine.connect() as conn:
+    with repo.engine.connect() as conn:  # as the tenant: raw SQL under RLS
         rows = conn.execute(sa.text("SELECT prompt_tokens, completion_tokens, cost_usd, ok FROM llm_usage "
                                     "WHERE tenant_id = :t ORDER BY id"), {"t": repo.tenant_id}).all()
     assert [(r[0], r[1], bool(r[3])) for r in rows] == [(1000, 100, True), (120, 30, False), (0, 0, False)]

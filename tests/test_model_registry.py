@@ -98,13 +98,13 @@ def test_params_must_be_json(registry: ModelRegistry) -> None:
 
 
 @pytest.fixture(scope="module")
-def app_engine(pg_url: str) -> Iterator[sa.Engine]:
+def app_engine(pg_owner_url: str) -> Iterator[sa.Engine]:
     """An engine as a role that cannot bypass row-level security (what a deployment uses)."""
     role = f"ecomintel_models_{os.getpid()}"
-    admin = make_engine(pg_url)
+    admin = make_engine(pg_owner_url)
     with admin.begin() as conn:
         rls.create_app_role(conn, role)
-    engine = make_engine(sa.make_url(pg_url).set(username=role).render_as_string(hide_password=False))
+    engine = make_engine(sa.make_url(pg_owner_url).set(username=role).render_as_string(hide_password=False))
     yield engine
     engine.dispose()
     with admin.begin() as conn:

@@ -1,7 +1,8 @@
 """Row-level security on PostgreSQL: the second defence, tested by bypassing the Repository with raw SQL.
 
-The app connects as a role that is neither superuser nor BYPASSRLS (`rls.create_app_role`); the superuser the
-other tests use bypasses RLS, so these tests open their own connections as such a role.
+The app connects as a role that is neither superuser nor BYPASSRLS (`rls.create_app_role`; the shared
+`pg_engine` fixture is such a role too); these tests compare it with the owner (superuser, `pg_owner_engine`),
+which bypasses RLS, and open their own role's connections where they need one of their own.
 """
 
 from __future__ import annotations
@@ -29,14 +30,14 @@ SETTINGS = load_settings({})
 
 
 @pytest.fixture(scope="module")
-def app_engine(pg_url: str) -> Iterator[sa.Engine]:
+def app_engine(pg_owner_url: str) -> Iterator[sa.Engine]:
     """An engine on the test database as a fresh role that cannot bypass RLS."""
     role = f"ecomintel_app_{os.getpid()}"
-    admin = make_engine(pg_url)
+    admin = make_engine(pg_owner_url)
     with admin.begin() as conn:
         rls.create_app_role(conn, role)
         conn.exec_driver_sql(f'GRANT CREATE ON SCHEMA public TO "{role}"')
-    url = sa.make_url(pg_url).set(username=role)
+    url = sa.make_url(pg_owner_url).set(username=role)
     engine = make_engine(url.render_as_string(hide_password=False))
     yield engine
     engine.dispose()
@@ -46,8 +47,8 @@ def app_engine(pg_url: str) -> Iterator[sa.Engine]:
     admin.dispose()
 
 
-def test_every_tenant_table_has_a_forced_policy(pg_engine: sa.Engine) -> None:
-    with pg_engine.connect() as conn:
+def test_every_tenant_table_has_a_forced_policy(pg_owner_engine: sa.Engine) -> None:
+    with pg_owner_engine.connect() as conn:
         assert rls.tables_without_policy(conn) == []
         in_db = set(rls.tenant_tables(conn))
     in_models = {t.name for t in m.metadata.sorted_tables if "tenant_id" in t.c}
@@ -55,23 +56,23 @@ def test_every_tenant_table_has_a_forced_policy(pg_engine: sa.Engine) -> None:
     assert {"sales", "users", "audit_log", "invitations", "reviews", "cache_entries"} <= in_db
 
 
-def test_a_new_tenant_table_gets_its_policy_from_migrate(pg_engine: sa.Engine) -> None:
-    with pg_engine.begin() as conn:
+def test_a_new_tenant_table_gets_its_policy_from_migrate(pg_owner_engine: sa.Engine) -> None:
+    with pg_owner_engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE rls_probe (id serial primary key, tenant_id integer not null)")
     try:
-        with pg_engine.connect() as conn:
+        with pg_owner_engine.connect() as conn:
             assert rls.tables_without_policy(conn) == ["rls_probe"]
-        with rls.system_engine(pg_engine).begin() as conn:
+        with rls.system_engine(pg_owner_engine).begin() as conn:
             rls.apply_tenant_policies(conn)  # what migrate() runs after every upgrade
-        with pg_engine.connect() as conn:
+        with pg_owner_engine.connect() as conn:
             assert rls.tables_without_policy(conn) == []
     finally:
-        with pg_engine.begin() as conn:
+        with pg_owner_engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE rls_probe")
 
 
-def test_the_app_role_cannot_bypass_and_the_superuser_can(pg_engine: sa.Engine, app_engine: sa.Engine) -> None:
-    with pg_engine.connect() as conn:
+def test_the_app_role_cannot_bypass_and_the_superuser_can(pg_owner_engine: sa.Engine, app_engine: sa.Engine) -> None:
+    with pg_owner_engine.connect() as conn:
         assert rls.bypasses_rls(conn)
     with app_engine.connect() as conn:
         assert not rls.bypasses_rls(conn)

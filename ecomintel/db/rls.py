@@ -162,3 +162,14 @@ def copy_needs_staging(conn: sa.Connection) -> bool:
     if "ecomintel_rls_bound" not in info:
         info["ecomintel_rls_bound"] = not bypasses_rls(conn)
     return bool(info["ecomintel_rls_bound"])
+
+
+def owns_table(conn: sa.Connection, table: str) -> bool:
+    """True when the connected role may run owner-only commands on `table` (DROP/CREATE INDEX, VACUUM):
+    it owns it or is a member of its owner. A role made by `create_app_role` next to a separate owner has
+    read/write rights only, so such maintenance is skipped (autovacuum still analyzes) instead of failing."""
+    if conn.dialect.name != "postgresql":
+        return True
+    return bool(conn.execute(sa.text(
+        "SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c "
+        "WHERE c.oid = CAST(:t AS regclass)"), {"t": table}).scalar())

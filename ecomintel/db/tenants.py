@@ -14,6 +14,7 @@ import bcrypt
 import sqlalchemy as sa
 
 from ecomintel.context import ROLES
+from ecomintel.db import rls
 from ecomintel.db.models import tenants, users
 from ecomintel.errors import InputError, NotFound
 
@@ -96,7 +97,7 @@ def create_user(engine: sa.Engine, tenant_id: int, username: str, password: str,
         raise InputError(f"Unknown role {role!r}.", f"Use one of {', '.join(ROLES)}.")
     if len(password) < 8:
         raise InputError("Password too short.", "Use at least 8 characters.")
-    with engine.begin() as conn:
+    with rls.system_engine(engine).begin() as conn:  # user names are unique across tenants
         exists = conn.execute(sa.select(users.c.id).where(users.c.username == username)).first()
         if exists:
             raise InputError(f"User {username!r} already exists.")
@@ -108,7 +109,7 @@ def create_user(engine: sa.Engine, tenant_id: int, username: str, password: str,
 
 def authenticate(engine: sa.Engine, username: str, password: str) -> sa.Row | None:
     """The user row when `password` matches its bcrypt hash, else None (same answer for unknown users)."""
-    with engine.connect() as conn:
+    with rls.system_engine(engine).connect() as conn:  # sign-in by user name: before a tenant is known
         row = conn.execute(sa.select(users).where(users.c.username == username)).first()
     if row is None or not check_password(password, row.password_hash):
         return None
