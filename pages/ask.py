@@ -20,15 +20,20 @@ example_questions, no_examples = [], ""
 with errors.guarded("reading the tenant's data for examples", request_id=repo.ctx.request_id):
     example_questions, no_examples = examples.tenant_examples(repo)
 
-with st.form("ask_form"):
-    st.text_input("Your question", key="ask_question", max_chars=500,
-                  placeholder=(example_questions or ["top 10 products by revenue last month"])[0])
-    deep = st.toggle("Deep analysis", key="ask_deep", help="More agents and heavier analyses, run as a "
-                     f"background job on {'the RQ workers' if settings.redis_url else 'a local thread'}.")
-    if st.form_submit_button("Ask", type="primary", icon=":material/send:", disabled=not can_ask,
-                             help=None if can_ask else "Your role reads reports; asking needs the analyst role."):
-        st.session_state["ask_pending"] = (st.session_state.get("ask_question", ""), "deep" if deep else "quick")
-if not example_questions:
+if can_ask:
+    with st.form("ask_form"):
+        st.text_input("Your question", key="ask_question", max_chars=500,
+                      placeholder=(example_questions or ["top 10 products by revenue last month"])[0])
+        deep = st.toggle("Deep analysis", key="ask_deep", help="More agents and heavier analyses, run as a "
+                         f"background job on {'the RQ workers' if settings.redis_url else 'a local thread'}.")
+        if st.form_submit_button("Ask", type="primary", icon=":material/send:"):
+            st.session_state["ask_pending"] = (st.session_state.get("ask_question", ""), "deep" if deep else "quick")
+else:  # a viewer: no input to type into; the core refuses a question reached anyway
+    st.info("Your role (viewer) reads reports and the history below; asking questions needs the analyst role.",
+            icon=":material/visibility:")
+if not can_ask:
+    pass  # example buttons ask questions
+elif not example_questions:
     st.info(no_examples or "Upload sales lines first.", icon=":material/upload_file:")
     st.page_link("pages/upload.py", label="Upload data", icon=":material/upload_file:")
 elif st.session_state.get("result_ask_report") or st.session_state.get("ask_pending"):

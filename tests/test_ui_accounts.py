@@ -68,6 +68,14 @@ def test_a_viewer_cannot_escalate_through_session_state(accounts_db: str) -> Non
     assert "Users and roles" not in [t.label for t in at.tabs]
 
 
+def test_a_viewer_sees_no_ask_box_but_a_clear_message(accounts_db: str) -> None:
+    at = _signed_in("vic")
+    at.switch_page("pages/ask.py").run()
+    assert not at.exception
+    assert [t for t in at.text_input if t.key == "ask_question"] == []
+    assert any("asking questions needs the analyst role" in i.value for i in at.info)
+
+
 def test_an_admin_manages_users_and_invites_in_settings(accounts_db: str) -> None:
     at = _signed_in("ada")
     at.switch_page("pages/settings.py").run()
