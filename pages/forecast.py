@@ -14,6 +14,7 @@ from ecomintel.forecasting.service import CATALOGUE
 from ecomintel.forecasting.tasks import run_forecast_job
 from ecomintel.ingest.export import to_safe_csv
 from ecomintel.jobs import make_runner
+from ecomintel.permissions import allowed
 from ecomintel.preferences import preferences
 from ui import charts, errors, state
 
@@ -34,7 +35,8 @@ if run is None:
 else:
     left.caption(f"Catalogue forecast: {run['series_count']:,} SKUs, cut-off {run['cutoff']}, fitted "
                  f"{run['created_at']:%Y-%m-%d %H:%M}" + (" — **stale** (data uploaded since)" if run["stale"] else ""))
-if right.button("Fit whole catalogue", key="forecast_fit", disabled=not repo.ctx.can_write,
+if allowed(repo.ctx.role, "run_jobs") and right.button(  # hidden from viewers (the core refuses them too)
+        "Fit whole catalogue", key="forecast_fit",
                 help="Backtests every SKU with 30+ days of history with the full portfolio (global model included) "
                      "as a background job; pages and Ask then read the stored forecasts."):
     with errors.guarded("starting the catalogue fit", request_id=repo.ctx.request_id):
