@@ -117,7 +117,10 @@ def _syncs(engine: Any) -> tuple[Check, int]:
     problems += others_failed
     if problems:
         return Check("last sync", False, "; ".join(problems[:10])), len(scheduled)
-    return Check("last sync", True, f"{fine} scheduled source(s) fine, {len(latest)} with runs"), len(scheduled)
+    newest = max(latest.values(), key=lambda r: r["id"], default=None)
+    last = (f"; last: {newest['source_name']} {newest['status']} at {newest['started_at']:%Y-%m-%d %H:%M} UTC"
+            if newest is not None else "")
+    return Check("last sync", True, f"{fine} scheduled source(s) fine, {len(latest)} with runs{last}"), len(scheduled)
 
 
 def run_checks(settings: Settings) -> list[Check]:

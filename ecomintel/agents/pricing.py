@@ -207,7 +207,9 @@ def price_changes(cx: PricingContext) -> None:
                 "(the mean over lines is shown beside it: it also moves with the mix of quantity-tier prices); "
                 "cancellations, returns and stock adjustments left out; fewer than "
                 f"{cx.settings.min_lines} lines: left out")
-    comp = cx.repo.competitor_price_history(start, end)
+    # no period asked: every observation, not only those inside the sales data's dates (a price tracked today
+    # is newer than last night's orders feed; cutting at the last sale hid every tracked change)
+    comp = cx.repo.competitor_price_history(start, end) if periods else cx.repo.competitor_price_history()
     about_competitors = cx.plan.thresholds.get("competitors", 0.0) > 0
     if comp.empty and about_competitors:
         every = cx.repo.competitor_price_history()
