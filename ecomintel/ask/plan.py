@@ -151,6 +151,9 @@ CUSTOMER_INTENTS = ("new_returning", "repeat", "cohorts")
 PRICING_INTENTS = ("price_position", "price_changes", "promotions", "elasticity", "price_recommendations")
 REVIEW_INTENTS = ("review_sentiment", "review_complaints", "review_praise", "review_aspects", "review_requests",
                   "review_trend", "review_spam")
+# answers that are not sales amounts over the sales data's dates (review dates, whole-dataset checks): the
+# report states no sales period or revenue definition for them, and their coverage is not a sales-date gap
+UNFRAMED_INTENTS = (*REVIEW_INTENTS, "data_quality")
 INTENT_AGENTS: dict[str, tuple[str, ...]] = {
     **{intent: ("sales",) for intent in SALES_INTENTS},
     **{intent: ("customers",) for intent in CUSTOMER_INTENTS},

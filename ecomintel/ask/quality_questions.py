@@ -32,6 +32,7 @@ QUALITY = (r"\bdata[- ]quality\b|\bquality\s+(?:of\s+(?:the\s+|our\s+|my\s+)?(?:
            r"(?:\w+\s+)?" + DATA + r"\b"
            r"|\b(?:wrong|problems?|issues?|errors?|bad|broken|off)\s+(?:with|in)\s+(?:the\s+|our\s+|my\s+|this\s+)?"
            r"(?:\w+\s+)?" + DATA + r"\b"
+           r"|\b(?:wrong|problems?|issues?|errors?)\s+with\s+(?:the\s+|our\s+|my\s+)?(?:competitor\s+)?listings?\b"
            r"|\b(?:can\s+(?:we|i)\s+trust|trust\s+(?:in\s+)?)\s*(?:the\s+|our\s+|my\s+)?(?:\w+\s+)?" + DATA + r"\b"
            r"|\b" + DATA + r"\s+(?:quality|problems?|issues?|errors?|gaps?|completeness|health|hygiene)\b"
            r"|\b(?:missing|empty|incomplete)\s+(?:values|fields|cells|columns|data)\b|\bcompleteness\b"

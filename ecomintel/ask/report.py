@@ -54,8 +54,8 @@ def report_text(report: dict[str, Any], max_tables: int = 3) -> str:
         out.append(f"· {n}")
     periods = "; ".join(f"{p.get('label') or 'period'} = {p['start']}..{p['end']}" for p in report.get("periods") or [])
     agents = ", ".join(f"{a['agent']} {a['status']} {a['elapsed_ms']} ms" for a in report.get("agents") or [])
-    out += ["", f"Periods: {periods or '-'}",
-            f"Confidence {report.get('confidence')} · intent {report.get('intent')} · planner {report.get('planner')}"
+    out += [""] + ([f"Periods: {periods}"] if periods else [])
+    out += [f"Confidence {report.get('confidence')} · intent {report.get('intent')} · planner {report.get('planner')}"
             f" · agents: {agents} · data_version {report.get('data_version')}"
             f"{' · cached' if report.get('cached') else ''} · {report.get('elapsed_ms')} ms"
             + (f" · report #{report['report_id']}" if report.get("report_id") else "")]

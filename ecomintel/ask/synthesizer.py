@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from ecomintel.agents.base import AgentResult
 from ecomintel.agents.definitions import definitions_of, is_definition
-from ecomintel.ask.plan import PRICING_INTENTS, REVIEW_INTENTS
+from ecomintel.ask.plan import PRICING_INTENTS, REVIEW_INTENTS, UNFRAMED_INTENTS
 from ecomintel.tracing import traced
 
 log = logging.getLogger(__name__)
@@ -227,6 +227,11 @@ def followups(plan: dict[str, Any], report: dict[str, Any]) -> list[str]:
         asked = {"review_complaints": 0, "review_aspects": 1, "review_requests": 2, "review_sentiment": 3,
                  "review_trend": 4}.get(str(intent))
         return [q for i, q in enumerate(REVIEW_FOLLOWUPS) if i != asked][:3]
+    if intent == "data_quality":  # tables[0]: a row per dataset (name, rows, score, ...)
+        rows = tables[0]["rows"] if tables else []
+        if len(rows) > 1:  # the whole picture: the weakest datasets next
+            return [f"what's wrong with the {r[0]} data?" for r in sorted(rows, key=lambda r: float(r[2]))][:3]
+        return ["how good is our data?"]
     if intent in ("top_items", "bottom_items", "breakdown"):
         if first and not str(first).startswith("("):
             out.append(f"weekly {metric} of {first}{when}")
@@ -266,12 +271,12 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
     contributes its tables first; metrics are merged in the same order (first writer wins)."""
     usable = [r for r in results if r.status in ("ok", "partial")]
     primary = usable[0] if usable else None
-    reviews = plan.get("intent") in REVIEW_INTENTS  # their periods are review dates, their numbers no revenue
-    if reviews:
+    unframed = plan.get("intent") in UNFRAMED_INTENTS  # no sales period, no revenue (reviews, data quality)
+    if unframed:
         data_range = (None, None)
     periods = _period_dicts(plan, data_range)
     # a forecast's period lies after the data by definition: its coverage is not a data gap
-    cover = 1.0 if plan.get("intent") == "forecast" or reviews else coverage(periods, data_range)
+    cover = 1.0 if plan.get("intent") == "forecast" or unframed else coverage(periods, data_range)
 
     metrics: dict[str, float] = {}
     tables: list[dict[str, Any]] = []
@@ -303,7 +308,7 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
     if stated and not timeless and not all(period_text(p) in summary for p in periods):
         summary += f" Period: {stated}."
     if primary is not None and plan.get("metric", "revenue") in ("revenue", "aov") and "net" not in summary \
-            and not reviews and plan.get("intent") not in PRICING_INTENTS:
+            and not unframed and plan.get("intent") not in PRICING_INTENTS:
         summary += f" Revenue is {REVENUE_DEFINITION}."
 
     not_understood = [str(w) for w in plan.get("not_understood") or []]
