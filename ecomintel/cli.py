@@ -165,7 +165,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Sentiment: {scored.scored_now:,} reviews scored with {scored.model_name} "
                   f"({scored.elapsed_ms / 1000:.1f} s).")
     if args.json:
-        print_json({**result.to_dict(), "rejected_rows": rows})
+        shown = {k: v for k, v in result.to_dict().items() if k != "batch_id"}  # batch_number is the one to show
+        print_json({**shown, "rejected_rows": rows})
     else:
         print(result.summary())
         if result.status == "done":
@@ -375,6 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
     from ecomintel.quality.cli import add_parser as quality_parser  # ecomintel quality
 
     quality_parser(sub)
+
+    from ecomintel.history_cli import add_parsers as history_parsers  # batches, reports (per-tenant numbers)
+
+    history_parsers(sub)
 
     return parser
 

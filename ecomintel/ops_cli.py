@@ -126,7 +126,9 @@ def cmd_sync_run(args: argparse.Namespace, settings: Settings) -> int:
     install_db_timing()
     run = run_source(repo, settings, args.name, progress=None if args.json else _progress)
     if args.json:
-        _print_json(run)
+        from ecomintel.db.sync_store import shown_run
+
+        _print_json(shown_run(run))
     else:
         print(f"{run['source_name']}: {run['status']} — {run['message']}")
         for err in (run["errors"] or [])[:args.show_errors]:
@@ -145,10 +147,12 @@ def cmd_sync_runs(args: argparse.Namespace, settings: Settings) -> int:
     repo = _repo(settings, args.tenant, role="viewer")
     runs = repo.list_sync_runs(limit=args.limit, source_name=args.source)
     if args.json:
-        _print_json(runs)
+        from ecomintel.db.sync_store import shown_run
+
+        _print_json([shown_run(r) for r in runs])
         return 0
     for r in runs:
-        print(f"#{r['id']:<5} {r['started_at']:%Y-%m-%d %H:%M:%S} {r['source_name']:<20} {r['trigger']:<8} "
+        print(f"#{r['number']:<5} {r['started_at']:%Y-%m-%d %H:%M:%S} {r['source_name']:<20} {r['trigger']:<8} "
               f"{r['status']:<8} rows={r['rows']:<6} pages ok/failed={r['pages_ok']}/{r['pages_failed']}")
     if not runs:
         print("No sync runs yet.")

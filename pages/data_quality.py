@@ -79,17 +79,17 @@ with tab_daily:
 
 with tab_imports:
     batches = repo.quality_batches()
-    st.dataframe(safe_frame(batches.drop(columns=["profile"])), hide_index=True, key="dq_batches")
+    st.dataframe(safe_frame(batches.drop(columns=["profile", "batch_id"])), hide_index=True, key="dq_batches")
     with_rejected = batches[batches["rows_rejected"] > 0]
     if not with_rejected.empty:
-        options = {f"batch {b} · {f} · {r:,} rejected": int(b) for b, f, r in
-                   zip(with_rejected["batch_id"], with_rejected["file_name"], with_rejected["rows_rejected"],
-                       strict=True)}
+        options = {f"batch {n} · {f} · {r:,} rejected": (int(n), int(b)) for n, b, f, r in
+                   zip(with_rejected["batch"], with_rejected["batch_id"], with_rejected["file_name"],
+                       with_rejected["rows_rejected"], strict=True)}
         label = st.selectbox("Rejected rows of", list(options), key="dq_rejected_batch")
-        rejected = repo.rejected(options[label], limit=5000)
+        rejected = repo.rejected(options[label][1], limit=5000)
         st.dataframe(safe_frame(rejected), hide_index=True, key="dq_rejected")
         st.download_button("Download rejected rows (CSV)", to_safe_csv(rejected), mime="text/csv",
-                           file_name=f"rejected_batch_{options[label]}.csv", icon=":material/download:",
+                           file_name=f"rejected_batch_{options[label][0]}.csv", icon=":material/download:",
                            key="dq_rejected_dl")
 
 with tab_browse:

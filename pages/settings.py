@@ -191,7 +191,8 @@ if is_admin:
                        "(or the code); it is shown only now.")
             st.code(shown[1], language=None)
             st.caption(f"Code: {shown[0]}")
-        st.dataframe(pd.DataFrame(invites.list_invites(engine, ctx)), hide_index=True, key="invites_table")
+        st.dataframe(pd.DataFrame(invites.list_invites(engine, ctx)).drop(columns=["id", "used_by"], errors="ignore"),
+                     hide_index=True, key="invites_table")  # global row/user ids are never shown
 
     with tabs["Audit log"], errors.guarded("reading the audit log", request_id=ctx.request_id):
         action = st.selectbox("Action", ["(all)", *audit.ACTIONS], key="audit_action")

@@ -1,6 +1,6 @@
 """Screenshot of Settings → Syncs for the README: docs/screenshots/settings_syncs.png.
 
-A fresh demo database gets a feed and a competitor page list pointing at local HTTP servers (one page
+A fresh demo database gets a feed, a Shopify-style shop and a competitor page list pointing at local HTTP servers (one page
 without a price, one host failing), both are run once, then the real app is driven with Playwright on the
 Debian Chromium and the Syncs section is captured. Run: `.venv/bin/python scripts/screenshot_syncs.py`.
 """
@@ -52,9 +52,16 @@ def main() -> int:
             "urls": [shop.url("/p/kettle"), shop.url("/p/toaster"), shop.url("/p/blender.html"),
                      shop.url("/p/gift-card"), shop.url("/private/x"), down.url("/item/9")],
             "selectors": {host: {"price": ".now-price"}}})
+        shop.route("/admin/api/2024-10/products.json", Reply(200, '{"products": [{"id": 1, "title": "Mug", '
+                   '"variants": [{"sku": "M-1", "price": "9.50"}]}]}'))
+        shop.route("/admin/api/2024-10/orders.json", Reply(200, '{"orders": []}'))
+        configure_source(repo, name="webshop", connector="shopify", schedule="0 3 * * *",
+                         options={"base_url": shop.url("/admin/api/2024-10"), "resources": ["products", "orders"]},
+                         secret_ref="env:SHOPIFY_TOKEN")
         settings = sync_settings(sync_retries=1)
         run_source(repo, settings, "supplier-feed", env={"FEED_TOKEN": "t"})
         run_source(repo, settings, "competitors")
+        run_source(repo, settings, "webshop", env={"SHOPIFY_TOKEN": "t"})
         engine.dispose()
         proc, base = start_app(url, log_path=Path(tmp) / "streamlit.log",
                                extra_env={"ECOMINTEL_METRICS_PORT": "0"})

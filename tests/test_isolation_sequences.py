@@ -57,7 +57,7 @@ def _reads(repo: Repository) -> str:
         parts.append(repo.sales_by("sku").to_dict("records"))
         parts.append(repo.sales_by("country").to_dict("records"))
     for r in repo.list_reports():
-        parts.append(repo.get_report(int(r["id"])))
+        parts.append(repo.get_report(int(r["number"])))
     return repr(parts)
 
 

@@ -111,12 +111,13 @@ def test_completeness_absent_column_is_info_and_partial_costs() -> None:
 
 
 def test_import_issues_count_rejected_rows_of_done_batches_only() -> None:
-    batches = pd.DataFrame({"batch_id": [1, 2, 3], "kind": ["sales", "sales", "reviews"],
+    batches = pd.DataFrame({"batch": [1, 2, 1], "batch_id": [801, 802, 803], "kind": ["sales", "sales", "reviews"],
                             "status": ["done", "skipped", "done"], "file_name": ["a.csv", "a.csv", "r.csv"],
                             "rows_total": [1000, 0, 50], "rows_rejected": [20, 0, 5], "rows_duplicate": [3, 0, 0],
                             "profile": [{"warnings": 4}, None, None]})
     issues = {i.check: i for i in ck.import_issues("sales", batches)}
-    assert issues["rejected_rows"].rows == 20 and issues["rejected_rows"].locator["batch_id"] == 1
+    assert issues["rejected_rows"].rows == 20 and issues["rejected_rows"].locator == {"dataset": "rejected", "batch": 1}
+    assert "batch 1 a.csv" in issues["rejected_rows"].detail and "801" not in issues["rejected_rows"].detail  # per tenant
     assert issues["duplicate_rows"].points == 0
     assert issues["dropped_values"].rows == 4
 

@@ -385,7 +385,7 @@ def draw_report(report: dict[str, Any], *, key: str, ask_again: Callable[[str], 
 
 def history(repo: Repository, *, ask_again: Callable[..., None], limit: int = 30) -> None:
     """The tenant's saved reports: open one as it was, or ask its question again on the current data."""
-    past = {f"#{r['id']} · {r['created_at']:%Y-%m-%d %H:%M} · {r['mode']} · {r['question']}": r
+    past = {f"#{r['number']} · {r['created_at']:%Y-%m-%d %H:%M} · {r['mode']} · {r['question']}": r
             for r in repo.list_reports(limit)}
     if not past:
         st.caption("No questions asked yet.")
@@ -396,7 +396,7 @@ def history(repo: Repository, *, ask_again: Callable[..., None], limit: int = 30
         return
     left, right = st.columns(2)
     if left.button("Open the saved report", key="ask_open", icon=":material/description:"):
-        st.session_state["result_ask_report"] = repo.get_report(int(past[choice]["id"]))["report"]
+        st.session_state["result_ask_report"] = repo.get_report(int(past[choice]["number"]))["report"]
         st.rerun()
     right.button("Ask again on current data", key="ask_rerun", icon=":material/replay:", on_click=ask_again,
                  args=(past[choice]["question"], past[choice]["mode"]))

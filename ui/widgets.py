@@ -97,21 +97,21 @@ def result_panel(repo: Repository, result: dict[str, Any]) -> None:
         warned = pd.DataFrame(result["warning_rows"])
         st.markdown(f"**Rows kept with a warning** ({int(result.get('warnings') or 0):,}; first {len(warned):,} "
                     "shown) — optional values that could not be read were left empty; reviews without text")
-        st.dataframe(warned, hide_index=True, key=f"warned_{result.get('batch_id')}")
+        st.dataframe(warned, hide_index=True, key=f"warned_{result.get('batch_number')}")
         st.download_button("Download warnings (CSV)", to_safe_csv(warned),
-                           file_name=f"warnings_batch_{result.get('batch_id')}.csv", mime="text/csv",
-                           icon=":material/download:", key=f"dl_warned_{result.get('batch_id')}")
+                           file_name=f"warnings_batch_{result.get('batch_number')}.csv", mime="text/csv",
+                           icon=":material/download:", key=f"dl_warned_{result.get('batch_number')}")
     if int(result.get("rejected") or 0) and result.get("batch_id"):
         rejected = repo.rejected(int(result["batch_id"]))
         first = [c for c in ("row", "reasons") if c in rejected.columns]
         rejected = rejected[first + [c for c in rejected.columns if c not in first]]
         st.markdown(f"**Rejected rows** ({len(rejected):,}) — stored with their reasons, nothing else lost")
-        st.dataframe(rejected.head(1000), hide_index=True, key=f"rejected_{result['batch_id']}")
+        st.dataframe(rejected.head(1000), hide_index=True, key=f"rejected_{result.get('batch_number')}")
         from ecomintel.ingest.export import to_safe_csv
 
         st.download_button("Download rejected rows (CSV)", to_safe_csv(rejected),
-                           file_name=f"rejected_batch_{result['batch_id']}.csv", mime="text/csv",
-                           icon=":material/download:", key=f"dl_rejected_{result['batch_id']}")
+                           file_name=f"rejected_batch_{result.get('batch_number')}.csv", mime="text/csv",
+                           icon=":material/download:", key=f"dl_rejected_{result.get('batch_number')}")
 
 
 def _fmt(value: Any) -> str:
@@ -158,7 +158,7 @@ def batch_history(repo: Repository, limit: int = 20) -> None:
         st.caption("No imports yet.")
         return
     frame = pd.DataFrame(batches)
-    frame = frame[["id", "file_name", "kind", "source", "created_at", "rows_total", "rows_accepted",
+    frame = frame[["number", "file_name", "kind", "source", "created_at", "rows_total", "rows_accepted",
                    "rows_rejected", "rows_duplicate", "rows_returns", "status", "elapsed_ms"]]
     frame.columns = ["batch", "file", "kind", "source", "when (UTC)", "rows", "accepted", "rejected",
                      "duplicates", "returns", "status", "ms"]

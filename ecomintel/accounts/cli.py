@@ -81,7 +81,7 @@ def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
         username = check_username(args.username)
         user = add_user(engine, ctx, username, _password(args, f"Password for {username}: "), role=args.role,
                         name=args.name or "", email=args.email)
-        print(f"User {user.username!r} (id {user.id}) added to tenant {args.tenant!r} as {user.role}.")
+        print(f"User {user.username!r} added to tenant {args.tenant!r} as {user.role}.")
         return 0
 
 

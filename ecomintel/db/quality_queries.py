@@ -19,6 +19,8 @@ import sqlalchemy as sa
 
 from ecomintel.db import models as m
 from ecomintel.db.scoped import RepositoryCore
+from ecomintel.db.tenant_numbers import id_of_number
+from ecomintel.errors import NotFound
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -251,9 +253,10 @@ class QualityQueries(RepositoryCore):
         return max(counts, key=lambda c: counts[c]) if counts else None
 
     def quality_batches(self, limit: int = 200) -> pd.DataFrame:
-        """The import history: one row per ingestion batch with its counts, newest first."""
+        """The import history: one row per ingestion batch with its counts, newest first. `batch` is the
+        number people see (per tenant), `batch_id` the global id to look rows up by (not for display)."""
         b = m.ingestion_batches
-        stmt = (self.scoped(b, b.c.id.label("batch_id"), b.c.kind, b.c.file_name, b.c.source, b.c.status,
+        stmt = (self.scoped(b, b.c.number.label("batch"), b.c.id.label("batch_id"), b.c.kind, b.c.file_name, b.c.source, b.c.status,
                             b.c.created_at, b.c.rows_total, b.c.rows_accepted, b.c.rows_rejected, b.c.rows_duplicate,
                             b.c.rows_returns, b.c.message, b.c.profile)
                 .order_by(b.c.id.desc()).limit(limit))
@@ -305,10 +308,16 @@ class QualityQueries(RepositoryCore):
     def quality_rows(self, dataset: str, *, condition: str | None = None, skus: Sequence[str] = (),
                      days: Sequence[str] = (), prices: Sequence[tuple[str, float]] = (),
                      quantities: Sequence[tuple[str, float]] = (), currencies: Sequence[str] = (),
-                     texts: Sequence[str] = (), batch_id: int | None = None, now: datetime | None = None,
-                     limit: int = 200) -> pd.DataFrame:
+                     texts: Sequence[str] = (), batch_id: int | None = None, batch: int | None = None,
+                     now: datetime | None = None, limit: int = 200) -> pd.DataFrame:
         """The rows behind one check: a named condition (`row_conditions`), or rows of given SKUs, days,
-        (sku, price) / (sku, quantity) pairs, currencies or repeated texts; rejected rows of a batch."""
+        (sku, price) / (sku, quantity) pairs, currencies or repeated texts; rejected rows of a batch (`batch`:
+        the tenant's batch number, as in a locator; `batch_id`: the global id)."""
+        if batch is not None:
+            with self.engine.connect() as conn:
+                batch_id = id_of_number(conn, m.ingestion_batches, self.tenant_id, batch)
+            if batch_id is None:
+                raise NotFound(f"No import batch {batch}.")
         if dataset == "rejected":
             return self.rejected(int(batch_id or 0), limit=limit)  # type: ignore[attr-defined]
         table = QUALITY_TABLES[dataset][0]

@@ -27,6 +27,14 @@ from ecomintel.errors import NotFound
 SOURCE_FIELDS = ("name", "connector", "options", "secret_ref", "schedule", "enabled")
 
 
+GLOBAL_IDS = ("id", "tenant_id", "source_id", "batch_ids")
+
+
+def shown_run(run: Mapping[str, Any]) -> dict[str, Any]:
+    """A sync run as printed for people (CLI --json): its number and batch numbers, no global ids."""
+    return {k: v for k, v in run.items() if k not in GLOBAL_IDS}
+
+
 class SyncStore(RepositoryCore):
     """Sync configuration and history of the repository's tenant."""
 

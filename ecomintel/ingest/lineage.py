@@ -18,8 +18,9 @@ DATA_TABLES = {"sales": m.sales, "products": m.products, "reviews": m.reviews}
 
 
 def rows_by_batch(repo: Repository) -> pd.DataFrame:
-    """One row per batch of the tenant: id, kind, file_name, source, status, created_at, rows_accepted
-    (at ingest time) and rows_now (rows of the data tables that still carry the batch id)."""
+    """One row per batch of the tenant: id, number (the batch as people know it), kind, file_name, source,
+    status, created_at, rows_accepted (at ingest time) and rows_now (rows of the data tables that still carry
+    the batch id)."""
     counts: dict[int, int] = {}
     with repo.engine.connect() as conn:
         for table in DATA_TABLES.values():
@@ -28,7 +29,7 @@ def rows_by_batch(repo: Repository) -> pd.DataFrame:
             for batch_id, n in conn.execute(stmt):
                 counts[int(batch_id)] = counts.get(int(batch_id), 0) + int(n)
     b = m.ingestion_batches
-    batches = repo.frame(repo.scoped(b, b.c.id, b.c.kind, b.c.file_name, b.c.source, b.c.status, b.c.created_at,
+    batches = repo.frame(repo.scoped(b, b.c.id, b.c.number, b.c.kind, b.c.file_name, b.c.source, b.c.status, b.c.created_at,
                                      b.c.rows_accepted).order_by(b.c.id))
     batches["rows_now"] = batches["id"].map(lambda i: counts.get(int(i), 0)).astype("int64")
     return batches

@@ -295,14 +295,14 @@ def import_issues(dataset: str, batches: pd.DataFrame) -> list[Issue]:
     if not rejected.empty:
         n = int(rejected["rows_rejected"].sum())
         records = [{str(k): v for k, v in r.items()} for r in rejected.to_dict("records")]
-        files = ", ".join(f"batch {b['batch_id']} {b['file_name']}: {int(b['rows_rejected']):,}" for b in records[:5])
+        files = ", ".join(f"batch {b['batch']} {b['file_name']}: {int(b['rows_rejected']):,}" for b in records[:5])
         out.append(Issue("rejected_rows", dataset, "warning", f"{n:,} rows rejected at import",
                          f"Rows of the {dataset} files that could not be stored ({files}); each kept with its reason.",
                          n, points=points(n, total, 15.0, 0.2),
-                         examples=[{"batch_id": int(b["batch_id"]), "file_name": b["file_name"],
+                         examples=[{"batch": int(b["batch"]), "file_name": b["file_name"],
                                     "rows_rejected": int(b["rows_rejected"]), "rows_total": int(b["rows_total"])}
                                    for b in records][:EXAMPLES],
-                         locator={"dataset": "rejected", "batch_id": int(rejected["batch_id"].iloc[0])}))
+                         locator={"dataset": "rejected", "batch": int(rejected["batch"].iloc[0])}))
     dups = int(done["rows_duplicate"].sum())
     if dups:
         out.append(Issue("duplicate_rows", dataset, "info" if dups / max(total, 1) < 0.05 else "warning",

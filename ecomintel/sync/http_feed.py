@@ -81,5 +81,5 @@ class HttpFeedConnector:
             outcome.rows += result.accepted
             outcome.notes.append(result.summary())
             if result.rejected:
-                outcome.notes.append(f"{result.rejected:,} rows rejected (batch {result.batch_id})")
+                outcome.notes.append(f"{result.rejected:,} rows rejected (batch {result.batch_number})")
         return outcome

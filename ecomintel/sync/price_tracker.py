@@ -168,7 +168,7 @@ class PriceTracker:
             return False
         outcome.rows += result.accepted
         if result.rejected:
-            outcome.notes.append(f"{result.rejected:,} observations rejected (batch {result.batch_id})")
+            outcome.notes.append(f"{result.rejected:,} observations rejected (batch {result.batch_number})")
         return True
 
     def _one(self, job: SyncJob, target: Target, user_agent: str, limiter: HostLimiter, robots: RobotsCache,
