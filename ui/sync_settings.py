@@ -231,12 +231,12 @@ def runs_panel(repo: Repository, *, key: str = "sync_runs", empty: str = "") -> 
         return
     st.markdown("**Recent runs**")
     st.dataframe(pd.DataFrame([{
-        "run": r["id"], "source": r["source_name"], "trigger": r["trigger"], "status": r["status"],
+        "run": r["number"], "source": r["source_name"], "trigger": r["trigger"], "status": r["status"],
         "started": r["started_at"], "finished": r["finished_at"], "rows": r["rows"], "pages ok": r["pages_ok"],
         "pages failed": r["pages_failed"], "message": r["message"]} for r in runs]), hide_index=True, key=key)
     failed = next((r for r in runs if r["errors"]), None)
     if failed:
-        with st.expander(f"Errors of run {failed['id']} ({failed['source_name']}, {len(failed['errors'])})"):
+        with st.expander(f"Errors of run {failed['number']} ({failed['source_name']}, {len(failed['errors'])})"):
             st.dataframe(pd.DataFrame(failed["errors"]), hide_index=True, key=f"{key}_errors")
 
 
