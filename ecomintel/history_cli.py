@@ -37,9 +37,15 @@ def _print_json(data: Any) -> None:
 
 
 def _repo(settings: Settings, tenant: str) -> Any:
-    from ecomintel.cli import open_repo  # imported when the command runs (cli.py imports this module lazily)
+    """The tenant's repository, read-only (viewer), on a migrated database; the tenant must exist."""
+    from ecomintel.context import RequestContext
+    from ecomintel.db.engine import make_engine, migrate
+    from ecomintel.db.repository import Repository
+    from ecomintel.db.tenants import get_tenant
 
-    return open_repo(settings, tenant, create=False, role="viewer")
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    return Repository(engine, RequestContext(tenant_id=get_tenant(engine, tenant).id, role="viewer"))
 
 
 def cmd_batches(args: argparse.Namespace, settings: Settings) -> int:
