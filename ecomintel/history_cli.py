@@ -37,15 +37,10 @@ def _print_json(data: Any) -> None:
 
 
 def _repo(settings: Settings, tenant: str) -> Any:
-    """The tenant's repository, read-only (viewer), on a migrated database; the tenant must exist."""
-    from ecomintel.context import RequestContext
-    from ecomintel.db.engine import make_engine, migrate
-    from ecomintel.db.repository import Repository
-    from ecomintel.db.tenants import get_tenant
+    """The tenant's repository, read-only (viewer); the tenant must exist."""
+    from ecomintel.ops_cli import tenant_repo
 
-    engine = make_engine(settings.database_url)
-    migrate(engine)
-    return Repository(engine, RequestContext(tenant_id=get_tenant(engine, tenant).id, role="viewer"))
+    return tenant_repo(settings, tenant, role="viewer")
 
 
 def cmd_batches(args: argparse.Namespace, settings: Settings) -> int:

@@ -21,7 +21,7 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
-def _repo(settings: Settings, tenant: str, *, role: str = "admin") -> Any:
+def tenant_repo(settings: Settings, tenant: str, *, role: str = "admin") -> Any:
     """The tenant's repository on a migrated database (the tenant must exist)."""
     from ecomintel.context import RequestContext
     from ecomintel.db.engine import make_engine, migrate
@@ -49,7 +49,7 @@ def _pairs(items: list[str] | None) -> dict[str, str]:
 def cmd_sync_add(args: argparse.Namespace, settings: Settings) -> int:
     from ecomintel.sync.sources import configure_source
 
-    repo = _repo(settings, args.tenant)
+    repo = tenant_repo(settings, args.tenant)
     options: dict[str, Any] = {}
     if args.url:
         options["base_url" if args.connector == "shopify" else "url"] = args.url
@@ -73,7 +73,7 @@ def cmd_sync_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sync_list(args: argparse.Namespace, settings: Settings) -> int:
-    repo = _repo(settings, args.tenant, role="viewer")
+    repo = tenant_repo(settings, args.tenant, role="viewer")
     rows = []
     for src in repo.list_sync_sources():
         last = repo.last_sync_run(src["name"])
@@ -93,7 +93,7 @@ def cmd_sync_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_sync_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run now in this process (default), or enqueue for the workers (--queue, with --in for later)."""
-    repo = _repo(settings, args.tenant)
+    repo = tenant_repo(settings, args.tenant)
     if args.queue or args.delay:
         from ecomintel.errors import InputError
 
@@ -144,7 +144,7 @@ def _progress(fraction: float, message: str) -> None:
 
 
 def cmd_sync_runs(args: argparse.Namespace, settings: Settings) -> int:
-    repo = _repo(settings, args.tenant, role="viewer")
+    repo = tenant_repo(settings, args.tenant, role="viewer")
     runs = repo.list_sync_runs(limit=args.limit, source_name=args.source)
     if args.json:
         from ecomintel.db.sync_store import shown_run
@@ -162,7 +162,7 @@ def cmd_sync_runs(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_sync_remove(args: argparse.Namespace, settings: Settings) -> int:
     from ecomintel.errors import NotFound
 
-    if not _repo(settings, args.tenant).delete_sync_source(args.name):
+    if not tenant_repo(settings, args.tenant).delete_sync_source(args.name):
         raise NotFound(f"No sync source named {args.name!r}.")
     print(f"Sync source {args.name!r} removed (its runs stay in the history).")
     return 0
