@@ -119,3 +119,18 @@ def test_migration_0006_cache_entries_up_and_down(fresh_url: str) -> None:
     assert not sa.inspect(engine).has_table("cache_entries")
     command.upgrade(cfg, "head")
     engine.dispose()
+
+
+def test_processes_migrating_a_new_postgres_database_at_once_all_succeed() -> None:
+    """A deployment's app replicas and scheduler all migrate at start (compose.yaml): on a new database their
+    upgrades must take turns (engine._migration_lock), not collide on the same CREATE TABLE."""
+    with fresh_pg_database(f"ecomintel_test_migrace_{os.getpid()}") as url:
+        script = f"from ecomintel.db.engine import make_engine, migrate; migrate(make_engine({url!r}))"
+        procs = [subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        outcomes = [(p.wait(timeout=180), p.communicate()[1]) for p in procs]
+        assert [code for code, _ in outcomes] == [0, 0, 0], [err[-800:] for _, err in outcomes]
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            assert current_revision(conn) == head_revision()
+        engine.dispose()

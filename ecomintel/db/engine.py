@@ -12,7 +12,9 @@ imported. Anything else (a new database, an older revision, several heads) goes 
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK_KEY = 0x65636F6D  # "ecom": the pg_advisory_lock key `migrate` holds while it upgrades
 _REVISION_LINE = re.compile(r"^(down_revision|revision)\s*(?::[^=]+)?=\s*(.+?)\s*$", re.MULTILINE)
 
 
@@ -100,7 +103,27 @@ def migrate(engine: sa.Engine) -> None:
         return
     from alembic import command
 
-    command.upgrade(alembic_config(rls.system_engine(engine)), "head")  # migrations may touch every tenant
-    if engine.dialect.name == "postgresql":  # tenant tables added by any migration get their RLS policy
-        with rls.system_engine(engine).begin() as conn:
-            rls.apply_tenant_policies(conn)
+    with _migration_lock(engine):
+        with engine.connect() as conn:  # another process may have migrated while we waited for the lock
+            if current_revision(conn) == head_revision():
+                return
+        command.upgrade(alembic_config(rls.system_engine(engine)), "head")  # migrations may touch every tenant
+        if engine.dialect.name == "postgresql":  # tenant tables added by any migration get their RLS policy
+            with rls.system_engine(engine).begin() as conn:
+                rls.apply_tenant_policies(conn)
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: sa.Engine) -> Iterator[None]:
+    """On PostgreSQL, one migrating process at a time (a session advisory lock): the app replicas and the
+    scheduler of a deployment all migrate at start, and two concurrent `alembic upgrade`s of a new database
+    collide on the same CREATE TABLE. SQLite serialises writers itself."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        try:
+            yield
+        finally:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
