@@ -22,8 +22,12 @@ COPY pages ./pages
 COPY ui ./ui
 COPY app.py ./
 COPY .streamlit ./.streamlit
+COPY assets ./assets
 COPY data/samples ./data/samples
-RUN pip install --no-deps . && useradd --create-home --uid 10001 ecomintel && mkdir -p /app/var && chown ecomintel /app/var
+# Editable (as `make` does): the package stays in /app, so what it finds next to itself at run time
+# (data/samples for the demo tenant and the default sentiment model) is there for `ecomintel …` too,
+# and the CLI, the workers and `streamlit run app.py` all import the same copy.
+RUN pip install --no-deps -e . && useradd --create-home --uid 10001 ecomintel && mkdir -p /app/var && chown ecomintel /app/var
 USER ecomintel
 
 # 8501 the app, 9464 the app's Prometheus metrics, 9465 a worker's or the scheduler's metrics.

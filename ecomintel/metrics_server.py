@@ -7,8 +7,8 @@ Why queue depth is a collector and not a gauge we set: the depth changes in Redi
 reading it when Prometheus scrapes is always current and costs one pipeline per scrape.
 
 Why multiprocess mode for workers: an RQ worker runs each job in a forked work horse, so a job's counters
-(sync runs, ingested rows) die with the horse. With PROMETHEUS_MULTIPROC_DIR set (compose.yaml and the
-Dockerfile set it for workers), prometheus-client keeps each process's values in files in that folder and
+(sync runs, ingested rows) die with the horse. With PROMETHEUS_MULTIPROC_DIR set (compose.yaml sets it
+for workers), prometheus-client keeps each process's values in files in that folder and
 the worker's endpoint adds them up (`MultiProcessCollector`). Without it the worker serves only its own
 process's metrics and logs a warning saying so.
 """
