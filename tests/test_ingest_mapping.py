@@ -1,12 +1,17 @@
-"""Column mapping: known names, fuzzy fallback, overrides, and the MissingColumns message."""
+"""Column mapping: known names, fuzzy fallback, overrides, the MissingColumns message, and currency-decorated
+headers (`Price (EUR)`, `price_usd`, `Preis (€)`): same field as the plain name, and the header's currency."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecomintel.errors import InputError, MissingColumns
+from ecomintel.ingest.currency import ISO_CODES, split_currency
 from ecomintel.ingest.fields import FIELDS, required_fields
-from ecomintel.ingest.mapping import auto_map, resolve_mapping
+from ecomintel.ingest.mapping import auto_map, mapped_currency, resolve_mapping
+from ecomintel.ingest.validate import header_currency
 
 RETAIL = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]
 CLOTHING = ["Unnamed: 0", "Clothing ID", "Age", "Title", "Review Text", "Rating", "Recommended IND",
@@ -73,3 +78,131 @@ def test_defaults_fill_required_fields_and_bad_names_are_errors() -> None:
 def test_every_kind_has_required_fields() -> None:
     for kind in FIELDS:
         assert required_fields(kind)
+
+
+# --- currency in the header (issue 11): real exports write the currency into the price column's name -------------
+
+# (header, kind, field it fills, ISO code it says) — as Shopify, Amazon, WooCommerce, eBay and German / French /
+# Indian shops write them
+DECORATED = [
+    ("Price (EUR)", "products", "price", "EUR"),
+    ("price_usd", "products", "price", "USD"),
+    ("Unit Price ($)", "sales", "unit_price", "USD"),
+    ("Preis in EUR", "products", "price", "EUR"),
+    ("Preis (€)", "listings", "price", "EUR"),
+    ("unit_price_gbp", "sales", "unit_price", "GBP"),
+    ("Price [INR]", "listings", "price", "INR"),
+    ("Amount EUR", "sales", "revenue", "EUR"),
+    ("list price (₹)", "products", "list_price", "INR"),
+    ("Prix (en €)", "products", "price", "EUR"),
+    ("Selling Price (Rs.)", "products", "price", "INR"),
+    ("Variant Price (CAD)", "products", "price", "CAD"),
+    ("Lineitem price - AUD", "sales", "unit_price", "AUD"),
+    ("EUR Preis", "listings", "price", "EUR"),
+    ("Current price, US$", "listings", "price", "USD"),
+    ("UVP in Euro", "products", "list_price", "EUR"),
+    ("item-price-jpy", "sales", "unit_price", "JPY"),
+]
+
+
+@pytest.mark.parametrize("header, kind, field, code", DECORATED)
+def test_a_currency_decorated_header_maps_and_says_its_currency(header: str, kind: str, field: str,
+                                                                code: str) -> None:
+    assert auto_map(["sku", header], kind)[field] == header
+    assert split_currency(header)[1] == code
+    assert header_currency(header) == code
+
+
+def test_a_plain_price_header_still_maps_and_says_no_currency() -> None:
+    assert auto_map(["sku", "Price"], "products")["price"] == "Price"
+    assert auto_map(["sku", "Price"], "sales")["unit_price"] == "Price"
+    assert split_currency("Price") == ("Price", None) and header_currency("Price") is None
+    # words that contain a code's letters are not codes; a header that is only a code names no field
+    for header in ("Europe price", "Prices", "Cadence", "usdt_balance"):
+        assert split_currency(header)[1] is None, header
+    assert split_currency("EUR") == ("", "EUR") and auto_map(["sku", "EUR"], "products")["price"] is None
+    assert split_currency("EUR/USD rate")[1] is None  # two currencies in one name: not a decoration
+
+
+def test_an_exact_name_beats_a_decorated_one() -> None:
+    m = auto_map(["sku", "Price (EUR)", "price"], "products")
+    assert m["price"] == "price"
+
+
+SHOPIFY_PRODUCTS = ["Handle", "Title", "Body (HTML)", "Vendor", "Type", "Tags", "Variant SKU", "Variant Price",
+                    "Variant Compare At Price", "Variant Inventory Qty", "Cost per item"]
+WOO_PRODUCTS = ["ID", "Type", "SKU", "Name", "Published", "Sale price (€)", "Regular price (€)", "Stock",
+                "Categories"]
+WOO_ORDERS = ["Order Number", "Order Date", "Order Currency", "SKU", "Item Name", "Quantity", "Item Cost",
+              "Order Total Amount"]
+AMAZON_ORDERS = ["amazon-order-id", "purchase-date", "sku", "product-name", "quantity-purchased", "currency",
+                 "item-price"]
+EBAY_LISTINGS = ["Item number", "Title", "Current price (GBP)", "Start date", "Available quantity"]
+GERMAN_PRODUCTS = ["Artikelnummer", "Bezeichnung", "Hersteller", "Preis in EUR", "UVP (€)", "Lagerbestand"]
+FRENCH_PRODUCTS = ["Référence", "Nom", "Marque", "Prix (€)", "Quantité"]
+
+
+def test_shop_exports_map_their_price_columns() -> None:
+    s = auto_map(SHOPIFY_PRODUCTS, "products")
+    assert (s["sku"], s["name"], s["brand"], s["price"], s["list_price"], s["cost"], s["inventory_level"]) == (
+        "Variant SKU", "Title", "Vendor", "Variant Price", "Variant Compare At Price", "Cost per item",
+        "Variant Inventory Qty")
+    w = auto_map(WOO_PRODUCTS, "products")
+    assert (w["sku"], w["name"], w["price"], w["list_price"], w["inventory_level"], w["category"]) == (
+        "SKU", "Name", "Sale price (€)", "Regular price (€)", "Stock", "Categories")
+    o = auto_map(WOO_ORDERS, "sales")
+    assert (o["order_id"], o["sold_at"], o["currency"], o["unit_price"], o["product_name"]) == (
+        "Order Number", "Order Date", "Order Currency", "Item Cost", "Item Name")
+    a = auto_map(AMAZON_ORDERS, "sales")
+    assert (a["order_id"], a["sold_at"], a["quantity"], a["unit_price"], a["currency"]) == (
+        "amazon-order-id", "purchase-date", "quantity-purchased", "item-price", "currency")
+    e = auto_map(EBAY_LISTINGS, "listings")
+    assert (e["sku"], e["title"], e["price"]) == ("Item number", "Title", "Current price (GBP)")
+    g = auto_map(GERMAN_PRODUCTS, "products")
+    assert (g["sku"], g["name"], g["brand"], g["price"], g["list_price"], g["inventory_level"]) == (
+        "Artikelnummer", "Bezeichnung", "Hersteller", "Preis in EUR", "UVP (€)", "Lagerbestand")
+    f = auto_map(FRENCH_PRODUCTS, "products")
+    assert (f["sku"], f["name"], f["brand"], f["price"], f["inventory_level"]) == (
+        "Référence", "Nom", "Marque", "Prix (€)", "Quantité")
+
+
+def test_price_columns_in_two_currencies_are_refused_not_mixed() -> None:
+    with pytest.raises(InputError, match=r"different currencies.*EUR.*USD"):
+        resolve_mapping(["sku", "Price (EUR)", "List price (USD)"], "products")
+    # two columns that could both be the price: which one is the price is the user's choice
+    with pytest.raises(InputError, match=r"Price \(USD\)"):
+        resolve_mapping(["sku", "Price (EUR)", "Price (USD)"], "products")
+    chosen = resolve_mapping(["sku", "Price (EUR)", "Price (USD)"], "products", {"price": "Price (USD)"})
+    assert chosen["price"] == "Price (USD)"
+    # one currency in several headers is fine, and so is one decorated header next to plain ones
+    same = resolve_mapping(["sku", "Price (EUR)", "List price (€)", "Cost"], "products")
+    assert (same["price"], same["list_price"], same["cost"]) == ("Price (EUR)", "List price (€)", "Cost")
+    assert mapped_currency(same, "products") == "EUR"
+
+
+# any synonym of any field, written with any currency decoration, maps to the same field, and says that currency
+SYNONYMS = [(kind, spec.name, alias) for kind, specs in FIELDS.items() for spec in specs
+            for alias in (spec.name, *spec.aliases)]
+CURRENCIES = [(code, code) for code in ISO_CODES] + [
+    ("€", "EUR"), ("$", "USD"), ("US$", "USD"), ("£", "GBP"), ("₹", "INR"), ("¥", "JPY"), ("Rs.", "INR")]
+DECORATIONS = ["{h} ({c})", "{h} [{c}]", "{h}_{c}", "{h} in {c}", "{h} {c}", "{c} {h}", "{h} - {c}", "{h}, {c}",
+               "{h}({c})", "{h} (in {c})", "{c}_{h}"]
+
+
+def _spelled(alias: str, style: int) -> str:
+    words = alias.split("_")
+    return ["_".join(words), " ".join(w.title() for w in words), "-".join(words).upper(), " ".join(words)][style]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(SYNONYMS), st.sampled_from(CURRENCIES), st.sampled_from(DECORATIONS), st.integers(0, 3))
+def test_any_synonym_with_any_currency_decoration_maps_the_same(synonym: tuple[str, str, str],
+                                                               currency: tuple[str, str], decoration: str,
+                                                               style: int) -> None:
+    kind, _field, alias = synonym
+    symbol, code = currency
+    plain = _spelled(alias, style)
+    header = decoration.format(h=plain, c=symbol.lower() if style == 0 and symbol.isalpha() else symbol)
+    expected = {f for f, c in auto_map([plain], kind).items() if c == plain}
+    assert {f for f, c in auto_map([header], kind).items() if c == header} == expected, header
+    assert header_currency(header) == code, header

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ecomintel.config import load_settings
 from ecomintel.db import models as m
 from ecomintel.db.repository import Repository
-from ecomintel.errors import EmptyFile, FileTooLarge, Forbidden, MissingColumns, UnreadableFile
+from ecomintel.errors import EmptyFile, FileTooLarge, Forbidden, InputError, MissingColumns, UnreadableFile
 from ecomintel.ingest.export import to_safe_csv
 from ecomintel.ingest.pipeline import ingest_file, preview_file
 from ecomintel.samples import SMALL_SALES, load_samples
@@ -321,3 +321,37 @@ def test_lineage_counts_rows_per_batch_as_they_are_now(repo: Repository) -> None
     assert lineage.loc[a.batch_id, "rows_now"] == 1  # P2 moved to the newer batch (latest wins)
     assert lineage.loc[b.batch_id, "rows_now"] == 1 and lineage.loc[s.batch_id, "rows_now"] == 1
     assert lineage.loc[a.batch_id, "rows_accepted"] == 2
+
+
+def test_the_currency_in_a_price_header_is_stored_unless_a_cell_says_otherwise(repo: Repository, tmp_path) -> None:
+    """A German shop's products export (`Preis (€)`, `UVP in EUR`), a sales file with `unit_price_gbp`, a
+    listings file with `Price [INR]` and a Currency column that wins over the header: what is stored."""
+    german = tmp_path / "artikel.csv"
+    german.write_text("Artikelnummer;Bezeichnung;Preis (€);UVP in EUR\nA1;Wasserkocher;29,90;39,90\n"
+                      "A2;Toaster;19,90;\n", encoding="utf-8")
+    r = ingest_file(repo, "products", german, settings=SETTINGS, defaults={"currency": "GBP"})
+    assert (r.status, r.accepted, r.mapping["price"], r.mapping["list_price"]) == ("done", 2, "Preis (€)", "UVP in EUR")
+    products = rows(repo, m.products).set_index("sku")
+    assert set(products["currency"]) == {"EUR"}  # the header beats the upload's default
+    assert (products.loc["A1", "price"], products.loc["A1", "list_price"]) == (29.9, 39.9)
+    sales = tmp_path / "orders.csv"
+    sales.write_text("order_id,sku,quantity,unit_price_gbp,sold_at\n1,A1,2,3.50,2024-01-05\n", encoding="utf-8")
+    r = ingest_file(repo, "sales", sales, settings=SETTINGS)
+    assert r.mapping["unit_price"] == "unit_price_gbp" and set(rows(repo, m.sales)["currency"]) == {"GBP"}
+    listings = tmp_path / "competitors.csv"
+    listings.write_text("sku,seller,Price [INR],Currency\nB1,Shop A,1099,\nB2,Shop B,12.5,USD\n", encoding="utf-8")
+    r = ingest_file(repo, "listings", listings, settings=SETTINGS)
+    stored = rows(repo, m.listings).set_index("sku")["currency"].to_dict()
+    assert stored == {"B1": "INR", "B2": "USD"}  # the Currency cell wins; an empty one leaves the header's
+    assert "2 currencies" in r.message
+
+
+def test_amount_headers_in_two_currencies_are_refused_before_storing(repo: Repository, tmp_path) -> None:
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("sku,Price (EUR),List price (USD)\nA,10,12\n", encoding="utf-8")
+    with pytest.raises(InputError, match="different currencies") as info:
+        ingest_file(repo, "products", mixed, settings=SETTINGS)
+    assert "'Price (EUR)' (price) is EUR" in info.value.user_message()
+    assert rows(repo, m.products).empty and rows(repo, m.ingestion_batches).empty
+    r = ingest_file(repo, "products", mixed, settings=SETTINGS, mapping={"list_price": ""})
+    assert r.accepted == 1 and set(rows(repo, m.products)["currency"]) == {"EUR"}

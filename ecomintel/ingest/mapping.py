@@ -3,31 +3,52 @@
 Order of trust: an explicit override (page form / `--map`) > an exact name or known alias > a fuzzy match
 (rapidfuzz) good enough to be unambiguous. Why fuzzy only as a fallback: a wrong automatic guess loads
 wrong numbers silently, so fuzzy guesses need a high score and never steal a column claimed exactly.
+A currency written into a header (`Price (EUR)`, `price_usd`, `Preis (€)`: ingest/currency.py) is not part of
+its name: the header matches as its plain name would (a column named exactly wins over a decorated one), and
+the currency is the file's when no cell says otherwise (validate.detect_currency). Money columns whose headers
+name different currencies are refused by resolve_mapping: one row has one currency, so they would be mixed.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 from rapidfuzz import fuzz, process
 
 from ecomintel.errors import InputError, MissingColumns
+from ecomintel.ingest.currency import split_currency
 from ecomintel.ingest.fields import fields_of
 
 FUZZY_MIN_SCORE = 85.0
 SUGGEST_MIN_SCORE = 65.0
+# the amount fields of each kind: their headers may carry the file's currency, and must agree on it
+MONEY_FIELDS = {"sales": ("unit_price", "revenue"), "products": ("price", "list_price", "cost"),
+                "listings": ("price", "list_price")}
 
 
 def norm_name(name: str) -> str:
-    """`Review Text` → `review_text`, `InvoiceNo` → `invoiceno`, ` Unit-Price ` → `unit_price`."""
-    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
+    """`Review Text` → `review_text`, `InvoiceNo` → `invoiceno`, ` Unit-Price ` → `unit_price`,
+    `Référence` → `reference`, `Stückpreis` → `stuckpreis` (accents folded, so aliases stay ASCII)."""
+    folded = unicodedata.normalize("NFKD", str(name).strip().lower())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "_", folded).strip("_")
+
+
+def bare_name(column: str) -> str:
+    """The normalised name without a currency decoration: `Price (EUR)` → `price`, `price_usd` → `price`;
+    a header that is only a currency (`EUR`) keeps its own name."""
+    bare, code = split_currency(column)
+    return norm_name(bare) if code is not None and norm_name(bare) else norm_name(column)
 
 
 def auto_map(columns: Sequence[str], kind: str) -> dict[str, str | None]:
     """{field: column or None} for every field of `kind`, from names, aliases, then fuzzy matching."""
     specs = fields_of(kind)
-    normed = {norm_name(c): c for c in reversed(list(columns))}  # first occurrence wins
+    # first occurrence wins; a column's own name wins over another's name without its currency
+    normed = {bare_name(c): c for c in reversed(list(columns))}
+    normed.update({norm_name(c): c for c in reversed(list(columns))})
     mapping: dict[str, str | None] = {s.name: None for s in specs}
     taken: set[str] = set()
     # pass 1: the field's own name; pass 2: aliases in order (earlier aliases are stronger)
@@ -58,7 +79,7 @@ def auto_map(columns: Sequence[str], kind: str) -> dict[str, str | None]:
 
 
 def _best_fuzzy(name: str, aliases: Sequence[str], columns: Sequence[str]) -> tuple[str, float] | None:
-    choices = {c: norm_name(c) for c in columns}
+    choices = {c: bare_name(c) for c in columns}
     best: tuple[str, float] | None = None
     for target in (name, *aliases):
         hit = process.extractOne(target, choices, scorer=fuzz.ratio)
@@ -72,7 +93,7 @@ def suggest(field: str, kind: str, columns: Sequence[str], limit: int = 3) -> li
     spec = next(s for s in fields_of(kind) if s.name == field)
     scores: dict[str, float] = {}
     for c in columns:
-        n = norm_name(c)
+        n = bare_name(c)
         best = 0.0
         for target in (spec.name, *spec.aliases):
             score = float(fuzz.ratio(target, n))
@@ -113,4 +134,43 @@ def resolve_mapping(columns: Sequence[str], kind: str, override: Mapping[str, st
     missing = [s.name for s in specs if s.required and mapping[s.name] is None and s.name not in (defaults or {})]
     if missing:
         raise MissingColumns(missing, {f: suggest(f, kind, columns) for f in missing}, [str(c) for c in columns])
+    _refuse_mixed_currencies(columns, kind, mapping, set(override or {}))
     return mapping
+
+
+def mapped_currency(mapping: Mapping[str, str | None], kind: str) -> str | None:
+    """The currency the mapped amount columns' headers name (the first one that names one; resolve_mapping has
+    made sure they agree), None when none does."""
+    for field in MONEY_FIELDS.get(kind, ()):
+        column = mapping.get(field)
+        code = split_currency(column)[1] if column else None
+        if code is not None:
+            return code
+    return None
+
+
+def _refuse_mixed_currencies(columns: Sequence[str], kind: str, mapping: Mapping[str, str | None],
+                             chosen: set[str]) -> None:
+    """InputError when the amount columns would mix currencies: two mapped ones whose headers name different
+    currencies (`Price (EUR)` and `List price (USD)`: one row has one currency), or an automatically chosen one
+    next to an unmapped column of the same name in another currency (`Price (EUR)`, `Price (USD)`: which one is
+    the price is the user's choice, not the first one's)."""
+    named = {f: (c, split_currency(c)[1]) for f in MONEY_FIELDS.get(kind, ()) if (c := mapping.get(f))}
+    coded = {f: (c, code) for f, (c, code) in named.items() if code is not None}
+    if len({code for _c, code in coded.values()}) > 1:
+        listed = ", ".join(f"{c!r} ({f}) is {code}" for f, (c, code) in coded.items())
+        raise InputError(f"Amount columns in different currencies: {listed}.",
+                         "One row has one currency, so they cannot be stored together: map only the columns of one "
+                         "currency (leave the others unmapped, they are kept as extra attributes), or split the "
+                         "file by currency.")
+    used = {c for c in mapping.values() if c}
+    for field, (column, code) in coded.items():
+        if field in chosen:
+            continue
+        rivals = [c for c in columns if c not in used and split_currency(c)[1] not in (None, code)
+                  and bare_name(c) == bare_name(column)]
+        if rivals:
+            listed = ", ".join(repr(c) for c in [column, *rivals])
+            raise InputError(f"Several columns could be the {field}, in different currencies: {listed}.",
+                             f"Choose one in the mapping (e.g. {field} = {rivals[0]!r}); the others are kept as "
+                             "extra attributes.")

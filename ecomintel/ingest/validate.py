@@ -12,8 +12,9 @@ currency 'pounds') no longer rejects the row: the value is left empty and the ro
 same wording (`Prepared.warnings`, counted and listed in the import result). Required fields still reject.
 A review without text is kept when it has a title or a rating, with the warning "no text".
 Currency (issue 11): a row's currency is its currency cell when there is one, else the symbol or code written
-in its price cell (`₹1,099`, `$399.00`, `12 EUR`), else an ISO code in the price column's header
-(`Price (EUR)`, `price_usd`), else the default the upload gave (the tenant's currency on the Upload page).
+in its price cell (`₹1,099`, `$399.00`, `12 EUR`), else the currency an amount column's header names
+(`Price (EUR)`, `price_usd`, `Preis (€)`: ingest/currency.py; resolve_mapping refuses headers that disagree),
+else the default the upload gave (the tenant's currency on the Upload page).
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ import numpy as np
 import pandas as pd
 
 from ecomintel.ingest import normalize as nz
+from ecomintel.ingest.currency import split_currency
 from ecomintel.ingest.dedup import content_keys, line_keys
+from ecomintel.ingest.mapping import mapped_currency
 from ecomintel.ingest.spam import spam_flags
 
 NO_TEXT = "no text"  # the warning (and stored flag) of a review kept without text
 PRICE_FIELD = {"sales": "unit_price", "products": "price", "listings": "price"}
-ISO_CODES = ("GBP", "USD", "EUR", "INR", "JPY", "AUD", "CAD", "CHF", "SEK", "NOK", "DKK", "PLN", "CNY", "KRW", "RUB")
 _CELL_CURRENCY = (r"(?i)^\s*(?P<pre>us\$|rs\.?|[₹$€£¥₩₽]|(?:gbp|usd|eur|inr|jpy|aud|cad|chf)\b)"
                   r"|(?P<post>[₹$€£¥₩₽]|\b(?:gbp|usd|eur|inr|jpy|aud|cad|chf))\s*$")
 CURRENCY_SYMBOLS = {"£": "GBP", "$": "USD", "US$": "USD", "€": "EUR", "₹": "INR", "RS": "INR", "RS.": "INR",
@@ -215,15 +217,8 @@ def _optional(parse: Callable[..., pd.Series], name: str, text: pd.Series, warni
 
 
 def header_currency(header: str) -> str | None:
-    """An ISO code or symbol in a price column's name: 'Price (EUR)', 'price_usd', 'Preis €' → EUR, USD, EUR."""
-    upper = header.upper()
-    for code in ISO_CODES:
-        if re.search(rf"(?:^|[^A-Z]){code}(?:$|[^A-Z])", upper):
-            return code
-    for symbol, code in CURRENCY_SYMBOLS.items():
-        if len(symbol) == 1 and symbol in header:
-            return code
-    return None
+    """The currency a column's name gives: 'Price (EUR)', 'price_usd', 'Preis €' → EUR, USD, EUR (None without)."""
+    return split_currency(header)[1]
 
 
 def detect_currency(cells: Cells, kind: str, warnings: Reasons) -> pd.Series:
@@ -248,7 +243,7 @@ def detect_currency(cells: Cells, kind: str, warnings: Reasons) -> pd.Series:
             if take.any():
                 filled[take] = codes[codes.notna()].reindex(filled.index[take]).to_numpy()
             found = filled
-        from_header = header_currency(cells.header(price_field))
+        from_header = mapped_currency(cells.mapping, kind)  # any amount header: they agree (resolve_mapping)
         if from_header is not None:
             found = found.where(found.notna(), from_header)
     default = cells.defaults.get("currency")
