@@ -1,5 +1,6 @@
-"""`ecomintel health`: is this deployment working? Database, migrations, Redis, workers, the scheduler and
-the last run of every sync — each a `Check(name, ok, detail)`; the exit code is non-zero if any failed.
+"""`ecomintel health`: is this deployment working? Database, migrations, (PostgreSQL) a role bound by
+row-level security, Redis, workers, the scheduler and the last run of every sync — each a
+`Check(name, ok, detail)`; the exit code is non-zero if any failed.
 
 Why a command and not only an HTTP endpoint: the same check serves the container HEALTHCHECK (Dockerfile),
 an operator's shell and a cron'd probe, and it needs no running app. It never changes anything (it does
@@ -51,7 +52,27 @@ def _database(settings: Settings) -> tuple[list[Check], Any]:
     else:
         checks.append(Check("migrations", False, f"database at {current or 'nothing'}, code needs {head}; "
                                                  "run `ecomintel init`"))
+    if engine.dialect.name == "postgresql":
+        checks.append(_row_level_security(engine))
     return checks, engine
+
+
+def _row_level_security(engine: Any) -> Check:
+    """PostgreSQL: the app's role must be bound by row-level security — a superuser or BYPASSRLS role (the
+    postgres image's POSTGRES_USER is one) silently leaves tenant isolation to the Repository alone."""
+    from ecomintel.db.rls import bypasses_rls
+
+    try:
+        with engine.connect() as conn:
+            bypass = bypasses_rls(conn)
+            role = conn.exec_driver_sql("SELECT current_user").scalar()
+    except Exception as exc:
+        return Check("row-level security", False, f"could not read the role: {exc.__class__.__name__}")
+    if bypass:
+        return Check("row-level security", False,
+                     f"role {role} is a superuser or has BYPASSRLS: RLS does not bind it; connect as a role "
+                     "made with `ecomintel db app-role` or deploy/postgres/initdb/ (README \"Accounts and roles\")")
+    return Check("row-level security", True, f"role {role} is bound by it")
 
 
 def _queue(settings: Settings, scheduled: int) -> list[Check]:
@@ -126,6 +147,7 @@ def _syncs(engine: Any) -> tuple[Check, int]:
 def run_checks(settings: Settings) -> list[Check]:
     """Every check, in order; none raises."""
     checks, engine = _database(settings)
+    queue_at = len(checks)  # Redis, workers and scheduler follow the database checks
     scheduled = 0
     if engine is not None and checks[1].ok:
         try:
@@ -135,7 +157,7 @@ def run_checks(settings: Settings) -> list[Check]:
         checks.append(sync_check)
     else:
         checks.append(Check("last sync", False, "not checked (database not ready)"))
-    checks[2:2] = _queue(settings, scheduled)
+    checks[queue_at:queue_at] = _queue(settings, scheduled)
     if engine is not None:
         engine.dispose()
     return checks

@@ -109,3 +109,13 @@ def test_failed_last_sync_and_missing_scheduler(db: str, redis_url: str, redis_n
         run_source(repo, sync_settings(), "nightly")
         assert "last sync" not in failing(run_checks(settings))
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_role_that_bypasses_row_level_security_fails(pg_url: str, pg_owner_url: str) -> None:
+    """The app's role (made like `ecomintel db app-role`) is bound by RLS; the superuser owner is reported."""
+    names = [c.name for c in run_checks(load_settings({"ECOMINTEL_DATABASE_URL": pg_url}))]
+    assert names[:4] == ["database", "migrations", "row-level security", "redis"]
+    assert "row-level security" not in failing(run_checks(load_settings({"ECOMINTEL_DATABASE_URL": pg_url})))
+    bad = failing(run_checks(load_settings({"ECOMINTEL_DATABASE_URL": pg_owner_url})))
+    assert "BYPASSRLS" in bad["row-level security"] and "ecomintel db app-role" in bad["row-level security"]
