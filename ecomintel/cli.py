@@ -227,10 +227,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Answer a question for a tenant; the Report as JSON (--json) or as readable text. A question the data
     cannot answer is an answer too (status cannot_answer): printed, exit code 0."""
     with without_cyclic_gc():
+        from ecomintel import tenant_settings
         from ecomintel.ask.service import ask
         from ecomintel.cache import make_cache
 
         repo = open_repo(settings, args.tenant, create=False, role="analyst")
+        settings = tenant_settings.effective(repo, settings)  # the tenant's LLM provider/model/budget, cache TTL
         llm = None
         if settings.llm_provider != "none":  # the provider SDKs are imported only when one is configured
             from ecomintel.ask.tasks import make_governed_llm

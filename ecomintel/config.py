@@ -8,6 +8,7 @@ Values come from the environment only; secrets are never read from the repositor
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -31,9 +32,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECOMINTEL_DEMO_MODE", "1", "1: a `demo` tenant is created and loaded with the sample data on `make run`; CLI tenants are created on first ingest."),
     Setting("ECOMINTEL_MAX_UPLOAD_MB", "200", "Largest file accepted by ingestion, in megabytes."),
     Setting("ECOMINTEL_INGEST_CHUNK_ROWS", "50000", "Rows read, validated and loaded per chunk; bounds ingestion memory."),
-    Setting("ECOMINTEL_LLM_PROVIDER", "", "`none`, `openai` or `gemini`. Unset: `openai` if OPENAI_API_KEY or ECOMINTEL_LLM_BASE_URL is set, `gemini` if GEMINI_API_KEY is set, else `none`."),
+    Setting("ECOMINTEL_LLM_PROVIDER", "", "`none`, `openai`, `gemini` or a name from ECOMINTEL_LLM_ENDPOINTS; the install's default (a tenant's admin may pick another in Settings → Tenant). Unset: `openai` if OPENAI_API_KEY or ECOMINTEL_LLM_BASE_URL is set, `gemini` if GEMINI_API_KEY is set, else `none`."),
     Setting("ECOMINTEL_LLM_MODEL", "", "Model name for the LLM provider (default gpt-4o-mini for openai, gemini-2.0-flash for gemini)."),
     Setting("ECOMINTEL_LLM_BASE_URL", "", "Base URL of any OpenAI-compatible server (Ollama, vLLM, LM Studio, a local stub)."),
+    Setting("ECOMINTEL_LLM_ENDPOINTS", "", "Named OpenAI-compatible servers tenants may choose, `name=base_url,…` (e.g. `local=http://127.0.0.1:11434/v1`); each uses the key in `ECOMINTEL_LLM_KEY_<NAME>` (upper-cased, `-` → `_`) if set, never OPENAI_API_KEY. Only the operator sets URLs: a tenant's admin picks a name."),
     Setting("ECOMINTEL_LLM_TIMEOUT_S", "20", "Seconds before an LLM call is abandoned (the offline planner answers instead)."),
     Setting("ECOMINTEL_LLM_MONTHLY_BUDGET_USD", "20", "Per-tenant monthly LLM spend limit in USD; over it, the offline planner answers with a warning."),
     Setting("ECOMINTEL_LLM_PRICES", "gpt-4o-mini=0.15/0.60,gpt-4o=2.50/10.00,gemini-2.0-flash=0.10/0.40,*=0.50/1.50",
@@ -93,6 +95,8 @@ class Settings:
     llm_timeout_s: float
     llm_monthly_budget_usd: float
     llm_prices: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # name → (base_url, api key from ECOMINTEL_LLM_KEY_<NAME> or ""); repr=False keeps the keys out of logs
+    llm_endpoints: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     openai_api_key: str = field(default="", repr=False)
     gemini_api_key: str = field(default="", repr=False)
     cache_ttl_s: int = 3600
@@ -144,6 +148,43 @@ def parse_prices(text: str) -> dict[str, tuple[float, float]]:
     return prices
 
 
+BUILTIN_PROVIDERS = ("none", "openai", "gemini")
+ENDPOINT_NAME = re.compile(r"[a-z][a-z0-9_-]{0,19}")  # fits llm_usage.provider (20 characters)
+
+
+def endpoint_key_variable(name: str) -> str:
+    """The environment variable holding a named endpoint's API key: `local-gpu` → ECOMINTEL_LLM_KEY_LOCAL_GPU."""
+    return "ECOMINTEL_LLM_KEY_" + name.upper().replace("-", "_")
+
+
+def parse_endpoints(text: str, env: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """`name=base_url,…` → {name: (base_url, key)}. The key of each comes from its own variable, so the
+    install's OpenAI key is never sent to a server it was not meant for. A malformed entry stops the start
+    (ValueError) rather than being skipped silently."""
+    endpoints: dict[str, tuple[str, str]] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, url = (x.strip() for x in part.partition("="))
+        name = name.lower()
+        if not sep or not ENDPOINT_NAME.fullmatch(name) or name in BUILTIN_PROVIDERS:
+            raise ValueError(f"ECOMINTEL_LLM_ENDPOINTS: {part[:60]!r} is not name=base_url with a name of "
+                             "lowercase letters, digits, - or _ (at most 20, not none/openai/gemini).")
+        if not re.fullmatch(r"https?://[^\s,]+", url):
+            raise ValueError(f"ECOMINTEL_LLM_ENDPOINTS: the URL of {name!r} must start with http:// or https://.")
+        endpoints[name] = (url, env.get(endpoint_key_variable(name), ""))
+    return endpoints
+
+
+def provider_choices(settings: Settings) -> list[str]:
+    """The providers that can work on this install: `none`, `openai` when its key or base URL is set,
+    `gemini` with its key, and every named endpoint. What a tenant's admin may choose from."""
+    out = ["none"]
+    if settings.openai_api_key or settings.llm_base_url:
+        out.append("openai")
+    if settings.gemini_api_key:
+        out.append("gemini")
+    return out + [n for n in settings.llm_endpoints if n not in out]
+
+
 def _resolve_provider(env: Mapping[str, str]) -> str:
     explicit = env.get("ECOMINTEL_LLM_PROVIDER", "").strip().lower()
     if explicit:
@@ -176,6 +217,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         llm_timeout_s=float(get("ECOMINTEL_LLM_TIMEOUT_S")),
         llm_monthly_budget_usd=float(get("ECOMINTEL_LLM_MONTHLY_BUDGET_USD")),
         llm_prices=parse_prices(get("ECOMINTEL_LLM_PRICES")),
+        llm_endpoints=parse_endpoints(get("ECOMINTEL_LLM_ENDPOINTS"), env),
         openai_api_key=get("OPENAI_API_KEY"),
         gemini_api_key=get("GEMINI_API_KEY"),
         cache_ttl_s=int(get("ECOMINTEL_CACHE_TTL_S")),

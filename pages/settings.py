@@ -10,7 +10,7 @@ import streamlit as st
 
 from ecomintel import audit, retention, tenant_settings
 from ecomintel.accounts import invites, users
-from ecomintel.config import SETTINGS
+from ecomintel.config import SETTINGS, load_settings, provider_choices
 from ecomintel.context import ROLES
 from ecomintel.llm.usage import usage_summary
 from ecomintel.permissions import actions_for, allowed
@@ -94,11 +94,16 @@ with tabs["Your preferences"], errors.guarded("reading your preferences", reques
 with tabs["LLM usage"]:
     provider = settings.llm_provider
     model = settings.llm_model or {"openai": "gpt-4o-mini", "gemini": "gemini-2.0-flash"}.get(provider, "—")
+    endpoint = settings.llm_endpoints[provider][0] if provider in settings.llm_endpoints else settings.llm_base_url
+    if provider in settings.llm_endpoints:
+        model = settings.llm_model or "gpt-4o-mini"  # an OpenAI-compatible endpoint: the openai default
     st.markdown(f"Provider **{provider}** · model **{model}**"
-                + (f" · endpoint `{settings.llm_base_url}`" if settings.llm_base_url else ""))
+                + (f" · endpoint `{endpoint}`" if endpoint and provider != "none" else ""))
     if provider == "none":
-        st.caption("No LLM configured: questions are planned and summarised offline (deterministic). "
-                   "Set ECOMINTEL_LLM_PROVIDER / OPENAI_API_KEY / GEMINI_API_KEY to use one.")
+        st.caption("No LLM for this tenant: questions are planned and summarised offline (deterministic). "
+                   + ("An admin chooses the provider in Settings → Tenant." if len(provider_choices(settings)) > 1
+                      else "Set ECOMINTEL_LLM_PROVIDER / OPENAI_API_KEY / GEMINI_API_KEY / ECOMINTEL_LLM_ENDPOINTS "
+                      "to use one."))
     with errors.guarded("reading LLM usage", request_id=ctx.request_id):
         usage = usage_summary(repo, settings=settings)
         spent, budget = float(usage["cost_usd"]), float(usage["budget_usd"])
@@ -117,19 +122,31 @@ if is_admin:
         preference_form("prefs_tenant", preferences(repo), save_tenant_defaults,
                         "The tenant's defaults for every user who has not set their own.")
         own = tenant_settings.get(repo)
+        install = load_settings()  # the environment's values, without this tenant's
+        choices = ["", *provider_choices(install)]  # only providers that can work here; "" = the install's
+        chosen = str(own.get("llm_provider", ""))
         with st.form("tenant_settings"):
             st.markdown("**This tenant's settings** (empty: the environment's value applies)")
+            llm_provider = st.selectbox(
+                "LLM provider", choices, index=choices.index(chosen) if chosen in choices else 0,
+                format_func=lambda c: c or f"install default ({install.llm_provider})", key="tenant_llm_provider",
+                help="Which LLM plans and summarises this tenant's questions; none = offline only. The keys and "
+                "servers are set for the install (ECOMINTEL_LLM_ENDPOINTS); only their names are chosen here.")
+            if chosen and chosen not in choices:
+                st.warning(f"The provider chosen before ({chosen}) is no longer offered by this install: "
+                           "questions are planned offline until you choose another.")
             t1, t2, t3 = st.columns(3)
-            budget = t1.text_input("LLM budget per month (USD)", value=str(own.get("llm_monthly_budget_usd", "")),
-                                   placeholder=f"{settings.llm_monthly_budget_usd:g}", max_chars=12)
+            budget_text = t1.text_input("LLM budget per month (USD)",
+                                        value=str(own.get("llm_monthly_budget_usd", "")),
+                                        placeholder=f"{install.llm_monthly_budget_usd:g}", max_chars=12)
             llm_model = t2.text_input("LLM model", value=str(own.get("llm_model", "")),
-                                      placeholder=settings.llm_model or "provider default", max_chars=100)
+                                      placeholder=install.llm_model or "provider default", max_chars=100)
             ttl = t3.text_input("Cache lifetime (s)", value=str(own.get("cache_ttl_s", "")),
-                                placeholder=str(settings.cache_ttl_s), max_chars=10)
-            st.caption(f"LLM provider: {settings.llm_provider} (set for the install by ECOMINTEL_LLM_PROVIDER).")
+                                placeholder=str(install.cache_ttl_s), max_chars=10)
             if st.form_submit_button("Save tenant settings"):
-                tenant_settings.save(repo, ctx, {"llm_monthly_budget_usd": budget, "llm_model": llm_model,
-                                                 "cache_ttl_s": ttl})
+                tenant_settings.save(repo, ctx, {"llm_monthly_budget_usd": budget_text, "llm_model": llm_model,
+                                                 "cache_ttl_s": ttl, "llm_provider": llm_provider or ""},
+                                     settings=install)
                 st.success("Saved; they apply from the next question.")
         st.markdown("**Retention** (months; 0 = keep until deleted)")
         policy = retention.get_policy(repo)

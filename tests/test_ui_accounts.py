@@ -121,3 +121,34 @@ def test_repeated_wrong_passwords_lock_the_user_in_the_form(accounts_db: str) ->
     at.button(key=SUBMIT).click().run()
     assert at.title[0].value == "ecomintel"
     assert not at.exception
+
+
+def test_an_admin_chooses_the_tenants_llm_provider(accounts_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings → Tenant offers only providers that can work here (no OpenAI/Gemini key: none and the named
+    endpoints); the choice is saved for the tenant and LLM usage then shows it."""
+    from ecomintel import tenant_settings
+    from ecomintel.db.repository import Repository
+    from ecomintel.db.tenants import get_tenant
+
+    monkeypatch.setenv("ECOMINTEL_LLM_ENDPOINTS", "local=http://127.0.0.1:9/v1")
+    for name in ("OPENAI_API_KEY", "GEMINI_API_KEY", "ECOMINTEL_LLM_BASE_URL", "ECOMINTEL_LLM_PROVIDER"):
+        monkeypatch.delenv(name, raising=False)
+    at = _signed_in("ada")
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception
+    choice = at.selectbox(key="tenant_llm_provider")
+    assert choice.options == ["install default (none)", "none", "local"]
+    choice.set_value("local")
+    at.button(key="FormSubmitter:tenant_settings-Save tenant settings").click().run()
+    assert not at.exception
+    assert any("Saved; they apply from the next question." in s.value for s in at.success)
+    at.run()  # the next run reads the tenant's settings
+    assert at.selectbox(key="tenant_llm_provider").value == "local"
+    assert "Provider **local** · model **gpt-4o-mini** · endpoint `http://127.0.0.1:9/v1`" in _text(at)
+    engine = make_engine(accounts_db)
+    try:
+        tenant = get_tenant(engine, "acme")
+        repo = Repository(engine, RequestContext(tenant_id=tenant.id, role="admin"))
+        assert tenant_settings.get(repo) == {"llm_provider": "local"}
+    finally:
+        engine.dispose()

@@ -68,13 +68,25 @@ PROVIDERS: dict[str, Callable[[Settings], LLMClient]] = {"openai": _openai, "gem
 
 
 def make_llm(settings: Settings) -> LLMClient | None:
-    """The configured provider's client, or None when ECOMINTEL_LLM_PROVIDER resolves to `none`."""
+    """The configured provider's client, or None when the provider (ECOMINTEL_LLM_PROVIDER or the tenant's
+    choice, see tenant_settings.effective) is `none`.
+
+    A name from ECOMINTEL_LLM_ENDPOINTS is an OpenAI-compatible client on that endpoint's URL with that
+    endpoint's own key (or none) — never OPENAI_API_KEY, so no key goes to a server it was not meant for.
+    Its replies and usage rows carry the endpoint's name as provider.
+    """
     name = (settings.llm_provider or "none").lower()
     if name == "none":
         return None
+    if name in settings.llm_endpoints:
+        url, key = settings.llm_endpoints[name]
+        client = _openai(settings.replace(llm_provider="openai", llm_base_url=url, openai_api_key=key))
+        client.provider = name
+        return client
     if name not in PROVIDERS:
-        raise ServiceUnavailable(f"Unknown LLM provider '{name}'.",
-                                 f"Set ECOMINTEL_LLM_PROVIDER to none or one of: {', '.join(PROVIDERS)}.")
+        choices = ", ".join([*PROVIDERS, *settings.llm_endpoints])
+        raise ServiceUnavailable(f"Unknown LLM provider '{name[:40]}'.",
+                                 f"Set ECOMINTEL_LLM_PROVIDER to none or one of: {choices}.")
     return PROVIDERS[name](settings)
 
 
