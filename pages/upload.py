@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ecomintel.agents.review_scores import score_reviews_job
+from ecomintel.ingest.fields import field_names
 from ecomintel.jobs import make_runner
 from ui import errors, state, widgets
 
@@ -61,8 +62,9 @@ if uploaded is not None:
             force = st.checkbox("Import again even if this exact file was imported before", key="upload_force")
         if st.button("Import", type="primary", icon=":material/play_arrow:", key="upload_run",
                      disabled=bool(missing)):
+            unmapped = {f: "" for f in field_names(kind) if f not in mapping}  # "not in the file" is a choice too
             result = ingest_file(repo, kind, data, settings=settings, file_name=uploaded.name,
-                                 mapping=mapping, defaults={k: v.strip() for k, v in defaults.items() if v.strip()},
+                                 mapping={**unmapped, **mapping}, defaults={k: v.strip() for k, v in defaults.items() if v.strip()},
                                  source_label="upload", force=force,
                                  progress=widgets.progress_bar(f"Importing {uploaded.name}…"))
             st.session_state["result_upload"] = result.to_dict()

@@ -22,6 +22,7 @@ from ecomintel.db import models as m
 from ecomintel.db.engine import make_engine, migrate
 from ecomintel.db.tenants import create_user, ensure_tenant, get_tenant
 from tests.conftest import ROOT, SAMPLES
+from ui.widgets import NOT_IN_FILE
 
 PAGES = ["pages/home.py", "pages/upload.py", "pages/ask.py", "pages/settings.py"]
 TIMEOUT = 120
@@ -541,3 +542,16 @@ def test_load_sample_data_from_the_empty_home_page(db_url: str) -> None:
     assert metrics["Reviews"] == 3000 and metrics["Product listings"] > 2400
     assert any(c.value.startswith("Sales 2011-09-01 → 2011-12-09") for c in at.caption)  # sidebar freshness
     assert at.get("plotly_chart")
+
+
+def test_prices_in_two_currencies_are_refused_and_unmapping_one_imports(db_url: str) -> None:
+    """`Price (EUR)` and `List price (USD)` in one products file: a clear message, nothing stored; choosing
+    'not in the file' for list_price on the page is honoured (the automatic guess does not come back)."""
+    at = _upload(_app(), "mixed.csv", b"sku,name,Price (EUR),List price (USD)\nA,Kettle,30,35\n",
+                 kind="products")
+    at.button(key="upload_run").click().run()
+    assert not at.exception and at.error and "different currencies" in _text(at)
+    next(s for s in at.selectbox if s.label == "list_price").set_value(NOT_IN_FILE).run()
+    at.button(key="upload_run").click().run()
+    _assert_clean(at)
+    assert next(m for m in at.metric if m.label == "Accepted").value == "1"
