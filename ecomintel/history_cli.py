@@ -8,10 +8,10 @@ reached, and no global row id is printed (ecomintel/db/tenant_numbers.py).
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from ecomintel.config import Settings
+from ecomintel.ops_cli import print_json
 
 BATCH_FIELDS = ("number", "kind", "file_name", "source", "status", "created_at", "finished_at", "rows_total",
                 "rows_accepted", "rows_rejected", "rows_duplicate", "rows_returns", "message", "elapsed_ms")
@@ -32,10 +32,6 @@ def add_parsers(sub: Any) -> None:
     p.set_defaults(func=cmd_reports)
 
 
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
-
-
 def _repo(settings: Settings, tenant: str) -> Any:
     """The tenant's repository, read-only (viewer); the tenant must exist."""
     from ecomintel.ops_cli import tenant_repo
@@ -53,7 +49,7 @@ def cmd_batches(args: argparse.Namespace, settings: Settings) -> int:
         rows = repo.rejected(int(batch["id"]), limit=args.limit)
         records = rows.to_dict("records") if len(rows) else []
         if args.json:
-            _print_json({"batch": batch["number"], "file_name": batch["file_name"], "rejected_rows": records})
+            print_json({"batch": batch["number"], "file_name": batch["file_name"], "rejected_rows": records})
             return 0
         print(f"batch {batch['number']} · {batch['file_name']} · {int(batch['rows_rejected']):,} rejected rows")
         for row in records:
@@ -62,7 +58,7 @@ def cmd_batches(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     batches = [{k: b.get(k) for k in BATCH_FIELDS} for b in repo.list_batches(args.limit)]
     if args.json:
-        _print_json(batches)
+        print_json(batches)
         return 0
     if not batches:
         print("No imports yet.")
@@ -82,7 +78,7 @@ def cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
         saved = repo.get_report(parse_number(args.show, "report"))
         report = dict(saved["report"] or {})
         if args.json:
-            _print_json(report)
+            print_json(report)
             return 0
         from ecomintel.ask.report import report_text
 
@@ -92,7 +88,7 @@ def cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     reports = repo.list_reports(args.limit)
     if args.json:
-        _print_json(reports)
+        print_json(reports)
         return 0
     if not reports:
         print("No questions asked yet.")

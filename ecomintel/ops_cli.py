@@ -17,7 +17,8 @@ from typing import Any
 from ecomintel.config import Settings
 
 
-def _print_json(data: Any) -> None:
+def print_json(data: Any) -> None:
+    """How every command module prints `--json` results (history_cli and accounts/cli use this one)."""
     print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
@@ -81,7 +82,7 @@ def cmd_sync_list(args: argparse.Namespace, settings: Settings) -> int:
                      "enabled": src["enabled"], "secret_ref": src["secret_ref"], "options": src["options"],
                      "last_status": last and last["status"], "last_started": last and last["started_at"]})
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return 0
     if not rows:
         print("No sync sources. Add one with `ecomintel sync add NAME --tenant T --connector http_feed --url …`.")
@@ -128,7 +129,7 @@ def cmd_sync_run(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         from ecomintel.db.sync_store import shown_run
 
-        _print_json(shown_run(run))
+        print_json(shown_run(run))
     else:
         print(f"{run['source_name']}: {run['status']} — {run['message']}")
         for err in (run["errors"] or [])[:args.show_errors]:
@@ -149,7 +150,7 @@ def cmd_sync_runs(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         from ecomintel.db.sync_store import shown_run
 
-        _print_json([shown_run(r) for r in runs])
+        print_json([shown_run(r) for r in runs])
         return 0
     for r in runs:
         print(f"#{r['number']:<5} {r['started_at']:%Y-%m-%d %H:%M:%S} {r['source_name']:<20} {r['trigger']:<8} "
@@ -182,7 +183,7 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     checks = run_checks(settings)
     healthy = all(c.ok for c in checks)
     if args.json:
-        _print_json({"healthy": healthy, "checks": [c.to_dict() for c in checks]})
+        print_json({"healthy": healthy, "checks": [c.to_dict() for c in checks]})
     else:
         for c in checks:
             print(f"{'ok  ' if c.ok else 'FAIL'} {c.name:<11} {c.detail}")

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from ecomintel.config import Settings
+from ecomintel.ops_cli import print_json
 
 ROLES = ["admin", "analyst", "viewer"]
 
@@ -56,10 +56,6 @@ def _password(args: argparse.Namespace, prompt: str) -> str:
     return password
 
 
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
-
-
 def _pairs(pairs: list[str]) -> dict[str, str]:
     from ecomintel.errors import InputError
 
@@ -93,7 +89,7 @@ def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
     with _opened(settings) as engine:
         users = list_users(engine, _admin(engine, args.tenant))
         if args.json:
-            _print_json([asdict(u) for u in users])
+            print_json([asdict(u) for u in users])
             return 0
         print(f"{'user':<24} {'role':<8} {'state':<9} last sign-in")
         for u in users:
@@ -138,7 +134,7 @@ def cmd_users_invite(args: argparse.Namespace, settings: Settings) -> int:
                                note=args.note or "")
         link = f"{args.base_url.rstrip('/')}/?invite={invite.code}" if args.base_url else ""
         if args.json:
-            _print_json({"code": invite.code, "role": invite.role, "expires_at": invite.expires_at, "link": link})
+            print_json({"code": invite.code, "role": invite.role, "expires_at": invite.expires_at, "link": link})
             return 0
         print(f"Invitation for a new {invite.role} of {args.tenant!r}, valid until {invite.expires_at:%Y-%m-%d %H:%M} UTC "
               "(one use):")
@@ -190,7 +186,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         rows = audit.entries(engine, ctx, action=args.action, limit=args.limit)
         if args.json:
-            _print_json(rows)
+            print_json(rows)
             return 0
         for r in rows:
             print(f"{r['created_at']:%Y-%m-%d %H:%M:%S}  {r['action']:<16} {r['username'] or '-':<16} {r['detail'] or ''}")
@@ -204,7 +200,7 @@ def cmd_retention_show(args: argparse.Namespace, settings: Settings) -> int:
     from ecomintel.retention import get_policy
 
     with _opened(settings) as engine:
-        _print_json(asdict(get_policy(RepositoryCore(engine, _admin(engine, args.tenant)))))
+        print_json(asdict(get_policy(RepositoryCore(engine, _admin(engine, args.tenant)))))
         return 0
 
 
@@ -216,7 +212,7 @@ def cmd_retention_set(args: argparse.Namespace, settings: Settings) -> int:
 
     with _opened(settings) as engine:
         ctx = _admin(engine, args.tenant)
-        _print_json(asdict(set_policy(RepositoryCore(engine, ctx), ctx, _pairs(args.months))))
+        print_json(asdict(set_policy(RepositoryCore(engine, ctx), ctx, _pairs(args.months))))
         return 0
 
 
@@ -230,7 +226,7 @@ def cmd_retention_purge(args: argparse.Namespace, settings: Settings) -> int:
             result = {args.tenant: purge(RepositoryCore(engine, ctx), ctx)}
         else:
             result = purge_all(engine)
-        _print_json(result)
+        print_json(result)
         return 0
 
 
