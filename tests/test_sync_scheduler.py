@@ -3,8 +3,10 @@ burst worker process running the sync, and the in-process scheduler used without
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +32,25 @@ from tests.worker_procs import worker_env
 
 FEED = "sku,name,price\nK-1,Kettle,30.00\nK-2,Toaster,25.50\n"
 PURGE_CRON = "30 3 * * *"
+
+
+@contextlib.contextmanager
+def cron_scheduler(redis_url: str, engine: sa.Engine, queue: str, name: str,
+                   purge_cron: str | None = None) -> Iterator[SyncScheduler]:
+    """A SyncScheduler on the real Redis, registered as dead afterwards (as `run` does when it stops)."""
+    scheduler = SyncScheduler(redis.Redis.from_url(redis_url), engine, queue, name=name, purge_cron=purge_cron)
+    try:
+        yield scheduler
+    finally:
+        scheduler.cron.register_death()
+
+
+def run_burst_worker(redis_url: str, db_url: str, queue: str) -> None:
+    """A real `python -m workers.worker --burst` process: runs what the scheduler enqueued, then exits."""
+    env = {**worker_env(redis_url), "ECOMINTEL_DATABASE_URL": db_url, "ECOMINTEL_WORKER_METRICS_PORT": "0"}
+    done = subprocess.run([sys.executable, "-m", "workers.worker", "--queue", queue, "--burst"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_schedule_forms() -> None:
@@ -65,35 +86,26 @@ def test_cron_scheduler_enqueues_and_a_burst_worker_runs_the_sync(tmp_path: Path
     with ScriptedServer() as server:
         server.route("/feed.csv", Reply(200, FEED))
         url, repo = tenant_db(tmp_path, "/feed.csv", server, "every 1h")
-        connection = redis.Redis.from_url(redis_url)
-        scheduler = SyncScheduler(connection, repo.engine, queue, name=f"test-{redis_namespace}",
-                                  purge_cron=PURGE_CRON)
-        try:
+        with cron_scheduler(redis_url, repo.engine, queue, f"test-{redis_namespace}", PURGE_CRON) as scheduler:
             assert scheduler.refresh() == [f"ecomintel-sync:{repo.tenant_id}:nightly", PURGE_JOB_NAME]
             # the sync never ran: due now; the purge (never ran) waits for its first 03:30
             assert scheduler.tick() == [f"ecomintel-sync:{repo.tenant_id}:nightly"]
             assert scheduler.tick() == []  # enqueued once, next in an hour
             scheduler.refresh()
             assert scheduler.tick() == [], "an unchanged schedule keeps its timing across refreshes"
-            env = {**worker_env(redis_url), "ECOMINTEL_DATABASE_URL": url, "ECOMINTEL_WORKER_METRICS_PORT": "0"}
-            done = subprocess.run([sys.executable, "-m", "workers.worker", "--queue", queue, "--burst"], cwd=ROOT,
-                                  env=env, capture_output=True, text=True, timeout=120)
-            assert done.returncode == 0, done.stderr[-2000:]
-        finally:
-            scheduler.cron.register_death()
+            run_burst_worker(redis_url, url, queue)
         runs = repo.list_sync_runs()
         assert [(r["trigger"], r["status"], r["rows"]) for r in runs] == [("schedule", "ok", 2)], runs
         # a restarted scheduler resumes from the last run instead of running everything at once
-        again = SyncScheduler(connection, repo.engine, queue, name=f"test2-{redis_namespace}")
-        again.refresh()
-        assert again.tick() == []
-        # a schedule edited in Settings is picked up at the next refresh
-        configure_source(repo, name="nightly", connector="http_feed", schedule="every 2h",
-                         options={"url": server.url("/feed.csv"), "kind": "products"})
-        configure_source(repo, name="off", connector="http_feed", schedule="every 2h", enabled=False,
-                         options={"url": server.url("/feed.csv"), "kind": "products"})
-        assert again.refresh() == [f"ecomintel-sync:{repo.tenant_id}:nightly"], "no purge_cron: no purge job"
-        again.cron.register_death()
+        with cron_scheduler(redis_url, repo.engine, queue, f"test2-{redis_namespace}") as again:
+            again.refresh()
+            assert again.tick() == []
+            # a schedule edited in Settings is picked up at the next refresh
+            configure_source(repo, name="nightly", connector="http_feed", schedule="every 2h",
+                             options={"url": server.url("/feed.csv"), "kind": "products"})
+            configure_source(repo, name="off", connector="http_feed", schedule="every 2h", enabled=False,
+                             options={"url": server.url("/feed.csv"), "kind": "products"})
+            assert again.refresh() == [f"ecomintel-sync:{repo.tenant_id}:nightly"], "no purge_cron: no purge job"
 
 
 def test_in_process_scheduler_runs_due_sources_without_redis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,23 +170,15 @@ def test_rq_scheduler_runs_a_missed_daily_purge_on_a_burst_worker(tmp_path: Path
                                                                   redis_namespace: str) -> None:
     queue = f"purge-{redis_namespace}"
     url, engine, tenant_id = purge_db(tmp_path, last_purge_days_ago=2)  # yesterday's 03:30 was missed
-    connection = redis.Redis.from_url(redis_url)
-    scheduler = SyncScheduler(connection, engine, queue, name=f"purge-{redis_namespace}", purge_cron=PURGE_CRON)
-    try:
+    with cron_scheduler(redis_url, engine, queue, f"purge-{redis_namespace}", PURGE_CRON) as scheduler:
         assert scheduler.refresh() == [PURGE_JOB_NAME]
         assert scheduler.tick() == [PURGE_JOB_NAME]
         assert scheduler.tick() == [], "enqueued once, next at tomorrow's 03:30"
-        env = {**worker_env(redis_url), "ECOMINTEL_DATABASE_URL": url, "ECOMINTEL_WORKER_METRICS_PORT": "0"}
-        done = subprocess.run([sys.executable, "-m", "workers.worker", "--queue", queue, "--burst"], cwd=ROOT,
-                              env=env, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr[-2000:]
-    finally:
-        scheduler.cron.register_death()
+        run_burst_worker(redis_url, url, queue)
     assert audit_actions(engine, tenant_id) == ["retention_purge", "retention_purge"], "the 800-day entry is gone"
-    again = SyncScheduler(connection, engine, queue, name=f"purge2-{redis_namespace}", purge_cron=PURGE_CRON)
-    again.refresh()
-    assert again.tick() == [], "a restarted scheduler counts from the purge that just ran"
-    again.cron.register_death()
+    with cron_scheduler(redis_url, engine, queue, f"purge2-{redis_namespace}", PURGE_CRON) as again:
+        again.refresh()
+        assert again.tick() == [], "a restarted scheduler counts from the purge that just ran"
 
 
 def wait_done(runner: LocalRunner, job_id: str) -> str:
