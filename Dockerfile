@@ -35,5 +35,6 @@ EXPOSE 8501 9464 9465
 # `ecomintel health` checks the database, migrations, Redis, workers, the scheduler and the last syncs and
 # exits non-zero when one fails (compose.yaml adds the app's own HTTP check for the app service).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["ecomintel", "health"]
-# Migrate (idempotent), load the demo tenant when ECOMINTEL_DEMO_MODE=1 and it is empty, then serve.
-CMD ["sh", "-c", "ecomintel init --demo && streamlit run app.py --server.port 8501 --server.address 0.0.0.0"]
+# Migrate (idempotent), load the demo tenant when ECOMINTEL_DEMO_MODE=1 and it is empty, then serve; `exec` makes
+# streamlit the container's main process, so `docker stop` (SIGTERM) reaches it instead of stopping at sh.
+CMD ["sh", "-c", "ecomintel init --demo && exec streamlit run app.py --server.port 8501 --server.address 0.0.0.0"]

@@ -210,7 +210,7 @@ def test_service_commands_exist_in_the_cli_and_makefile() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^worker:.*\n\t\$\(BIN\)/ecomintel worker$", makefile, re.M)
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    assert "ecomintel init --demo && streamlit run app.py" in dockerfile
+    assert "ecomintel init --demo && exec streamlit run app.py" in dockerfile  # exec: SIGTERM reaches streamlit
 
 
 def test_image_holds_what_the_code_reads_next_to_itself() -> None:
