@@ -42,10 +42,12 @@ def record(engine: sa.Engine, ctx: RequestContext, action: str, **detail: Any) -
 
 def entries(engine: sa.Engine, ctx: RequestContext, *, since: datetime | None = None, action: str | None = None,
             limit: int = 500) -> list[dict[str, Any]]:
-    """The tenant's entries, newest first, with the user name (admins only)."""
+    """The tenant's entries, newest first, with the user name (admins only). No global row or user ids: they
+    would show how busy the other tenants are (issue 12); details name users, batches, runs and reports by
+    name or per-tenant number."""
     require(ctx, "view_audit")
     a, u = m.audit_log, m.users
-    stmt = (sa.select(a.c.id, a.c.created_at, a.c.action, a.c.user_id, u.c.username, a.c.detail, a.c.request_id)
+    stmt = (sa.select(a.c.created_at, a.c.action, u.c.username, a.c.detail, a.c.request_id)
             .select_from(a.outerjoin(u, sa.and_(u.c.id == a.c.user_id, u.c.tenant_id == a.c.tenant_id)))
             .where(a.c.tenant_id == ctx.tenant_id).order_by(a.c.id.desc()).limit(max(1, min(limit, 10_000))))
     if since is not None:
@@ -67,6 +69,6 @@ def export_csv(engine: sa.Engine, ctx: RequestContext, **filters: Any) -> bytes:
     rows = entries(engine, ctx, **filters)
     frame = pd.DataFrame([{**r, "detail": json.dumps(r["detail"] or {}, default=str, ensure_ascii=False)}
                           for r in rows],
-                         columns=["id", "created_at", "action", "user_id", "username", "detail", "request_id"])
+                         columns=["created_at", "action", "username", "detail", "request_id"])
     record(engine, ctx, "export", what="audit_log", rows=len(frame))
     return to_safe_csv(frame)

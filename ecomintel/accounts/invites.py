@@ -70,11 +70,14 @@ def revoke_invite(engine: sa.Engine, ctx: RequestContext, invite_id: int) -> boo
     require(ctx, "manage_users")
     t = m.invitations
     with rls.tenant_engine(engine, ctx.tenant_id).begin() as conn:
+        row = conn.execute(sa.select(t.c.role, t.c.note, t.c.created_at).where(
+            t.c.id == invite_id, t.c.tenant_id == ctx.tenant_id, t.c.used_at.is_(None))).first()
         done = conn.execute(sa.update(t).where(t.c.id == invite_id, t.c.tenant_id == ctx.tenant_id,
                                                t.c.used_at.is_(None))
                             .values(expires_at=utcnow())).rowcount
-    if done:
-        audit.record(engine, ctx, "invite_revoked", invite=invite_id)
+    if done and row is not None:  # the audit log names the invitation by role, note and date, not its global id
+        audit.record(engine, ctx, "invite_revoked", role=row.role, note=row.note or "",
+                     created_at=str(row.created_at))
     return bool(done)
 
 
@@ -100,5 +103,6 @@ def accept_invite(engine: sa.Engine, code: str, username: str, password: str, na
         conn.execute(sa.update(t).where(t.c.id == row.id).values(used_by=user_id))
         user = conn.execute(sa.select(m.users).where(m.users.c.id == user_id)).one()
     result = signed_in(user)
-    audit.record(engine, result.context(), "invite_used", username=username, role=result.role, invite=int(row.id))
+    audit.record(engine, result.context(), "invite_used", username=username, role=result.role,
+                 note=row.note or "", invited_at=str(row.created_at))
     return result

@@ -118,8 +118,8 @@ def add_user(engine: sa.Engine, ctx: RequestContext, username: str, password: st
     get_tenant_by_id(engine, ctx.tenant_id)  # NotFound for a tenant id that does not exist
     # user names are unique across tenants (sign-in has no tenant field), so the check reads all tenants
     with rls.system_engine(engine).begin() as conn:
-        user_id = insert_user(conn, ctx.tenant_id, username, password, role, name, email)
-    audit.record(engine, ctx, "user_added", username=username, role=role, user=user_id)
+        insert_user(conn, ctx.tenant_id, username, password, role, name, email)
+    audit.record(engine, ctx, "user_added", username=username, role=role)  # the name, not the global user id
     return get_user(engine, ctx, username)
 
 

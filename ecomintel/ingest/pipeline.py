@@ -147,10 +147,12 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                                      mapping=previous.get("mapping") or {})
         elapsed = _ms(started)
         repo.finish_batch(batch_id, status="skipped", message=message, elapsed_ms=elapsed)
-        repo.audit("ingest.duplicate_file", {"batch_id": batch_id, "same_as": previous["id"], "kind": kind,
+        number = repo.batch_number(batch_id)
+        # the audit log shows per-tenant batch numbers, never global ids (issue 12)
+        repo.audit("ingest.duplicate_file", {"batch": number, "same_as": previous["number"], "kind": kind,
                                              "file_name": raw.name})
         report(1.0, "Already loaded")
-        return IngestResult(batch_id=batch_id, batch_number=repo.batch_number(batch_id),
+        return IngestResult(batch_id=batch_id, batch_number=number,
                             kind=kind, file_name=raw.name, status="duplicate_file",
                             rows_total=int(previous["rows_total"]), duplicates=int(previous["rows_total"]),
                             message=message, mapping=dict(previous.get("mapping") or {}),
@@ -221,7 +223,8 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
         result.elapsed_ms = _ms(started)
         repo.finish_batch(batch_id, status="failed", message=result.message, elapsed_ms=result.elapsed_ms,
                           rows_total=result.rows_total)
-        repo.audit("ingest.failed", {"batch_id": batch_id, "kind": kind, "file_name": raw.name, "error": reason})
+        repo.audit("ingest.failed", {"batch": result.batch_number, "kind": kind, "file_name": raw.name,
+                                     "error": reason})
         report(1.0, "Failed")
         return result
     result.status = "done"
@@ -239,7 +242,7 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                       rows_accepted=result.accepted, rows_rejected=result.rejected,
                       rows_duplicate=result.duplicates, rows_returns=result.returns, profile=result.profile,
                       elapsed_ms=result.elapsed_ms)
-    repo.audit("ingest", {"batch_id": batch_id, "kind": kind, "file_name": raw.name, "source": source_label,
+    repo.audit("ingest", {"batch": result.batch_number, "kind": kind, "file_name": raw.name, "source": source_label,
                           "rows_total": result.rows_total, "accepted": result.accepted,
                           "rejected": result.rejected, "duplicates": result.duplicates})
     result.data_version = repo.data_version()

@@ -88,8 +88,9 @@ def run_source(repo: Repository, settings: Settings, name: str, *, trigger: str 
                                          "pages_ok": outcome.pages_ok, "pages_unchanged": outcome.pages_unchanged,
                                          "pages_failed": outcome.pages_failed,
                                          "elapsed_ms": int((time.perf_counter() - started) * 1000)})
-    repo.audit("sync", {"run_id": run_id, "source": source.name, "status": status, "rows": outcome.rows})
-    return repo.get_sync_run(run_id)
+    run = repo.get_sync_run(run_id)
+    repo.audit("sync", {"run": run.get("number"), "source": source.name, "status": status, "rows": outcome.rows})
+    return run
 
 
 def _message(outcome: SyncOutcome) -> str:
