@@ -13,6 +13,7 @@ install's keys cannot be pointed at a server of the admin's choosing, and nothin
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +36,9 @@ FIELDS: dict[str, tuple[type, float, float]] = {
     "llm_model": (str, 0, 100),
     "llm_provider": (str, 0, 20),  # one of provider_choices(settings), checked in clean()
 }
+# what model names look like across OpenAI, Gemini, Ollama and Hugging Face ids ("llama3.1:8b",
+# "meta-llama/Llama-3.1-8B-Instruct"); Gemini puts the name in its URL path, so no spaces, "?", "#" or ".."
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/+-]*")
 
 
 def get(repo: RepositoryCore) -> dict[str, Any]:
@@ -65,6 +69,9 @@ def clean(values: dict[str, Any], settings: Settings | None = None) -> dict[str,
                                      "ECOMINTEL_LLM_ENDPOINTS).")
             if len(text) > hi:
                 raise InputError(f"{name} is too long.", f"At most {hi:g} characters.")
+            if name == "llm_model" and (not MODEL_NAME.fullmatch(text) or ".." in text):
+                raise InputError(f"{text[:40]!r} is not a model name.",
+                                 "Letters, digits and . _ : / + - only, e.g. gpt-4o-mini or llama3.1:8b.")
             out[name] = text
             continue
         try:

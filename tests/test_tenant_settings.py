@@ -9,7 +9,7 @@ from ecomintel import tenant_settings
 from ecomintel.config import load_settings
 from ecomintel.context import RequestContext
 from ecomintel.db.repository import Repository
-from ecomintel.errors import Forbidden, InputError
+from ecomintel.errors import Forbidden, InputError, ServiceUnavailable
 from tests.conftest import new_tenant_ctx
 
 
@@ -26,7 +26,7 @@ def test_tenant_settings_apply_over_the_environment(engine: sa.Engine) -> None:
     with pytest.raises(Forbidden):
         tenant_settings.save(repo, RequestContext(tenant_id=admin.tenant_id, role="analyst"), {"cache_ttl_s": 1})
     for bad in ({"cache_ttl_s": "-1"}, {"llm_monthly_budget_usd": "lots"}, {"llm_provider": "x"},
-                {"llm_model": "m" * 500}):
+                {"llm_model": "m" * 500}, {"llm_model": "../../v1/files?x=1"}, {"llm_model": "gpt 4"}):
         with pytest.raises(InputError):
             tenant_settings.save(repo, admin, bad)
 
@@ -58,6 +58,8 @@ def test_endpoints_are_parsed_with_their_own_keys() -> None:
     assert provider_choices(settings) == ["none", "openai", "local", "gpu-box"]
     assert provider_choices(load_settings({})) == ["none"]
     assert provider_choices(load_settings({"GEMINI_API_KEY": "g"})) == ["none", "gemini"]
+    assert tenant_settings.clean({"llm_model": "meta-llama/Llama-3.1-8B-Instruct"}, settings)  # a model name
+    assert tenant_settings.clean({"llm_model": "llama3.1:8b"}, settings)
     for bad in ("local", "openai=http://x/v1", "Bad Name=http://x/v1", "local=file:///etc/passwd",
                 "local=ftp://x", "x" * 21 + "=http://x/v1"):
         with pytest.raises(ValueError):
@@ -101,6 +103,12 @@ def test_effective_provider_differs_per_tenant(engine: sa.Engine) -> None:
     install = make_llm(settings)
     assert isinstance(install, OpenAIProvider) and install._client.api_key == "sk-install-secret"
     assert "api.openai.com" in str(install._client.base_url)
+    # the install's own default may be an endpoint name too
+    by_name = make_llm(load_settings({**ENDPOINTS, "ECOMINTEL_LLM_PROVIDER": "gpu-box"}))
+    assert isinstance(by_name, OpenAIProvider) and str(by_name._client.base_url).rstrip("/") == "http://127.0.0.1:8/v1"
+    with pytest.raises(ServiceUnavailable) as unknown:
+        make_llm(load_settings({**ENDPOINTS, "ECOMINTEL_LLM_PROVIDER": "acme"}))
+    assert "openai, gemini, local, gpu-box" in unknown.value.hint
     # the operator removes the endpoint: A is planned offline, not sent to a provider it did not choose
     without = load_settings({k: v for k, v in ENDPOINTS.items() if k != "ECOMINTEL_LLM_ENDPOINTS"})
     assert tenant_settings.effective(Repository(engine, a), without).llm_provider == "none"
