@@ -9,9 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Build tools only for wheels that need compiling; removed in the same layer to keep the image small.
+# libgomp1 stays: lightgbm's wheel links the system OpenMP runtime (installed by name, so autoremove keeps it;
+# tests/test_deploy_files.py checks every system library the wheels link against is in the image).
 COPY requirements.txt ./
 RUN apt-get update \
- && apt-get install -y --no-install-recommends build-essential \
+ && apt-get install -y --no-install-recommends build-essential libgomp1 \
  && pip install -r requirements.txt \
  && apt-get purge -y build-essential && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 

@@ -261,3 +261,37 @@ def test_postgres_init_script_makes_an_app_role_bound_by_rls() -> None:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
                 conn.execute(sa.text(f'DROP ROLE IF EXISTS "{name}"'))
             owner.dispose()
+
+
+# what python:3.11-slim (Debian bookworm) has without installing anything: glibc, libgcc, libstdc++, zlib
+SLIM_BASE_LIBS = {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libresolv.so.2",
+                  "libutil.so.1", "libgcc_s.so.1", "libstdc++.so.6", "libz.so.1", "ld-linux-x86-64.so.2"}
+DEBIAN_PACKAGE_OF = {"libgomp.so.1": "libgomp1"}  # a library the wheels need from the system → its package
+
+
+def test_image_keeps_the_system_libraries_the_wheels_link_against() -> None:
+    """Every shared library an installed wheel loads from the system (not vendored in site-packages) is in the
+    slim base or installed by name in the Dockerfile, so `apt-get autoremove` after the build keeps it
+    (lightgbm's libgomp.so.1 was removed with build-essential: forecasting could not import in the image)."""
+    if shutil.which("ldd") is None:
+        pytest.fail("ldd is needed to read the libraries the wheels link against")
+    import sysconfig
+
+    site = sysconfig.get_paths()["purelib"]
+    objects = [os.path.join(d, f) for d, _, files in os.walk(site) for f in files if ".so" in f]
+    needed: dict[str, str] = {}
+    for start in range(0, len(objects), 200):
+        out = subprocess.run(["ldd", *objects[start:start + 200]], capture_output=True, text=True).stdout
+        current = ""
+        for line in out.splitlines():
+            if not line.startswith("\t"):
+                current = line.rstrip(":")
+            elif "=> /" in line and site not in line:
+                needed.setdefault(line.split()[0], current)
+    missing = {lib: where for lib, where in needed.items() if lib not in SLIM_BASE_LIBS | set(DEBIAN_PACKAGE_OF)}
+    assert not missing, f"system libraries the image may lack (add the package to the Dockerfile): {missing}"
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    installed = re.search(r"apt-get install -y --no-install-recommends ([^\\\n&]+)", dockerfile)
+    assert installed, "the Dockerfile's apt-get install line"
+    for lib in needed.keys() & DEBIAN_PACKAGE_OF.keys():
+        assert DEBIAN_PACKAGE_OF[lib] in installed.group(1).split(), (lib, DEBIAN_PACKAGE_OF[lib])
