@@ -32,7 +32,7 @@ import ecomintel.metrics_server  # QueueDepthCollector: the names in COLLECTED_A
 import ecomintel.observability  # noqa: F401  (defines the metrics)
 from ecomintel import samples
 from ecomintel.cli import build_parser
-from ecomintel.config import SETTINGS, load_settings
+from ecomintel.config import SETTINGS, endpoint_key_variable, load_settings
 from ecomintel.db import rls
 from ecomintel.db.engine import current_revision, head_revision, make_engine, migrate
 from tests.conftest import ROOT, fresh_pg_database
@@ -42,6 +42,13 @@ ECOMINTEL_SERVICES = ("app", "worker", "scheduler")
 # names the ecomintel services may set that are not settings: prometheus-client's multiprocess folder, and the
 # variables sync sources refer to as env:NAME (a secret's reference, README "Syncs")
 NOT_SETTINGS = {"PROMETHEUS_MULTIPROC_DIR", "SHOPIFY_TOKEN", "FEED_TOKEN"}
+ENDPOINT_KEY_PREFIX = endpoint_key_variable("")  # ECOMINTEL_LLM_KEY_<NAME>: one per ECOMINTEL_LLM_ENDPOINTS name
+
+
+def is_known_name(name: str) -> bool:
+    """A setting of config.py, a per-endpoint LLM key variable, or one of the known extras."""
+    return (name in {s.name for s in SETTINGS} or name in NOT_SETTINGS
+            or (name.startswith(ENDPOINT_KEY_PREFIX) and len(name) > len(ENDPOINT_KEY_PREFIX)))
 COLLECTED_AT_SCRAPE = {"ecomintel_queue_depth", "ecomintel_redis_up"}  # metrics_server.QueueDepthCollector
 
 
@@ -132,15 +139,15 @@ def interpolated(value: str, env: dict[str, str]) -> str:
 def test_compose_sets_only_names_config_reads() -> None:
     """Every ECOMINTEL_* name compose sets or interpolates is a setting of config.py (a misspelt name would
     silently configure nothing); other names are settings (API keys) or the few known extras."""
-    known = {s.name for s in SETTINGS}
     text = (ROOT / "compose.yaml").read_text(encoding="utf-8")
     used = set(re.findall(r"\$\{(ECOMINTEL_[A-Z0-9_]+)", text))
     services = compose()["services"]
     for name in ECOMINTEL_SERVICES:
         env = services[name]["environment"]
-        assert set(env) <= known | NOT_SETTINGS, (name, set(env) - known - NOT_SETTINGS)
+        assert all(is_known_name(k) for k in env), (name, [k for k in env if not is_known_name(k)])
         used |= {k for k in env if k.startswith("ECOMINTEL_")}
-    assert used <= known, used - known
+    assert all(is_known_name(k) for k in used), [k for k in used if not is_known_name(k)]
+    assert not is_known_name("ECOMINTEL_METRICS_PROT") and not is_known_name(ENDPOINT_KEY_PREFIX)
 
 
 def test_compose_environment_loads_as_settings() -> None:
@@ -169,7 +176,9 @@ def test_no_password_is_written_in_compose() -> None:
         env = services[name]["environment"]
         password = sa.make_url(interpolated(env["ECOMINTEL_DATABASE_URL"], {"POSTGRES_APP_PASSWORD": "X"})).password
         assert password == "X", "the database password must come from ${POSTGRES_APP_PASSWORD}"
-        for key in ("OPENAI_API_KEY", "GEMINI_API_KEY", "ECOMINTEL_AUTH_COOKIE_KEY", *NOT_SETTINGS - {"PROMETHEUS_MULTIPROC_DIR"}):
+        secrets = {"OPENAI_API_KEY", "GEMINI_API_KEY", "ECOMINTEL_AUTH_COOKIE_KEY", *NOT_SETTINGS} - {
+            "PROMETHEUS_MULTIPROC_DIR"} | {k for k in env if k.startswith(ENDPOINT_KEY_PREFIX)}
+        for key in secrets:
             assert str(env[key]).startswith("${"), (name, key)
     example = (DEPLOY / "env.example").read_text(encoding="utf-8")
     for key in ("POSTGRES_PASSWORD", "POSTGRES_APP_PASSWORD"):
