@@ -4,18 +4,26 @@ loaded dataset with the deductions behind it and the issues sorted by impact.
 Why an agent over ecomintel/quality/run.py rather than its own analysis: the Data Quality page, the CLI
 (`ecomintel quality`) and this agent then give the same score for the same data; the agent only chooses
 what an Ask answer shows (the datasets the question names: plan.thresholds `focus_<dataset>` = 1).
+A question that names a period ("any data problems in november?": plan.periods) gets the period-sensitive sales
+checks over that period first (ecomintel/quality/period.py: gaps, unusual days, future dates, customer-id
+drop-outs, rejected rows of the imports behind it), and the scores after them, labelled as all-data: a score
+is never passed off as the period's. A period the checks cannot apply (no sales in the answer) is said so.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import datetime
+
+import pandas as pd
 
 from ecomintel.agents.base import AgentResult, EvidenceRef, Finding, Table
-from ecomintel.ask.plan import Plan
+from ecomintel.ask.plan import Period, Plan
 from ecomintel.context import RequestContext
 from ecomintel.db.repository import Repository
 from ecomintel.quality.issues import by_impact
-from ecomintel.quality.run import DATASETS, run_quality
+from ecomintel.quality.period import PeriodQuality, sales_period_quality
+from ecomintel.quality.run import DATASETS, QualityReport, run_quality
 
 FOCUS_PREFIX = "focus_"
 
@@ -52,19 +60,47 @@ class DataQAAgent:
         result.metrics.update({f"rows_{d.dataset}": float(d.rows) for d in scores})
         result.metrics["issues"] = float(len(costly))
         head = ", ".join(f"{d.dataset} {d.score}/100" for d in scores)
+        period = plan.periods[0] if plan.periods else None
+        scoped = None
+        if period is not None and "sales" in shown and report.daily is not None:
+            scoped = _period_quality(repo, report, report.daily, period)
+        elif period is not None:
+            result.warnings.append(f"The period {_label(period)} was not applied: the checks of "
+                                   f"{', '.join(shown)} are over all their data (period checks exist for sales).")
+        if len(plan.periods) > 1:
+            result.warnings.append(f"Only {_label(plan.periods[0])} was checked; ask about {_label(plan.periods[1])} "
+                                   "on its own.")
         if costly:
             worst = "; ".join(f"{i.dataset}: {i.title} (−{i.points:g})" for i in costly[:3])
-            result.summary = f"Data quality scores: {head}. Biggest deductions: {worst}."
+            tail = f"Biggest deductions: {worst}."
         else:
-            result.summary = f"Data quality scores: {head}. No check found a problem."
-        result.tables.append(Table("Quality score per dataset", ["dataset", "rows", "score", "deducted", "issues",
-                                                                 "first date", "last date"],
+            tail = "No check found a problem."
+        if scoped is not None and period is not None:
+            result.summary = (f"{_period_sentence(scoped, period)} Scores for all data (the period is not applied to "
+                              f"them): {head}. {tail}")
+        elif period is not None:
+            result.summary = f"Data quality scores (all data): {head}. {tail}"
+        else:
+            result.summary = f"Data quality scores: {head}. {tail}"
+        result.tables.append(Table("Quality score per dataset (all data)", ["dataset", "rows", "score", "deducted",
+                                                                            "issues", "first date", "last date"],
                                    [[d.dataset, d.rows, d.score, round(sum(i.points for i in d.issues), 2),
                                      sum(1 for i in d.issues if i.points > 0), d.first, d.last] for d in scores]))
         result.tables.append(Table("Issues by impact", ["dataset", "severity", "points", "issue", "rows", "unit",
                                                         "detail"],
                                    [[i.dataset, i.severity, i.points, i.title, i.rows, i.unit, i.detail[:300]]
                                     for i in issues]))
+        if scoped is not None and period is not None:
+            result.tables.append(Table(f"Sales in {period.label or _label(period)}: period checks",
+                                       ["check", "problem", "result", "count", "unit"],
+                                       [[c.check, c.problem, c.text, c.count, c.unit] for c in scoped.checks]))
+            result.metrics.update({
+                "period_lines": float(scoped.lines), "period_days_with_sales": float(scoped.days_with_sales),
+                "period_problems": float(len(scoped.problems)),
+                "period_gap_days": float(scoped.count("gap_days")),
+                "period_outlier_days": float(scoped.count("daily_revenue_outliers")),
+                "period_future_lines": float(scoped.count("future_date")),
+                "period_rejected_rows": float(scoped.count("rejected_rows"))})
         for i in costly[:5]:
             result.findings.append(Finding("critical" if i.severity == "critical" else "warning", i.title,
                                            [EvidenceRef(source=f"quality:{i.check}", filters=dict(i.locator),
@@ -75,3 +111,28 @@ class DataQAAgent:
         result.confidence = 0.95
         result.elapsed_ms = int((time.perf_counter() - started) * 1000)
         return result
+
+
+def _label(p: Period) -> str:
+    span = f"{p.start.isoformat()}..{p.end.isoformat()}"
+    return f"{p.label} = {span}" if p.label and p.label != span else span
+
+
+def _period_quality(repo: Repository, report: QualityReport, daily: pd.DataFrame, period: Period) -> PeriodQuality:
+    """The period checks over the run's daily series (the same run, so the same days are flagged)."""
+    today = datetime.fromisoformat(report.checked_at).date()
+    return sales_period_quality(daily, period.start, period.end, today=today,
+                                batches=repo.quality_batches(limit=1000),
+                                batch_ids=repo.quality_period_batch_ids(period.start, period.end))
+
+
+def _period_sentence(scoped: PeriodQuality, period: Period) -> str:
+    """'Data quality of sales in Nov 2011 = 2011-11-01..2011-11-30: 2 problems — …; … . Fine: …, ….'"""
+    head = f"Data quality of sales in {_label(period)}:"
+    problems = [c.text for c in scoped.problems]
+    fine = [c.text for c in scoped.checks if not c.problem]
+    lines = f"{scoped.lines:,} lines on {scoped.days_with_sales:,} days"
+    if not problems:
+        return f"{head} no problem found ({lines}) — {'; '.join(fine)}."
+    text = f"{head} {len(problems)} problem{'s' if len(problems) > 1 else ''} ({lines}) — {'; '.join(problems)}."
+    return f"{text} Fine: {'; '.join(fine)}." if fine else text

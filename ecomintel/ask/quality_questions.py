@@ -6,6 +6,10 @@ names reviews and "problems", and the review rules would answer it with customer
 ours when it is about the *data* (a file, the data, its quality, completeness, duplicates, gaps) rather
 than about what the data says. The datasets it names narrow the answer (plan.thresholds `focus_<dataset>`,
 read by agents/data_qa.py); a named dataset that is not loaded is said so by the agent.
+A period in the question ("any data problems in november?", "is the data for Q4 complete?") is resolved like
+any other (anchored to the sales dates, else the review dates) and goes into plan.periods: the agent scopes the
+period-sensitive checks to it and labels the dataset scores as all-data. A period outside the data is an
+honest refusal, never the all-data answer under a period it did not use.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ecomintel.ask.plan import INTENT_AGENTS, Gap, Plan
+from ecomintel.ask.periods import resolve_periods
+from ecomintel.ask.plan import INTENT_AGENTS, Gap, Period, Plan
 from ecomintel.ask.understanding import Spans, plan_confidence, understood_share, unused_words
+from ecomintel.errors import PlanError
 
 if TYPE_CHECKING:
     from ecomintel.ask.domains import DomainQuestion
@@ -29,7 +35,9 @@ DATASET_WORDS: tuple[tuple[str, str], ...] = (
 QUALITY = (r"\bdata[- ]quality\b|\bquality\s+(?:of\s+(?:the\s+|our\s+|my\s+)?(?:\w+\s+)?" + DATA + r"|scores?|checks?"
            r"|report|issues?|problems?)\b|\bdq\s+score\b"
            r"|\bhow\s+(?:good|clean|reliable|complete|trustworthy|bad|accurate)\s+(?:is|are)\s+(?:the\s+|our\s+|my\s+)?"
-           r"(?:\w+\s+)?" + DATA + r"\b"
+           r"(?:[\w']+\s+)?" + DATA + r"\b"
+           r"|\b(?:is|are)\s+(?:the\s+|our\s+|my\s+)?(?:[\w']+\s+)?" + DATA + r"\b(?:\s+[\w']+){0,4}?\s+"
+           r"(?:complete|reliable|accurate|correct|trustworthy|clean|ok|okay|usable)\b"
            r"|\b(?:wrong|problems?|issues?|errors?|bad|broken|off)\s+(?:with|in)\s+(?:the\s+|our\s+|my\s+|this\s+)?"
            r"(?:\w+\s+)?" + DATA + r"\b"
            r"|\b(?:wrong|problems?|issues?|errors?)\s+with\s+(?:the\s+|our\s+|my\s+)?(?:competitor\s+)?listings?\b"
@@ -69,9 +77,32 @@ def plan_quality_question(q: DomainQuestion) -> Plan | None:
         if found:
             focus.append(name)
             spans += found
-    spans += _spans(FILLER, text)
+    read = _periods(q)
+    if isinstance(read, Gap):
+        return Plan(intent="cannot_answer", agents=[], mode=q.mode, planner="offline", confidence=0.9,  # type: ignore[arg-type]
+                    gap=read)
+    periods, period_spans, notes = read
+    spans += period_spans + _spans(FILLER, text)
     unused = [w.text for w in unused_words(text, spans)]
     confidence = plan_confidence(understood_share(text, spans), len(unused), [], fallback=False)
     return Plan(intent="data_quality", agents=list(INTENT_AGENTS["data_quality"]), mode=q.mode,  # type: ignore[arg-type]
                 planner="offline", thresholds={f"focus_{d}": 1.0 for d in focus}, confidence=confidence,
-                not_understood=unused[:20])
+                periods=periods, notes=notes[:20], not_understood=unused[:20])
+
+
+def _periods(q: DomainQuestion) -> tuple[list[Period], Spans, list[str]] | Gap:
+    """The question's period(s), anchored to the sales dates (the period-sensitive checks are on sales), else
+    the review dates; none when no dated data is loaded (the words then stay unread and are listed as such).
+    A period outside the data is a Gap: the all-data scores would silently answer another question."""
+    vocab = q.vocab
+    start, end = (vocab.sales_start, vocab.sales_end) if vocab.has_sales else (vocab.review_start, vocab.review_end)
+    if start is None or end is None:
+        return [], [], []
+    try:
+        pr = resolve_periods(q.text, data_start=start, data_end=end, compare=False)
+    except PlanError as exc:
+        return Gap(need="sales" if vocab.has_sales else "reviews",
+                   message=(f"{exc.message} Without a period, 'how good is our data?' gives the data-quality "
+                            "scores of all the data.")[:400],
+                   suggestions=["how good is our data?", "any problems with the sales data?"])
+    return list(pr.periods), list(pr.consumed), list(pr.notes)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -173,6 +173,16 @@ class QualityQueries(RepositoryCore):
         frame = self.frame(stmt)
         frame["day"] = frame["day"].astype(str).str.slice(0, 10)
         return frame
+
+    def quality_period_batch_ids(self, start: date, end: date) -> list[int]:
+        """The import batches (global ids) whose sales lines fall in [start, end]: the imports behind a period
+        (a range scan of the tenant's sold_at index, DISTINCT batch_id)."""
+        s = m.sales
+        lo = datetime.combine(start, datetime.min.time())
+        hi = datetime.combine(end + timedelta(days=1), datetime.min.time())
+        stmt = (self.scoped(s, s.c.batch_id).where(s.c.sold_at >= lo, s.c.sold_at < hi, s.c.batch_id.is_not(None))
+                .distinct())
+        return [int(v) for v in self.frame(stmt)["batch_id"]]
 
     def quality_sales_items(self) -> pd.DataFrame:
         """Lines per (sku, product_name, currency, unit_price): the distributions behind price outliers, SKUs with
