@@ -4,6 +4,7 @@ import streamlit as st
 
 from ecomintel.agents.review_scores import score_reviews_job
 from ecomintel.ingest.fields import field_names
+from ecomintel.ingest.mapping import currency_conflict, mapped_currency
 from ecomintel.jobs import make_runner
 from ui import errors, state, widgets
 
@@ -51,6 +52,13 @@ if uploaded is not None:
         missing = [f for f in preview.required if f not in mapping]
         if missing:
             st.warning(f"Required field(s) without a column: {', '.join(missing)}.")
+        unmapped = {f: "" for f in field_names(kind) if f not in mapping}  # "not in the file" is a choice too
+        conflict = currency_conflict(list(preview.columns), kind, mapping, set(field_names(kind)))
+        if conflict is not None:  # Price (EUR) and List price (USD): refused at import, so say it before
+            st.warning(conflict.user_message())
+        elif header_code := mapped_currency(mapping, kind):
+            st.caption(f"Currency from the column headers: {header_code} (for rows without a currency cell or a "
+                       "symbol in the price).")
         with st.expander("Defaults and options"):
             left, right = st.columns(2)
             defaults = {"marketplace": left.text_input("Marketplace for every row", key="upload_marketplace"),
@@ -61,8 +69,7 @@ if uploaded is not None:
                                  "or code; the default is the currency of the data you already loaded.")}
             force = st.checkbox("Import again even if this exact file was imported before", key="upload_force")
         if st.button("Import", type="primary", icon=":material/play_arrow:", key="upload_run",
-                     disabled=bool(missing)):
-            unmapped = {f: "" for f in field_names(kind) if f not in mapping}  # "not in the file" is a choice too
+                     disabled=bool(missing) or conflict is not None):
             result = ingest_file(repo, kind, data, settings=settings, file_name=uploaded.name,
                                  mapping={**unmapped, **mapping}, defaults={k: v.strip() for k, v in defaults.items() if v.strip()},
                                  source_label="upload", force=force,

@@ -545,13 +545,16 @@ def test_load_sample_data_from_the_empty_home_page(db_url: str) -> None:
 
 
 def test_prices_in_two_currencies_are_refused_and_unmapping_one_imports(db_url: str) -> None:
-    """`Price (EUR)` and `List price (USD)` in one products file: a clear message, nothing stored; choosing
-    'not in the file' for list_price on the page is honoured (the automatic guess does not come back)."""
+    """`Price (EUR)` and `List price (USD)` in one products file: said before importing (Import disabled);
+    choosing 'not in the file' for list_price is honoured at import (the automatic guess does not come back),
+    and the page says the headers' currency."""
     at = _upload(_app(), "mixed.csv", b"sku,name,Price (EUR),List price (USD)\nA,Kettle,30,35\n",
                  kind="products")
-    at.button(key="upload_run").click().run()
-    assert not at.exception and at.error and "different currencies" in _text(at)
+    assert not at.exception and any("different currencies" in w.value for w in at.warning)
+    assert at.button(key="upload_run").disabled
     next(s for s in at.selectbox if s.label == "list_price").set_value(NOT_IN_FILE).run()
+    assert not any("different currencies" in w.value for w in at.warning)
+    assert "Currency from the column headers: EUR" in _text(at)
     at.button(key="upload_run").click().run()
     _assert_clean(at)
     assert next(m for m in at.metric if m.label == "Accepted").value == "1"

@@ -134,7 +134,9 @@ def resolve_mapping(columns: Sequence[str], kind: str, override: Mapping[str, st
     missing = [s.name for s in specs if s.required and mapping[s.name] is None and s.name not in (defaults or {})]
     if missing:
         raise MissingColumns(missing, {f: suggest(f, kind, columns) for f in missing}, [str(c) for c in columns])
-    _refuse_mixed_currencies(columns, kind, mapping, set(override or {}))
+    conflict = currency_conflict(columns, kind, mapping, set(override or {}))
+    if conflict is not None:
+        raise conflict
     return mapping
 
 
@@ -149,20 +151,21 @@ def mapped_currency(mapping: Mapping[str, str | None], kind: str) -> str | None:
     return None
 
 
-def _refuse_mixed_currencies(columns: Sequence[str], kind: str, mapping: Mapping[str, str | None],
-                             chosen: set[str]) -> None:
-    """InputError when the amount columns would mix currencies: two mapped ones whose headers name different
-    currencies (`Price (EUR)` and `List price (USD)`: one row has one currency), or an automatically chosen one
-    next to an unmapped column of the same name in another currency (`Price (EUR)`, `Price (USD)`: which one is
-    the price is the user's choice, not the first one's)."""
+def currency_conflict(columns: Sequence[str], kind: str, mapping: Mapping[str, str | None],
+                      chosen: set[str]) -> InputError | None:
+    """The InputError (returned, for the Upload page to show before importing; resolve_mapping raises it) when the
+    amount columns would mix currencies: two mapped ones whose headers name different currencies (`Price (EUR)`
+    and `List price (USD)`: one row has one currency), or a field not in `chosen` (mapped automatically) next to
+    an unmapped column of the same name in another currency (`Price (EUR)`, `Price (USD)`: which one is the
+    price is the user's choice, not the first one's). None when they agree."""
     named = {f: (c, split_currency(c)[1]) for f in MONEY_FIELDS.get(kind, ()) if (c := mapping.get(f))}
     coded = {f: (c, code) for f, (c, code) in named.items() if code is not None}
     if len({code for _c, code in coded.values()}) > 1:
         listed = ", ".join(f"{c!r} ({f}) is {code}" for f, (c, code) in coded.items())
-        raise InputError(f"Amount columns in different currencies: {listed}.",
-                         "One row has one currency, so they cannot be stored together: map only the columns of one "
-                         "currency (leave the others unmapped, they are kept as extra attributes), or split the "
-                         "file by currency.")
+        return InputError(f"Amount columns in different currencies: {listed}.",
+                          "One row has one currency, so they cannot be stored together: map only the columns of one "
+                          "currency (leave the others unmapped, they are kept as extra attributes), or split the "
+                          "file by currency.")
     used = {c for c in mapping.values() if c}
     for field, (column, code) in coded.items():
         if field in chosen:
@@ -171,6 +174,7 @@ def _refuse_mixed_currencies(columns: Sequence[str], kind: str, mapping: Mapping
                   and bare_name(c) == bare_name(column)]
         if rivals:
             listed = ", ".join(repr(c) for c in [column, *rivals])
-            raise InputError(f"Several columns could be the {field}, in different currencies: {listed}.",
-                             f"Choose one in the mapping (e.g. {field} = {rivals[0]!r}); the others are kept as "
-                             "extra attributes.")
+            return InputError(f"Several columns could be the {field}, in different currencies: {listed}.",
+                              f"Choose one in the mapping (e.g. {field} = {rivals[0]!r}); the others are kept as "
+                              "extra attributes.")
+    return None
