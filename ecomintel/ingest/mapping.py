@@ -162,10 +162,13 @@ def currency_conflict(columns: Sequence[str], kind: str, mapping: Mapping[str, s
     coded = {f: (c, code) for f, (c, code) in named.items() if code is not None}
     if len({code for _c, code in coded.values()}) > 1:
         listed = ", ".join(f"{c!r} ({f}) is {code}" for f, (c, code) in coded.items())
+        first = next(iter(coded.values()))[1]
+        others = [f for f, (_c, code) in coded.items() if code != first]
         return InputError(f"Amount columns in different currencies: {listed}.",
                           "One row has one currency, so they cannot be stored together: map only the columns of one "
-                          "currency (leave the others unmapped, they are kept as extra attributes), or split the "
-                          "file by currency.")
+                          f"currency (e.g. set {', '.join(others)} to 'not in the file' on the Upload page, or "
+                          f"{' '.join(f'--map {f}=' for f in others)} on the command line), or split the file by "
+                          "currency.")
     used = {c for c in mapping.values() if c}
     for field, (column, code) in coded.items():
         if field in chosen:
@@ -175,6 +178,6 @@ def currency_conflict(columns: Sequence[str], kind: str, mapping: Mapping[str, s
         if rivals:
             listed = ", ".join(repr(c) for c in [column, *rivals])
             return InputError(f"Several columns could be the {field}, in different currencies: {listed}.",
-                              f"Choose one in the mapping (e.g. {field} = {rivals[0]!r}); the others are kept as "
-                              "extra attributes.")
+                              f"Choose one in the mapping (e.g. {field} = {rivals[0]!r}); the others are not "
+                              "loaded as amounts.")
     return None
