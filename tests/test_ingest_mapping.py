@@ -3,6 +3,7 @@ headers (`Price (EUR)`, `price_usd`, `Preis (€)`): same field as the plain nam
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,7 +12,7 @@ from ecomintel.errors import InputError, MissingColumns
 from ecomintel.ingest.currency import ISO_CODES, split_currency
 from ecomintel.ingest.fields import FIELDS, required_fields
 from ecomintel.ingest.mapping import auto_map, mapped_currency, resolve_mapping
-from ecomintel.ingest.validate import header_currency
+from ecomintel.ingest.validate import header_currency, prepare_products
 
 RETAIL = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]
 CLOTHING = ["Unnamed: 0", "Clothing ID", "Age", "Title", "Review Text", "Rating", "Recommended IND",
@@ -206,3 +207,17 @@ def test_any_synonym_with_any_currency_decoration_maps_the_same(synonym: tuple[s
     expected = {f for f, c in auto_map([plain], kind).items() if c == plain}
     assert {f for f, c in auto_map([header], kind).items() if c == header} == expected, header
     assert header_currency(header) == code, header
+
+
+def test_the_header_currency_comes_after_the_row_s_own_and_before_the_default() -> None:
+    """Currency cell > symbol or code in the price cell > the header's currency > the upload's default."""
+    chunk = pd.DataFrame({"sku": ["A", "B", "C"], "Preis (€)": ["10", "$12.50", "7"], "Currency": ["", "", "CHF"]},
+                         dtype="string")
+    mapping = resolve_mapping(list(chunk.columns), "products")
+    assert (mapping["price"], mapping["currency"]) == ("Preis (€)", "Currency")
+    prepared = prepare_products(chunk, mapping, {"currency": "GBP"})
+    assert prepared.frame["currency"].tolist() == ["EUR", "USD", "CHF"]
+    assert prepared.frame["price"].tolist() == [10.0, 12.5, 7.0]
+    plain = pd.DataFrame({"sku": ["A"], "Price": ["10"]}, dtype="string")
+    assert prepare_products(plain, resolve_mapping(["sku", "Price"], "products"),
+                            {"currency": "GBP"}).frame["currency"].tolist() == ["GBP"]
