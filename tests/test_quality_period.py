@@ -18,6 +18,7 @@ from ecomintel.config import load_settings
 from ecomintel.db.repository import Repository
 from ecomintel.db.vocab import Vocab
 from ecomintel.ingest.pipeline import ingest_file
+from ecomintel.quality.period import sales_period_quality
 from ecomintel.samples import SMALL_SALES
 from tests.conftest import SAMPLES
 
@@ -148,3 +149,19 @@ def test_the_planner_reads_the_period_of_a_quality_question() -> None:
         assert [p.label for p in plan.periods] == [label] and plan.not_understood == [], (text, plan)
     plain = plan_quality_question(DomainQuestion("how good is our data?", "how good is our data?", vocab, "quick"))
     assert plain is not None and plain.periods == []
+
+
+def test_period_checks_on_a_hand_made_series() -> None:
+    """quality/period.py alone: a month without any line inside the data is its gap; a future-dated day counts."""
+    days = [date(2011, 1, 3) + timedelta(days=i) for i in range(120)]
+    kept = [d for d in days if not date(2011, 2, 1) <= d <= date(2011, 2, 28)] + [date(2030, 1, 2)]
+    daily = pd.DataFrame({"day": [d.isoformat() for d in kept], "lines": 10, "revenue": 100.0, "no_customer": 0,
+                          "outlier": False})
+    batches = pd.DataFrame(columns=["batch", "batch_id", "kind", "file_name", "rows_rejected"])
+    february = sales_period_quality(daily, date(2011, 2, 1), date(2011, 2, 28), today=date(2026, 1, 1),
+                                    batches=batches, batch_ids=[])
+    assert february.lines == 0 and {c.check for c in february.problems} == {"gap_days", "no_lines"}
+    assert february.count("gap_days") == 28
+    future = sales_period_quality(daily, date(2030, 1, 1), date(2030, 1, 31), today=date(2026, 1, 1),
+                                  batches=batches, batch_ids=[])
+    assert future.count("future_date") == 10 and future.days_with_sales == 0

@@ -66,10 +66,10 @@ def sales_period_quality(daily: pd.DataFrame, start: date, end: date, *, today: 
     inside_days = pd.to_datetime(inside["day"]).dt.date
     lines = int(inside["lines"].sum())
     out = PeriodQuality("sales", start, end, lines, int((inside_days <= today).sum()))
-    if not lines:
+    out.checks.append(_gaps(daily, start, end, today))
+    if not lines:  # a period inside the data without any line: the gap says which trading days are missing
         out.checks.append(PeriodCheck("no_lines", True, "no sales lines at all in this period", 0, "lines"))
         return out
-    out.checks.append(_gaps(daily, start, end, today))
     flagged = inside[inside["outlier"].astype(bool).to_numpy()] if "outlier" in inside else inside.iloc[0:0]
     if len(flagged):
         listed = ", ".join(f"{d}: {v:,.0f}" for d, v in list(zip(flagged["day"], flagged["revenue"], strict=True))[:5])
