@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -87,8 +86,8 @@ def stage_rows(repo: Repository, kind: str, valid: pd.DataFrame, batch_id: int, 
         keys = rows[target.keys[0]]
         repeat = keys.duplicated(keep="first").to_numpy()
         values = keys.tolist()
-        earlier = np.fromiter((k in seen for k in values), dtype=bool, count=len(values)) & ~repeat
-        drop = repeat | earlier
+        again = seen.intersection(values)  # one C-level pass; usually empty (repeats sit in the same chunk)
+        drop = repeat | keys.isin(again).to_numpy() if again else repeat
         in_file = int(drop.sum())
         if in_file:
             rows = rows[~drop]

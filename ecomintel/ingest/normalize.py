@@ -9,6 +9,8 @@ Nothing here evaluates a cell: `=1+2` is text, and stays text.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -22,6 +24,7 @@ _THOUSANDS_DOT = r"^\d{1,3}(?:\.\d{3}){2,}$"
 # statsforecast/mlforecast pin) `astype("str")` gives Python objects, and every vectorised text operation
 # below fell back to a per-cell Python loop.
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+_FLOAT_SUFFIX = r"^(-?\d+)\.0+$"  # `17850.0` → `17850`: a spreadsheet's integer id
 _EXCEL_SERIAL_MIN, _EXCEL_SERIAL_MAX = 20000.0, 80000.0  # 1954-10-03 .. 2119-01-10
 
 DATE_FORMATS_MONTHFIRST = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y", "%m/%d/%y %H:%M", "%m/%d/%y",
@@ -93,17 +96,33 @@ def id_text(s: pd.Series) -> pd.Series:
     and writes these columns, so converting them to Python objects here and back for every check cost
     more than the checks (the writers convert once)."""
     t = as_text(s)
+    if hasattr(t.array, "__arrow_array__"):  # in C++: pandas' where() on Arrow strings went cell by cell
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(t.array)
+        if pc.any(pc.match_substring(arr, ".")).as_py():  # the pattern needs a dot: other cells stay as they are
+            arr = pc.replace_substring_regex(arr, pattern=_FLOAT_SUFFIX, replacement=r"\1")
+        return _like(t, _empty_as_null(arr))
     floaty = t.str.contains(".", regex=False)
     if floaty.any():
         t = t.where(~floaty, _drop_float_suffix(t))
     return t.where(t.ne(""))
 
 
+def _empty_as_null(arr: Any) -> Any:
+    """An Arrow string array with '' as null."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, type=arr.type), arr)
+
+
 def _drop_float_suffix(t: pd.Series) -> pd.Series:
     """`17850.0` → `17850` for a whole column. Arrow's RE2 does it in C++ for an Arrow-backed column: pandas
     runs a replacement with a group reference through Python's `re` cell by cell (~0.1 s per 50,000-line
     chunk of customer ids, ~1 s of CPU of a 541,909-line sales load; bench/ingest.py)."""
-    pattern, repl = r"^(-?\d+)\.0+$", r"\1"
+    pattern, repl = _FLOAT_SUFFIX, r"\1"
     if hasattr(t.array, "__arrow_array__"):
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -115,6 +134,10 @@ def _drop_float_suffix(t: pd.Series) -> pd.Series:
 def optional_text(s: pd.Series) -> pd.Series:
     """`clean_text` kept in pandas' string dtype (missing = NA), for the same reason as `id_text`."""
     t = as_text(s)
+    if hasattr(t.array, "__arrow_array__"):
+        import pyarrow as pa
+
+        return _like(t, _empty_as_null(pa.array(t.array)))
     return t.where(t.ne(""))
 
 
