@@ -134,3 +134,18 @@ def test_processes_migrating_a_new_postgres_database_at_once_all_succeed() -> No
         with engine.connect() as conn:
             assert current_revision(conn) == head_revision()
         engine.dispose()
+
+
+def test_a_new_sqlite_database_gets_large_pages_and_an_existing_one_keeps_its_own(tmp_path: Path) -> None:
+    import sqlite3
+
+    from ecomintel.db.engine import SQLITE_PAGE_SIZE
+
+    migrate(make_engine(f"sqlite:///{tmp_path / 'new.db'}"))
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:  # a file created before: 4 KiB pages, WAL
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE t (x INTEGER)")
+    migrate(make_engine(f"sqlite:///{old}"))
+    sizes = [sqlite3.connect(p).execute("PRAGMA page_size").fetchone()[0] for p in (tmp_path / "new.db", old)]
+    assert sizes == [SQLITE_PAGE_SIZE, 4096]

@@ -32,8 +32,17 @@ MIGRATION_LOCK_KEY = 0x65636F6D  # "ecom": the pg_advisory_lock key `migrate` ho
 _REVISION_LINE = re.compile(r"^(down_revision|revision)\s*(?::[^=]+)?=\s*(.+?)\s*$", re.MULTILINE)
 
 
+SQLITE_PAGE_SIZE = 16384
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """Per connection: WAL, foreign keys, a 200 MB page cache, temporary sorts in memory; and for a new
+    database file 16 KiB pages (SQLite's default is 4 KiB; only an empty database takes the setting, so
+    existing files keep theirs). Why larger pages: answers scan the sales table and its covering indexes,
+    and a first large load rebuilds those indexes; on the 541,909-line file the rebuild took ~2.0 s
+    instead of ~2.4 s, with fewer, larger writes at commit (bench/ingest.py)."""
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")  # before WAL: the first write fixes the page size
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
