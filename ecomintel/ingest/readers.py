@@ -230,7 +230,8 @@ def _arrow_table(raw: RawFile, compressed: bool, sample: bytes, chunk_rows: int)
     Arrow is used only when a first pass over the whole file succeeds: valid UTF-8 (a byte-order mark is skipped), a sniffed
     delimiter, every row with as many fields as the header (pandas pads short rows and rejects long ones
     with its own messages), at least one data row, and header names pandas would keep as they are (no
-    duplicates or blanks to rename). That pass costs ~0.1 s and also counts the rows for the progress bar.
+    duplicates or blanks to rename). That pass is the only read: it counts the rows for the progress bar and
+its table is cut into the chunks (~85 MB of Arrow text for the 541,909-line file).
     Cells come out as the same text as on the pandas path ('' when empty, nothing interpreted)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -239,41 +240,31 @@ def _arrow_table(raw: RawFile, compressed: bool, sample: bytes, chunk_rows: int)
     if delimiter is None:
         return None
 
-    def open_reader(columns: list[str] | None) -> Any:
-        source: Any = pa.BufferReader(raw.data)
-        if compressed:
-            source = pa.CompressedInputStream(source, "gzip")
-        read, parse, convert = _arrow_options(delimiter, columns)
-        return pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
+    def source() -> Any:
+        stream: Any = pa.BufferReader(raw.data)
+        return pa.CompressedInputStream(stream, "gzip") if compressed else stream
 
     try:
-        probe = open_reader(None)
+        probe = pacsv.open_csv(source(), *_arrow_options(delimiter, None))  # the first block: the header
         columns = list(probe.schema.names)
         if len(set(columns)) != len(columns) or any(not c.strip() or c != c.strip() for c in columns):
             return None
-        total = sum(batch.num_rows for batch in open_reader(columns))
+        # the whole file once, parsed on every core: checks every line, counts the rows, and is kept for
+        # the chunks (reading it a second time cost ~0.1 s of a 541,909-line load)
+        whole = pacsv.read_csv(source(), *_arrow_options(delimiter, columns))
     except pa.ArrowInvalid as exc:
         _refuse_long_line(raw.name, exc)
         return None
     except (pa.ArrowException, OSError, EOFError, zlib.error, UnicodeDecodeError):
         return None
+    total = whole.num_rows
     if total == 0:
         return None
     done = [0]
 
     def chunk_iter() -> Iterator[pd.DataFrame]:
-        pending: Any = None  # rows read but not yet handed out (an Arrow table)
-        try:
-            for batch in open_reader(columns):
-                part = pa.Table.from_batches([batch])
-                pending = part if pending is None else pa.concat_tables([pending, part])
-                while pending.num_rows >= chunk_rows:
-                    yield _arrow_frame(pending.slice(0, chunk_rows), done)
-                    pending = pending.slice(chunk_rows)
-            if pending is not None and pending.num_rows:
-                yield _arrow_frame(pending, done)
-        except (pa.ArrowInvalid, pa.ArrowException) as exc:
-            raise UnreadableFile(f"{raw.name} could not be read past a malformed line: {_short(exc)}") from exc
+        for start in range(0, total, chunk_rows):
+            yield _arrow_frame(whole.slice(start, chunk_rows), done)
 
     it = chunk_iter()
     first = next(it)
