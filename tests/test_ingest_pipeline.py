@@ -171,18 +171,12 @@ def test_missing_columns_message_suggests_mappings(repo: Repository) -> None:
     assert r.accepted == 1
 
 
-PANDAS_2_LONG_LINE_BUG = pytest.mark.xfail(
-    int(pd.__version__.split(".")[0]) < 3, strict=True,
-    reason="known bug: pandas 2.3's chunked C reader silently drops the extra fields of a long line that starts a "
-           "chunk (pandas 3 raises); only a non-UTF-8 file longer than Arrow's first 1 MB block still takes that path")
-
-
-@pytest.mark.parametrize("encoding", ["utf-8", pytest.param("cp1252", marks=PANDAS_2_LONG_LINE_BUG)])
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
 def test_failure_midway_marks_the_batch_failed_and_keeps_earlier_data(repo: Repository, encoding: str) -> None:
     good = ingest_file(repo, "sales", csv("1,A,x,2,2011-12-01 08:00:00,1,,UK"), settings=SETTINGS)
     version = repo.data_version()
-    # past Arrow's first 1 MB block, so that a cp1252 file's first block fails its UTF-8 check before the
-    # long line is parsed and the file takes the pandas path
+    # past Arrow's first 1 MB block: a cp1252 file's first block fails Arrow's UTF-8 check, the file is read
+    # transcoded, and the long line must still be refused (pandas 2's chunked reader would cut it short)
     lines = [f"{i},S{i},Caf\u00e9 cr\u00e8me,1,2011-12-02 08:00:00,1,,UK" for i in range(10, 30_010)]
     lines.insert(25_000, "99,Z,x,1,2011-12-02 08:00:00,1,,UK,EXTRA,FIELDS")  # malformed line starting a chunk
     data = (HEADER + "".join(line + "\n" for line in lines)).encode(encoding)

@@ -182,6 +182,15 @@ def open_table(raw: RawFile, chunk_rows: int, *, fast: bool = False) -> Table:
         encoding = detect_encoding(text_stream())
     except (OSError, EOFError, zlib.error) as exc:
         raise UnreadableFile(f"{raw.name} is a damaged gzip file ({exc}).") from exc
+    if fast and encoding not in ("utf-8", "utf-8-sig"):
+        # A cp1252 / Latin-1 file (a European Excel export): Arrow reads UTF-8 only, so it reads the file
+        # transcoded — the same text the pandas path decodes, read as fast, and long lines refused the same way
+        # (pandas 2's chunked reader cuts them short silently, see _refuse_long_line).
+        utf8 = text_stream().read().decode(encoding).encode("utf-8")
+        arrow = _arrow_table(RawFile(raw.name, utf8, raw.sha256), False, utf8[:SNIFF_BYTES], chunk_rows)
+        if arrow is not None:
+            arrow.encoding, arrow.compressed = encoding, compressed
+            return arrow
     text_sample = sample.decode(encoding, errors="ignore")
     delimiter = sniff_delimiter(text_sample)
     if delimiter is None and raw.name.lower().endswith((".tsv", ".tsv.gz", ".tab")):
@@ -282,7 +291,9 @@ def _refuse_long_line(name: str, exc: Exception) -> None:
     Why refuse here instead of falling back to pandas: pandas 2's chunked C reader silently drops the extra
     fields of such a line when it starts a chunk (the row would be stored cut short). Arrow's probe reads
     the whole file before anything is stored, so the file is refused with that line, and nothing is
-    loaded. A short line is left to the pandas path, which pads it."""
+    loaded (a cp1252 / Latin-1 file is read transcoded to UTF-8, so it is refused the same way). A short
+    line is left to the pandas path, which pads it; a file Arrow gives up on for that or another reason
+    (duplicate header names) is still read by pandas, with its bug."""
     found = _TOO_MANY_FIELDS.search(str(exc))
     if found is not None and int(found.group(2)) > int(found.group(1)):
         raise UnreadableFile(f"{name} could not be read past a malformed line: {_short(exc)}",
