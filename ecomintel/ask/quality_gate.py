@@ -16,7 +16,7 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ecomintel.ask.plan import CUSTOMER_INTENTS, Plan
@@ -75,7 +75,13 @@ def gate_facts(repo: Repository) -> GateFacts:
 
 def gate_warnings(plan: Plan, periods: list[dict[str, Any]], facts: GateFacts) -> tuple[list[str], float]:
     """(warnings, confidence factor 0..1) for an answer of `plan` over `periods` given the data's facts."""
-    from ecomintel.quality.checks import as_days, expected_trading_days, gap_runs, trading_weekdays
+    from ecomintel.quality.checks import (
+        as_days,
+        expected_trading_days,
+        gap_runs,
+        runs_within,
+        trading_weekdays,
+    )
 
     if not set(plan.agents) & SALES_AGENTS or not facts.days:
         return [], 1.0
@@ -91,12 +97,7 @@ def gate_warnings(plan: Plan, periods: list[dict[str, Any]], facts: GateFacts) -
         start, end = max(start, days[0]), min(end, days[-1])
         if end < start:
             continue
-        inside = []
-        for a, b, _n in runs:
-            lo, hi = max(a, start), min(b, end)
-            if lo <= hi:
-                k = sum(1 for i in range((hi - lo).days + 1) if (lo + timedelta(days=i)).weekday() in trading)
-                inside.append((lo, hi, k))
+        inside = runs_within(runs, start, end, trading)
         missing = sum(k for _a, _b, k in inside)
         if missing:
             expected = max(1, expected_trading_days([start, end], trading))

@@ -143,6 +143,18 @@ def gap_runs(days: Sequence[date], trading: set[int] | None = None) -> list[tupl
     return runs
 
 
+def runs_within(runs: Sequence[tuple[date, date, int]], start: date, end: date,
+                trading: set[int]) -> list[tuple[date, date, int]]:
+    """`gap_runs` cut to start..end, each with the trading days it still holds there (a period's gaps)."""
+    out = []
+    for a, b, _n in runs:
+        lo, hi = max(a, start), min(b, end)
+        if lo <= hi:
+            out.append((lo, hi, sum(1 for i in range((hi - lo).days + 1)
+                                    if (lo + timedelta(days=i)).weekday() in trading)))
+    return out
+
+
 def expected_trading_days(days: Sequence[date], trading: set[int]) -> int:
     if not days:
         return 0

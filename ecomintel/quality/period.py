@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
@@ -102,12 +102,7 @@ def _gaps(daily: pd.DataFrame, start: date, end: date, today: date) -> PeriodChe
         return PeriodCheck("gap_days", False, "too few days of sales to judge gaps", 0, "days")
     trading = ck.trading_weekdays(days)
     lo_all, hi_all = max(start, days[0]), min(end, days[-1])
-    runs = []
-    for a, b, _n in ck.gap_runs(days, trading):
-        lo, hi = max(a, lo_all), min(b, hi_all)
-        if lo <= hi:
-            k = sum(1 for i in range((hi - lo).days + 1) if (lo + timedelta(days=i)).weekday() in trading)
-            runs.append((lo, hi, k))
+    runs = ck.runs_within(ck.gap_runs(days, trading), lo_all, hi_all, trading)
     missing = sum(k for _a, _b, k in runs)
     if missing:
         return PeriodCheck("gap_days", True, f"{_plural(missing, 'trading day')} without any sales ({_spans(runs)})",
