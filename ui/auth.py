@@ -116,9 +116,11 @@ def login_page() -> None:
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.info(notice, icon=":material/info:")
-    code = st.query_params.get("invite")
+    # a link pasted with a trailing "/" or space ("…?invite=CODE/") still works: a code never contains "/"
+    # (URL-safe base64), and the refusal ("unknown, used or expired") would not tell the newcomer why
+    code = str(st.query_params.get("invite") or "").strip().rstrip("/")
     if code:
-        _invite_form(str(code)[:200])
+        _invite_form(code[:200])
         st.divider()
     st.caption("Sign in with your ecomintel user name and password. No account? Ask an admin of your tenant "
                "for an invitation.")

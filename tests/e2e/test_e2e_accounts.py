@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from ecomintel.accounts import users
+from ecomintel.accounts import invites, users
+from ecomintel.accounts.policy import AuthPolicy
 from ecomintel.config import load_settings
 from ecomintel.context import RequestContext
 from ecomintel.db.engine import make_engine, migrate
@@ -22,6 +23,7 @@ from tests.e2e.server import start_app, stop_app
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery"
+DATABASES: dict[str, str] = {}  # app base url → its database url
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +42,7 @@ def accounts_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc, base = start_app(url, log_path=folder / "streamlit.log",
                            extra_env={"ECOMINTEL_DEMO_MODE": "0", "ECOMINTEL_DATA_DIR": str(folder),
                                       "ECOMINTEL_AUTH_COOKIE_KEY": ""})
+    DATABASES[base] = url
     yield base
     stop_app(proc)
 
@@ -95,3 +98,20 @@ def test_a_viewer_sees_no_upload_page_and_a_deep_link_says_why(page: Any, accoun
     page.get_by_text("Your preferences").first.wait_for()
     assert page.get_by_role("tab", name="Users and roles").count() == 0
     assert "Traceback" not in body_text(page)
+
+
+def test_an_invitation_link_opened_in_the_browser_creates_the_account(page: Any, accounts_app: str) -> None:
+    # the link as `ecomintel users invite` and Settings print it, then the account, then its sign-in
+    engine = make_engine(DATABASES[accounts_app])
+    code = invites.create_invite(engine, RequestContext(tenant_id=1, role="admin"), "analyst", AuthPolicy()).code
+    engine.dispose()
+    open_page(page, accounts_app, f"?invite={code}")
+    page.get_by_text("Accept your invitation").wait_for()
+    form = page.locator('[data-testid="stForm"]').first
+    form.get_by_role("textbox", name="User name").fill("ana")
+    form.get_by_role("textbox", name="Password", exact=True).fill(PASSWORD)
+    form.get_by_role("textbox", name="Password again").fill(PASSWORD)
+    form.get_by_role("button", name="Create my account").click()
+    page.get_by_text("Account 'ana' created (analyst). Sign in below.").wait_for()
+    sign_in(page, accounts_app, "ana")
+    assert page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Upload data").count() == 1
