@@ -289,23 +289,30 @@ def _sqlite_literals(table: sa.Table, frame: pd.DataFrame, columns: list[str]) -
         col = frame[c]
         if col.empty:
             return {}
-        missing = col.isna()
-        if missing.all():
+        first = col.iloc[0]
+        if _missing(first):  # NULL when no row has a value; bound when some have
             column = table.c[c]
-            if column.nullable and column.server_default is None and column.default is None:
+            if column.nullable and column.server_default is None and column.default is None and col.isna().all():
                 out[c] = "NULL"
             continue
-        if missing.any() or pd.api.types.is_bool_dtype(col.dtype):
+        if pd.api.types.is_bool_dtype(col.dtype):
             continue
-        first = col.iloc[0]
-        if col.iloc[-1] != first or col.iloc[len(col) // 2] != first:  # cheap refusal of varying columns
-            continue
+        last, middle = col.iloc[-1], col.iloc[len(col) // 2]
+        if _missing(last) or _missing(middle) or last != first or middle != first:
+            continue  # cheap refusal of varying columns (line keys, dates) before any pass over the column
         if pd.api.types.is_integer_dtype(col.dtype) and bool((col == first).all()):
             out[c] = str(int(first))
         elif (col.dtype == "str" or col.dtype == object) and isinstance(first, str) \
                 and len(first) <= SQLITE_LITERAL_MAX_LEN and "\x00" not in first and bool((col == first).all()):
             out[c] = "'" + first.replace("'", "''") + "'"
     return out
+
+
+def _missing(value: Any) -> bool:
+    """A missing cell as pandas stores one (None, NaN, NaT, NA) — without pd.isna, which maps over lists."""
+    import pandas as pd
+
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 def _sqlite_insert_lists(bound: list[str], literals: dict[str, str]) -> tuple[str, str]:
