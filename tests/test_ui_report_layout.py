@@ -114,3 +114,30 @@ def test_last_complete_month_is_inside_the_data() -> None:
     assert last_complete_month(date(2011, 9, 1), date(2011, 12, 9)) == (date(2011, 11, 1), date(2011, 11, 30))
     assert last_complete_month(date(2011, 9, 1), date(2011, 11, 30)) == (date(2011, 11, 1), date(2011, 11, 30))
     assert last_complete_month(date(2011, 10, 5), date(2011, 11, 10)) is None
+
+
+def _draw_report_with_quality_warnings() -> None:
+    from ui.report import draw_report
+
+    gap = ("Data quality: 2011-08-01..2011-08-31 has 5 trading days without any sales (2011-08-15..2011-08-19) "
+           "— data missing or the shop closed; totals and averages for this period may be low.")
+    draw_report({"question": "revenue in August 2011", "status": "ok", "summary": "Revenue £199,237.99.",
+                 "confidence": 0.36, "metrics": {"revenue": 199237.99},
+                 "warnings": ["Returns were 4.0% of gross sales.", "Stock adjustments: 32 lines.",
+                              "Corrections: 18 lines.", gap],
+                 "data_quality": {"warnings": [gap], "confidence_factor": 0.378}},
+                key="t", ask_again=lambda q: None, currency="GBP")
+
+
+def test_data_quality_warnings_sit_under_the_confidence_never_among_more_notes() -> None:
+    # a newcomer asked about a month with a gap: the reason for the low confidence must be on screen, not
+    # the fourth note folded into "1 more notes"
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_draw_report_with_quality_warnings).run()
+    assert not at.exception
+    quality = [w.value for w in at.warning if "Data quality problems under this answer" in w.value]
+    assert len(quality) == 1 and "2011-08-15..2011-08-19" in quality[0] and "× 0.38" in quality[0]
+    others = " ".join(w.value for w in at.warning if w.value not in quality)
+    assert "trading days without any sales" not in others and "Returns were 4.0%" in others
+    assert not [e for e in at.expander if "more notes" in e.label]  # three notes left: all shown

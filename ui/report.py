@@ -106,6 +106,27 @@ def summary_box(report: dict[str, Any]) -> None:
                    icon=":material/warning:")
 
 
+def _is_quality_warning(text: str) -> bool:
+    return text.startswith("Data quality:")
+
+
+def quality_note(report: dict[str, Any]) -> None:
+    """The data-quality problems under this answer, right below its confidence: they are why the confidence
+    is lower, so they are never one click away among the other notes."""
+    quality = report.get("data_quality") or {}
+    said = [str(w) for w in [*(quality.get("warnings") or []), *(report.get("warnings") or [])]
+            if _is_quality_warning(str(w))]
+    said = list(dict.fromkeys(said))
+    if not said:
+        return
+    factor = quality.get("confidence_factor")
+    lowered = (f"; they lowered its confidence (× {float(factor):.2f})"
+               if isinstance(factor, int | float) and factor < 1 else "")
+    st.warning(f"**Data quality problems under this answer**{lowered}. The Data quality page shows the rows "
+               "behind them.\n" + "\n".join(f"- {w.removeprefix('Data quality:').strip()}" for w in said),
+               icon=":material/report:")
+
+
 def metric_tiles(metrics: dict[str, Any], *, intent: str | None = None, metric: str = "revenue",
                  currency: str | None = None) -> None:
     """The headline numbers (the question's metric first), with the change when the report compares two
@@ -148,6 +169,8 @@ def notes(report: dict[str, Any]) -> None:
                  *(str(n) for n in report.get("notes") or [] if _is_definition(str(n)))]:
         if _is_definition(text):
             stated.setdefault(text.split(" ", 1)[0].lower(), text)
+        elif _is_quality_warning(text):
+            continue  # drawn by quality_note under the summary
         elif text not in warnings:
             warnings.append(text)
     if warnings:
@@ -367,6 +390,7 @@ def draw_report(report: dict[str, Any], *, key: str, ask_again: Callable[[str], 
     st.subheader(report.get("question") or "Report")
     st.caption(_facts(report))
     summary_box(report)
+    quality_note(report)
     not_understood_note(report)
     reading(report)
     plan = report.get("plan") or {}
