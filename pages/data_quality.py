@@ -13,6 +13,18 @@ from ecomintel.quality.run import run_quality
 from ui import errors, state, sync_settings
 
 repo = state.repo()
+
+
+def numbered(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows with the tenant's own import number (`batch`, as on Upload and under Imports) instead of the global
+    batch id, which would also tell a tenant how many imports the others made."""
+    if "batch_id" not in frame:
+        return frame
+    batches = repo.quality_batches(limit=100_000)
+    numbers = dict(zip(batches["batch_id"], batches["batch"], strict=True))
+    return frame.assign(batch_id=frame["batch_id"].map(numbers)).rename(columns={"batch_id": "batch"})
+
+
 st.title("Data quality")
 recheck = st.button("Re-check now", icon=":material/refresh:", key="dq_recheck",
                     help="Results are kept until the next import; this runs every check again.")
@@ -29,11 +41,12 @@ for card, d in zip(cards, report.datasets.values(), strict=True):
     deducted = sum(i.points for i in d.issues)
     card.metric(d.dataset.capitalize(), f"{d.score}/100", delta=f"-{deducted:.1f} points" if deducted else "clean",
                 delta_color="normal" if deducted else "off", border=True)
-    card.caption(f"{d.rows:,} rows · {d.first or '-'} → {d.last or '-'} · "
-                 f"{sum(1 for i in d.issues if i.points)} issues")
+    span = f"{d.first} → {d.last}" if d.first and d.last else "no dates"
+    card.caption(f"{d.rows:,} rows · {span} · {sum(1 for i in d.issues if i.points)} issues")
 for issue in report.tenant_issues:
     st.warning(f"**{issue.title}.** {issue.detail}", icon=":material/currency_exchange:")
-st.caption(f"Checked {report.checked_at} UTC in {report.elapsed_ms:,} ms · data version {report.data_version}")
+st.caption(f"Checked {str(report.checked_at).replace('T', ' ')[:16]} UTC in {report.elapsed_ms:,} ms · "
+           f"data version {report.data_version}")
 
 tab_issues, tab_complete, tab_daily, tab_imports, tab_browse = st.tabs(
     ["Issues", "Completeness", "Daily volume", "Imports", "Browse data"])
@@ -59,7 +72,7 @@ with tab_issues:
                 key = f"dq_rows_{issue.dataset}_{issue.check}_{n}"  # a check can report several issues
                 if st.button("Show the rows behind it", key=f"{key}_btn", icon=":material/table_rows:"):
                     with errors.guarded("reading the rows", request_id=repo.ctx.request_id):
-                        st.session_state[key] = repo.quality_rows(**issue.locator, limit=5000)
+                        st.session_state[key] = numbered(repo.quality_rows(**issue.locator, limit=5000))
                 if key in st.session_state:
                     rows = st.session_state[key]
                     st.dataframe(safe_frame(rows.head(1000)), hide_index=True, key=f"{key}_table")
@@ -106,6 +119,7 @@ with tab_browse:
                 equals[column] = picked
     with errors.guarded("reading the data", request_id=repo.ctx.request_id):
         rows, total = repo.browse(dataset, search=search, equals=equals, limit=1000)
+        rows = numbered(rows)
         st.caption(f"{total:,} {dataset} rows match; the first {len(rows):,} are shown.")
         st.dataframe(safe_frame(rows), hide_index=True, key="dq_browse_table")
         st.download_button("Download shown rows (CSV)", to_safe_csv(rows), file_name=f"{dataset}_rows.csv",

@@ -95,7 +95,12 @@ with right:
     st.subheader("Data freshness")
     from ecomintel.db.alert_queries import freshness
 
-    st.dataframe(pd.DataFrame(freshness(repo)), hide_index=True, key="home_freshness")
+    when = "YYYY-MM-DD HH:mm"
+    st.dataframe(pd.DataFrame(freshness(repo)), hide_index=True, key="home_freshness",
+                 column_config={"source": st.column_config.TextColumn("Source"),
+                                "rows": st.column_config.NumberColumn("Rows", format="localized"),
+                                "latest_data": st.column_config.DatetimeColumn("Latest data", format=when),
+                                "last_import": st.column_config.DatetimeColumn("Last import (UTC)", format=when)})
 
 a, b, c, d = st.columns(4)
 a.metric("Sales lines", f"{ov['sales_lines']:,}")

@@ -8,7 +8,7 @@ from ecomintel.config import load_settings
 from ecomintel.context import RequestContext
 from ecomintel.db.engine import make_engine
 from ecomintel.db.repository import Repository
-from ecomintel.db.tenants import get_tenant
+from ecomintel.db.tenants import ensure_tenant, get_tenant
 from ecomintel.ingest.pipeline import ingest_file
 from tests.test_ui_apptest import _app, _assert_clean, _text, db_url  # noqa: F401  (db_url is a fixture)
 
@@ -25,6 +25,8 @@ def _load(url: str) -> None:
     try:
         repo = Repository(engine, RequestContext(tenant_id=get_tenant(engine, "demo").id, role="admin"))
         settings = load_settings({})
+        other = RequestContext(tenant_id=ensure_tenant(engine, "other", "Other").id, role="admin")
+        ingest_file(Repository(engine, other), "reviews", REVIEWS, settings=settings, file_name="theirs.csv")
         ingest_file(repo, "sales", SALES, settings=settings, file_name="dirty.csv")
         ingest_file(repo, "reviews", REVIEWS, settings=settings, file_name="reviews.csv")
     finally:
@@ -51,6 +53,10 @@ def test_data_quality_page_empty_then_with_dirty_data(db_url: str) -> None:  # n
     button.click().run()
     _assert_clean(at)
     assert any(d.label.startswith("Download 1 rows") for d in at.get("download_button"))
+    # the rows carry this tenant's import number (1; the other tenant's import has the global id 1)
+    rows = next(d.value for d in at.dataframe if "sold_at" in d.value.columns and "batch" in d.value.columns)
+    assert "batch_id" not in rows.columns and rows["batch"].tolist() == [1]
+    assert "no dates" in text and "- → -" not in text and "T" not in text.split("Checked ", 1)[1][:16]
     at.selectbox(key="dq_browse_dataset").set_value("reviews").run()
     _assert_clean(at)
     assert "2 reviews rows match" in _text(at)  # the review with neither text, title nor rating was rejected

@@ -80,7 +80,7 @@ def draw() -> None:
         st.caption(f"Sales {str(first)[:10]} → {str(last)[:10]} · {fresh['sales_lines']:,} lines")
     else:
         st.caption("No sales data yet")
-    st.caption(f"Last import: {_when(fresh['last_ingest'])} UTC")
+    st.caption(f"Last import: {_when(fresh['last_ingest'])} UTC" if fresh["last_ingest"] else "Last import: never")
     database = "PostgreSQL" if s.database_url.startswith("postgres") else "SQLite"
     jobs = "Redis + RQ workers" if s.redis_url else "in-process jobs"
     st.caption(f"{'Demo mode · ' if s.demo_mode else ''}{database} · {jobs}")
