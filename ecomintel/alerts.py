@@ -79,7 +79,7 @@ def quality_alerts(repo: RepositoryCore, prefs: Preferences) -> list[Alert]:
     out = [Alert("high" if b["status"] == "failed" else "low", "data_quality",
                  f"{b['file_name']}: " + ("import failed" if b["status"] == "failed"
                                           else f"{b['rows_rejected']:,} of {b['rows_total']:,} rows rejected"),
-                 f"{b['kind']} import; the rejected rows and their reasons are on the Upload page",
+                 f"{b['kind']} import; the rejected rows and their reasons are on the Data quality page (Imports)",
                  b["finished_at"] or b["created_at"], "pages/upload.py") for b in q.rejected_imports(repo)]
     out += [Alert("medium", "sync", f"Sync {r['source_name']} {r['status']}", str(r["message"] or "")[:200],
                   r["started_at"], None) for r in q.failed_syncs(repo, utcnow() - timedelta(days=7))]

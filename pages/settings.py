@@ -209,7 +209,14 @@ if is_admin:
             st.code(shown[1], language=None)
             st.caption(f"Code: {shown[0]}")
         st.dataframe(pd.DataFrame(invites.list_invites(engine, ctx)).drop(columns=["id", "used_by"], errors="ignore"),
-                     hide_index=True, key="invites_table")  # global row/user ids are never shown
+                     hide_index=True, key="invites_table",  # global row/user ids are never shown
+                     column_config={"role": "Role", "note": "Note",
+                                    "created_at": st.column_config.DatetimeColumn("Created (UTC)",
+                                                                                  format="YYYY-MM-DD HH:mm"),
+                                    "expires_at": st.column_config.DatetimeColumn("Expires (UTC)",
+                                                                                  format="YYYY-MM-DD HH:mm"),
+                                    "used_at": st.column_config.DatetimeColumn("Used (UTC)",
+                                                                               format="YYYY-MM-DD HH:mm")})
 
     with tabs["Audit log"], errors.guarded("reading the audit log", request_id=ctx.request_id):
         action = st.selectbox("Action", ["(all)", *audit.ACTIONS], key="audit_action")
