@@ -44,13 +44,16 @@ FORECAST = (r"\bforecast\w*|\bpredict\w*|\bprojection\w*|\bprojected\b|\bproject
             r"|\bextrapolat\w*|\boutlook\b|\bwill\s+(?:we|it|they|sales|revenue|demand|orders|units|i)\b"
             r"|\bgoing\s+to\s+(?:sell|make|be|need)\b|\bexpect(?:ed)?\s+(?:to\s+sell|revenue|sales|demand|orders|units)\b"
             r"|\bexpected\b|\bdemand\s+(?:planning|plan)\b|\bdemand\s+for\s+the\s+next\b"
-            r"|\bnext\s+(?:\d+|a|one|two|three|four|five|six|few|couple\s+of)?\s*(?:days?|weeks?|months?|quarters?|years?)\b"
+            r"|\bnext\s+(?:\d+|a|one|two|three|four|five|six|few|couple\s+of)?\s*(?:days?|weeks?|months?|quarters?|years?"
+            r"|wks?|mths?|mnths?|qtrs?|yrs?)\b|\bnext\s+\d+\s*(?:d|w|mos?)\b"
             r"|\bcoming\s+(?:days|weeks|months|quarters?|year)\b|\bupcoming\b|\bin\s+the\s+future\b|\bfuture\b"
             r"|\bnext\s+(?:week|month|quarter|year)\b|\brest\s+of\s+(?:the\s+|this\s+)?(?:week|month|quarter|year)\b"
             r"|\bwhat\s+will\b|\bwill\s+(?:\w+\s+){1,5}(?:be|sell|make|look|need|do)\b")
 SEASONAL = r"\bseasonal\w*|\bseasonality\b|\bseasons?\b(?!\s+(?:of|in)\s+\w+\s+\d)|\bweekly\s+pattern\b" \
            r"|\byearly\s+pattern\b|\bannual\s+pattern\b|\bpeak\s+(?:months?|season|days?)\b"
 STOCK = (r"\bstock\s*-?\s*outs?\b|\bstock\s+out\b|\bout\s+of\s+stock\b|\brun(?:ning)?\s+out\b|\bruns\s+out\b"
+         r"|\bstock(?:ing|ed|s)\s*-?\s*out\b|\bran\s+out\b|\bsell(?:ing|s)?\s+out\b|\bsold\s+out\b"
+         r"|\brun(?:s|ning)?\s+(?:dry|short|low)\b|\bshort\s+of\s+stock\b|\blow\s+(?:on\s+)?stock\b"
          r"|\bre-?order\w*|\breplenish\w*|\bdays?\s+of\s+(?:cover|supply|stock)\b|\bsafety\s+stock\b"
          r"|\boverstock\w*|\binventory\b|\bstock\s*(?:levels?|on\s+hand|position|cover)\b|\blead\s+times?\b"
          r"|\bnext\s+deliver\w*|\bbefore\s+(?:the\s+)?(?:next\s+)?(?:delivery|restock|shipment)\b"
@@ -62,7 +65,7 @@ FUTURE_HINT = MONTH_RE + r"|\bq[1-4]\b|\b[1-4](?:st|nd|rd|th)\s+quarter\b|\b20\d
     r"|\btomorrow\b"
 PATTERN = "|".join((FORECAST, SEASONAL, STOCK, FUTURE_HINT))
 PAST_ONLY = r"\b(?:last|previous|past)\s+(?:\d+\s+)?(?:days?|weeks?|months?|quarters?|years?)\b"
-REVENUE = r"\brevenue\b|\bturnover\b|\bincome\b|\bmoney\b|\b(?:how\s+much|what)\s+will\s+we\s+(?:make|earn)\b|[£$€₹]" \
+REVENUE = r"\brevenues?\b|\brevs?\b|\btakings\b|\bturnover\b|\bincome\b|\bmoney\b|\b(?:how\s+much|what)\s+will\s+we\s+(?:make|earn)\b|[£$€₹]" \
           r"|\bsales\s+value\b|\bvalue\s+of\s+sales\b|\bgmv\b|\bbookings\b"
 STRUCTURE = (r"\bdemand\b|\bunits?\b|\bsales\b|\bsell\b|\bsold\b|\bvolumes?\b|\bquantit\w*|\bitems?\b|\bpieces\b"
              r"|\bhow\s+many\b|\bhow\s+much\b|\btotal\b|\boverall\b|\bper\s+(?:day|week|month)\b|\bdaily\b|\bweekly\b"
@@ -74,6 +77,9 @@ STRUCTURE = (r"\bdemand\b|\bunits?\b|\bsales\b|\bsell\b|\bsold\b|\bvolumes?\b|\b
              r"|\bshould\b|\bsuggest\w*|\brisk\w*|\bprobab\w*|\bcategory\b|\bcountry\b|\bstrong\b|\bget\b|\blook\w*"
              r"|\bhave\b|\bhas\b|\blike\b|\bgoing\b|\bbe\b|\bmake\b|\bearn\b|\bhow\b|\bthere\b|\bany\b|\bmuch\b|\bmany\b")
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "quarter": 91, "year": 365}
+# the abbreviations the sales period parser reads too (ask/periods.py): "next 4 wks", "next 30d", "next 3 mths"
+_UNIT_ABBREV = {"d": "day", "wk": "week", "w": "week", "mnth": "month", "mth": "month", "mo": "month",
+                "qtr": "quarter", "yr": "year"}
 
 
 def _spans(pattern: str, text: str) -> Spans:
@@ -103,10 +109,11 @@ def future_period(text: str, end: date) -> tuple[Period | None, int | None, Span
     notes: list[str] = []
     first = end + timedelta(days=1)
     m = re.search(r"\b(?:the\s+)?(?:next|coming|following)\s+(\d+|a|an|one|two|three|four|five|six|seven|eight|nine"
-                  r"|ten|twelve|few|couple\s+of|couple)\s+(day|week|month|quarter|year)s?\b", text)
+                  r"|ten|twelve|few|couple\s+of|couple)\s*(days?|d|weeks?|wks?|w|months?|mnths?|mths?|mos?"
+                  r"|quarters?|qtrs?|years?|yrs?)\b", text)
     if m:
         n = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS[re.sub(r"\s+", " ", m.group(1))]
-        unit = m.group(2)
+        unit = _UNIT_ABBREV.get(m.group(2).rstrip("s"), m.group(2).rstrip("s"))  # "wks", "30d", "3 mths"
         spans.append(m.span())
         if unit in ("month", "quarter", "year"):
             months = n * {"month": 1, "quarter": 3, "year": 12}[unit]
@@ -245,7 +252,10 @@ def plan(q: DomainQuestion) -> Plan | None:
     if period is not None:
         periods = [period]
         horizon = min(365, (period.end - vocab.sales_end).days)  # the agent forecasts to the period's end
-    working, original = _blank(text, spans), _blank(q.question, spans)
+    # the words that made it a forecast/stock question are not product names ("stocking out" is not the
+    # CHRISTMAS STOCKING, "sell out" not a product called OUT)
+    cue = spans + _spans(STOCK, text) + _spans(FORECAST, text) + _spans(SEASONAL, text)
+    working, original = _blank(text, cue), _blank(q.question, cue)
     try:
         ents = find_entities(working, original, vocab)
     except PlanError as exc:

@@ -49,6 +49,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "answerable."),
     Requirement("inventory", r"\binventory\b|\bstock\s*(?:levels?|on\s+hand|outs?|position|count|holding|left)\b"
                              r"|\bin\s+stock\b|\bout\s+of\s+stock\b|\bstockouts?\b|\bre-?order\w*|\breplenish\w*"
+                             r"|\bstock(?:ing|ed)\s*-?\s*out\b|\bsold\s+out\b|\bsell(?:ing)?\s+out\b|\blow\s+(?:on\s+)?stock\b"
                              r"|\brun(?:ning)?\s+out\b|\bwarehouse\w*|\bon\s+hand\b|\bdays?\s+of\s+(?:cover|supply)"
                              r"|\boverstock\w*|\bsell[- ]through\b|\bsafety\s+stock\b|\blead\s+times?\b"
                              r"|\bhow\s+much\s+stock\b|\bunits?\s+(?:left|remaining)\b",

@@ -43,8 +43,13 @@ QUALITY = (r"\bdata[- ]quality\b|\bquality\s+(?:of\s+(?:the\s+|our\s+|my\s+)?(?:
            r"|\b(?:wrong|problems?|issues?|errors?)\s+with\s+(?:the\s+|our\s+|my\s+)?(?:competitor\s+)?listings?\b"
            r"|\b(?:can\s+(?:we|i)\s+trust|trust\s+(?:in\s+)?)\s*(?:the\s+|our\s+|my\s+)?(?:\w+\s+)?" + DATA + r"\b"
            r"|\b" + DATA + r"\s+(?:quality|problems?|issues?|errors?|gaps?|completeness|health|hygiene)\b"
-           r"|\b(?:missing|empty|incomplete)\s+(?:values|fields|cells|columns|data)\b|\bcompleteness\b"
-           r"|\bduplicates?\s+in\s+(?:the\s+|our\s+)?(?:\w+\s+)?" + DATA + r"\b|\brejected\s+rows\b|\bdirty\s+data\b"
+           r"|\b(?:missing|empty|incomplete|blank|null)\s+(?:values|fields|cells|columns|data)\b|\bcompleteness\b"
+           # a field's values missing ("missing customer ids", "blank prices", "null dates"): about the data
+           r"|\b(?:missing|empty|blank|null|absent)\s+(?:customer\s+|product\s+|order\s+|invoice\s+)?"
+           r"(?:ids?|numbers|codes|skus?|prices|dates|names|descriptions|countries|categor(?:y|ies)|ratings|texts?)\b"
+           # duplicated rows in any wording ("dupes", "duplicated orders", "double-counted lines")
+           r"|\b(?:dupes?|dups|duplicat(?:es?|ed|ion|ions)|double[- ]counted|deduplicat\w*)\b"
+           r"|\brejected\s+rows\b|\bdirty\s+data\b"
            r"|\boutliers?\s+in\s+(?:the\s+|our\s+)?(?:\w+\s+)?" + DATA + r"\b|\bgaps?\s+in\s+(?:the\s+|our\s+)?(?:\w+\s+)?"
            + DATA + r"\b")
 DOMAIN_PATTERN = QUALITY
@@ -52,7 +57,9 @@ FILLER = (r"\bhow\b|\bwhat\b|\bwhat's\b|\bwhats\b|\bis\b|\bare\b|\bthe\b|\bour\b
           r"|\bany\b|\bthere\b|\bshow\b|\bme\b|\bgive\b|\bcheck\b|\bdo\b|\bwe\b|\bhave\b|\bsome\b|\bof\b|\bfor\b"
           r"|\ball\b|\boverall\b|\bour\b|\bpls\b|\bplease\b|\bcan\b|\bi\b|\byou\b|\btell\b|\bhey\b|\bso\b"
           r"|\bfar\b|\breally\b|\bthat\b|\bit\b|\bwhere\b|\bwhich\b|\blist\b|\bsummary\b|\bright\b|\bnow\b"
-          r"|\bdata\b|\bfiles?\b|\bquality\b|\bscores?\b|\bwrong\b|\bproblems?\b|\bissues?\b|\bgood\b|\bclean\b")
+          r"|\bdata\b|\bfiles?\b|\bquality\b|\bscores?\b|\bwrong\b|\bproblems?\b|\bissues?\b|\bgood\b|\bclean\b"
+          r"|\bmissing\b|\bempty\b|\bblank\b|\bnull\b|\bids?\b|\bcustomers?\b|\bfields?\b|\bvalues?\b|\bcolumns?\b"
+          r"|\bdupes?\b|\bduplicat\w*|\bimport\w*|\bload\w*|\bupload\w*|\bgot\b|\bhas\b|\bhow\s+many\b|\bmuch\b|\bmany\b|\bthere\s+are\b")
 
 
 def _spans(pattern: str, text: str) -> Spans:
