@@ -50,6 +50,14 @@ UNANSWERABLE = [
     ("avg delivery time in nov", "fulfilment"),
     ("revenue by gender", "customer_profile"),
     ("email open rate", "marketing"),
+    ("what share of the market do we have", "market"),
+    ("how are rival stores doing this month", "market"),
+    ("industry benchmarks for aov", "market"),
+    ("competitors' revenue last year", "market"),
+    ("orders from customers aged under 30", "customer_profile"),
+    ("revenue split for ages 18-24 and 25-34", "customer_profile"),
+    ("do millennials spend more", "customer_profile"),
+    ("how many shoppers visited our site yesterday", "traffic"),
 ]
 
 

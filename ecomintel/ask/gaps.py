@@ -30,6 +30,15 @@ class Requirement:
     remedy: str   # what would make it answerable: a sentence
 
 
+# Other shops' sales, market share, industry figures: not in any dataset a tenant loads (listings are
+# competitors' prices, not their sales). Checked before "listings", which "competitors" also names.
+MARKET = (r"\bmarket\s+(?:share|size|growth)\b|\bshare\s+of\s+(?:the\s+)?market\b|\bindustry\s+(?:averages?|benchmarks?"
+          r"|growth|sales|trends?|figures|data)\b|\b(?:other|rival|competing|competitors?'?s?)\s+(?:shops?|stores?"
+          r"|retailers?|sellers?|brands?|companies|businesses)'?s?\s+(?:sales|revenues?|orders|customers|volumes?"
+          r"|traffic|performance|doing|growth)\b|\bcompetitors?'?s?\s+(?:sales|revenues?|orders|customers|volumes?"
+          r"|growth|performance)\b|\bhow\s+(?:are|is|were|was)\s+(?:other|rival|competing)\s+(?:shops?|stores?"
+          r"|retailers?|sellers?|brands?)\b|\b(?:other|rival)\s+(?:shops?|stores?|retailers?)\b")
+
 REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("cost", r"\bprofit\w*|\bmargins?\b|\bcogs\b|\bcost\s+of\s+(?:goods|sales)|\bcost\s+prices?\b"
                         r"|\b(?:unit|product|item|purchase|landed|supplier)\s+costs?\b|\bmark[- ]?ups?\b"
@@ -40,6 +49,9 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                            r"|\bcomplain\w*|\bfeedback\b|\bsatisf\w*|\bnps\b|\bopinions?\b|\bunhappy\b"
                            r"|\bcustomers?\s+(?:say|think|feel|like|hate|love)\b|\bsaying\s+about\b",
                 "product reviews", "Upload reviews (Upload → reviews) to make it answerable."),
+    Requirement("market", MARKET, "market data (other shops' sales, market share, industry benchmarks)",
+                "Your data holds your own sales; competitor listings give their prices, not their sales. Compare "
+                "'revenue by month' with an industry report outside ecomintel."),
     Requirement("listings", r"\bcompetit\w*|\brivals?\b|\bother\s+sellers?\b|\bundercut\w*|\bprice\s+gaps?\b"
                             r"|\bprice\s+(?:position|positioning|comparison|benchmark|index|match\w*)"
                             r"|\bcheaper\s+than\b|\b(?:more|less)\s+expensive\s+than\b|\bmarket\s+prices?\b"
@@ -62,7 +74,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                              r"|\bopen\s+rates?\b|\bsubscribers?\b|\bunsubscrib\w*|\bsocial\s+media\b|\bseo\b",
                 "marketing spend and campaign data", "ecomintel does not load marketing data yet; compare an export of daily "
                 "spend with 'revenue by day'."),
-    Requirement("traffic", r"\btraffic\b|\bsessions?\b|\bvisits?\b|\bvisitors?\b|\bpage\s*views?\b|\bpageviews?\b"
+    Requirement("traffic", r"\btraffic\b|\bsessions?\b|\bvisits?\b|\bvisit(?:ed|ing)\s+(?:the\s+|our\s+)?(?:site|shop|store|website|page)|\bvisitors?\b|\bpage\s*views?\b|\bpageviews?\b"
                            r"|\bconversions?\b|\bconvert\w*|\bbounce\w*|\bclick[- ]?through\w*|\bctr\b|\bclicks?\b"
                            r"|\b(?:cart|basket)\s+abandon\w*|\babandon\w*\s+(?:carts?|baskets?)\b|\bfunnel\b"
                            r"|\bimpressions?\b|\bweb\s*site\s+(?:users|hits)\b|\bhits\b",
@@ -72,7 +84,10 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                               r"|\blate\s+deliver\w*|\bfulfil+ment\b|\bcarriers?\b|\bcouriers?\b|\bdispatch\s+times?\b"
                               r"|\btime\s+to\s+(?:ship|deliver|dispatch)\b|\bdelivered\s+late\b|\bin\s+transit\b",
                 "delivery and fulfilment data", "ecomintel does not load dispatch and delivery dates yet."),
-    Requirement("customer_profile", r"\bdemograph\w*|\bgender\b|\bage\s+(?:groups?|brackets?|range|profiles?|distribution|split|breakdown|bands?"
+    Requirement("customer_profile", r"\bdemograph\w*|\bgender\b|\baged\b"
+                                    r"|\bages?\s+\d{1,2}\s*(?:-|–|to)\s*\d{1,2}\b|\b\d{1,2}\s*(?:-|–|to)\s*\d{1,2}\s*"
+                                    r"(?:year[- ]olds?|y/?o|yrs?\s+old)\b|\b(?:year|yr)[- ]olds?\b|\bmillennials?\b"
+                                    r"|\bgen\s*[xyz]\b|\bboomers?\b|\bteens?\b|\bteenagers?\b|\bmen\s+(?:vs|or|and)\s+women\b|\bage\s+(?:groups?|brackets?|range|profiles?|distribution|split|breakdown|bands?"
                                     r"|of\s+(?:our\s+)?(?:customers|buyers|shoppers|clients))\b"
                                     r"|\b(?:customer|buyer|shopper|client)s?'?\s+ages?\b"
                                     r"|\bhow\s+old\b|\bcustomer\s+(?:names?|emails?|addresses|phone)\b|\bemail\s+address\w*"

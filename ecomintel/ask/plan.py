@@ -67,7 +67,7 @@ TIME_GROUPS = ("day", "week", "month", "quarter", "weekday", "hour")
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 Mode = Literal["quick", "deep"]
 Need = Literal["cost", "reviews", "listings", "inventory", "marketing", "traffic", "weather", "forecast",
-               "fulfilment", "customer_profile", "sales", "off_topic", "not_understood"]
+               "fulfilment", "customer_profile", "market", "sales", "off_topic", "not_understood"]
 
 
 class Period(BaseModel):

@@ -59,6 +59,8 @@ def _spans(pattern: str, text: str) -> Spans:
 
 
 def _intent(text: str) -> str | None:
+    if re.search(gaps.MARKET, text) and not re.search(r"\bpric\w*", text):
+        return None  # "how are competitors' sales doing": market data, not prices (the sales rules refuse it)
     if re.search(SALES_METRIC, text) and not re.search("|".join((COMPETITOR, RECOMMEND, ELASTICITY, CHANGE)), text):
         return None
     if re.search(ELASTICITY, text):
