@@ -221,3 +221,43 @@ def test_the_header_currency_comes_after_the_row_s_own_and_before_the_default() 
     plain = pd.DataFrame({"sku": ["A"], "Price": ["10"]}, dtype="string")
     assert prepare_products(plain, resolve_mapping(["sku", "Price"], "products"),
                             {"currency": "GBP"}).frame["currency"].tolist() == ["GBP"]
+
+
+# Order exports as the shop systems write them: line columns carry the line's prefix ("Lineitem sku"),
+# customer columns the customer's ("Billing Country", "Buyer Username"), order columns the order's.
+SHOPIFY_ORDERS = ["Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Currency", "Subtotal",
+                  "Shipping", "Taxes", "Total", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price",
+                  "Lineitem compare at price", "Lineitem sku", "Billing Name", "Billing Country", "Shipping Country"]
+EBAY_ORDERS = ["Sales Record Number", "Order Number", "Buyer Username", "Buyer Name", "Buyer Country", "Item Number",
+               "Item Title", "Custom Label", "Quantity", "Sold For", "Total Price", "Sale Date"]
+ETSY_ITEMS = ["Sale Date", "Item Name", "Buyer", "Quantity", "Price", "Currency", "Transaction ID", "Listing ID",
+              "Date Paid", "Ship Country", "Order ID", "SKU"]
+WOO_LINES = ["order_id", "order_date", "customer_email", "billing_country", "line_item_sku", "line_item_name",
+             "line_item_qty", "line_item_price", "order_currency"]
+
+
+def test_order_exports_map_line_customer_and_order_columns() -> None:
+    s = auto_map(SHOPIFY_ORDERS, "sales")
+    assert (s["order_id"], s["sku"], s["product_name"], s["quantity"], s["unit_price"], s["currency"],
+            s["customer_id"], s["country"], s["sold_at"]) == (
+        "Name", "Lineitem sku", "Lineitem name", "Lineitem quantity", "Lineitem price", "Currency", "Email",
+        "Billing Country", "Created at")
+    e = auto_map(EBAY_ORDERS, "sales")
+    assert (e["order_id"], e["sku"], e["product_name"], e["quantity"], e["unit_price"], e["customer_id"],
+            e["country"], e["sold_at"]) == (
+        "Order Number", "Custom Label", "Item Title", "Quantity", "Sold For", "Buyer Username", "Buyer Country",
+        "Sale Date")
+    t = auto_map(ETSY_ITEMS, "sales")
+    assert (t["order_id"], t["sku"], t["product_name"], t["customer_id"], t["country"], t["sold_at"]) == (
+        "Order ID", "SKU", "Item Name", "Buyer", "Ship Country", "Sale Date")
+    w = auto_map(WOO_LINES, "sales")
+    assert (w["sku"], w["product_name"], w["quantity"], w["unit_price"], w["customer_id"], w["country"]) == (
+        "line_item_sku", "line_item_name", "line_item_qty", "line_item_price", "customer_email", "billing_country")
+
+
+def test_a_prefix_names_whose_column_it_is() -> None:
+    """A customer's name is not the product's name, and a plain 'Name' stays the product where no line
+    columns say otherwise."""
+    m = auto_map(["Order", "Billing Name", "SKU", "Qty", "Price", "Date"], "sales")
+    assert m["product_name"] is None and m["sku"] == "SKU"
+    assert auto_map(["Invoice", "Name", "SKU", "Qty", "Price", "Date"], "sales")["product_name"] == "Name"

@@ -349,3 +349,26 @@ def test_amount_headers_in_two_currencies_are_refused_before_storing(repo: Repos
     assert rows(repo, m.products).empty and rows(repo, m.ingestion_batches).empty
     r = ingest_file(repo, "products", mixed, settings=SETTINGS, mapping={"list_price": ""})
     assert r.accepted == 1 and set(rows(repo, m.products)["currency"]) == {"EUR"}
+
+
+SHOPIFY_ORDERS = (
+    "Name,Email,Financial Status,Currency,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,"
+    "Lineitem sku,Billing Name,Billing Country\n"
+    "#1001,anna@example.com,paid,EUR,64.70,2024-03-01 10:15:20 +0100,2,Linen Shirt - M,29.90,LS-M-01,Anna K,DE\n"
+    "#1001,,,,,2024-03-01 10:15:20 +0100,1,Canvas Tote,12.00,CT-01,,\n"
+    "#1002,ben@example.com,paid,EUR,28.90,2024-03-02 18:39:58 +0100,1,Canvas Tote,12.00,CT-01,Ben L,FR\n"
+    "#1003,,paid,EUR,9.00,2024-03-03 08:00:00 +0100,1,Socks,9.00,SO-01,,\n")
+
+
+def test_a_shopify_orders_export_loads_with_its_order_columns_on_every_line(repo: Repository) -> None:
+    """Shopify writes an order's customer, country and currency on its first line only; the order's other
+    lines take them, a line of an order without them stays without (the guest order #1003)."""
+    r = ingest_file(repo, "sales", SHOPIFY_ORDERS.encode(), settings=SETTINGS, file_name="orders_export.csv")
+    assert r.status == "done" and r.accepted == 4
+    assert (r.mapping["order_id"], r.mapping["sku"], r.mapping["product_name"], r.mapping["customer_id"]) == (
+        "Name", "Lineitem sku", "Lineitem name", "Email")
+    got = rows(repo, m.sales).sort_values(["order_id", "sku"])
+    assert got["customer_id"].tolist() == ["anna@example.com", "anna@example.com", "ben@example.com", None]
+    assert got["country"].tolist() == ["DE", "DE", "FR", None]
+    assert got["currency"].tolist() == ["EUR"] * 4
+    assert got["product_name"].tolist() == ["Canvas Tote", "Linen Shirt - M", "Canvas Tote", "Socks"]

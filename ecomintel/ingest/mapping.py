@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from ecomintel.errors import InputError, MissingColumns
 from ecomintel.ingest.currency import split_currency
-from ecomintel.ingest.fields import fields_of
+from ecomintel.ingest.fields import FieldSpec, fields_of
 
 FUZZY_MIN_SCORE = 85.0
 SUGGEST_MIN_SCORE = 65.0
@@ -43,14 +43,35 @@ def bare_name(column: str) -> str:
     return norm_name(bare) if code is not None and norm_name(bare) else norm_name(column)
 
 
+# Order exports name what a column describes with a prefix: the line's product ("Lineitem sku", "Item Title"),
+# the customer ("Billing Country", "Buyer Username") or the order ("Order Currency"). A prefixed column fills
+# only the fields of what its prefix names: "Billing Name" is never the product's name.
+PREFIXED_FIELDS: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
+    "sales": ((("lineitem", "line_item", "item", "product", "article"),
+               ("sku", "product_name", "quantity", "unit_price", "revenue")),
+              (("billing", "shipping", "ship", "buyer", "customer", "delivery"), ("customer_id", "country")),
+              (("order", "sale", "transaction"), ("order_id", "sold_at", "currency", "channel", "marketplace"))),
+}
+LINE_PREFIXES = ("lineitem_", "line_item_")  # a file with these (Shopify) calls its order number "Name"
+
+
 def auto_map(columns: Sequence[str], kind: str) -> dict[str, str | None]:
-    """{field: column or None} for every field of `kind`, from names, aliases, then fuzzy matching."""
+    """{field: column or None} for every field of `kind`, from names, aliases, prefixed names, then fuzzy
+    matching."""
     specs = fields_of(kind)
     # first occurrence wins; a column's own name wins over another's name without its currency
     normed = {bare_name(c): c for c in reversed(list(columns))}
     normed.update({norm_name(c): c for c in reversed(list(columns))})
     mapping: dict[str, str | None] = {s.name: None for s in specs}
     taken: set[str] = set()
+
+    def aliases(spec: FieldSpec) -> tuple[str, ...]:
+        if kind == "sales" and any(n.startswith(LINE_PREFIXES) for n in normed):
+            if spec.name == "order_id":
+                return (*spec.aliases, "name")
+            return tuple(a for a in spec.aliases if a != "name")
+        return spec.aliases
+
     # pass 1: the field's own name; pass 2: aliases in order (earlier aliases are stronger)
     for spec in specs:
         col = normed.get(spec.name)
@@ -60,12 +81,25 @@ def auto_map(columns: Sequence[str], kind: str) -> dict[str, str | None]:
     for spec in specs:
         if mapping[spec.name] is not None:
             continue
-        for alias in spec.aliases:
+        for alias in aliases(spec):
             col = normed.get(alias)
             if col is not None and col not in taken:
                 mapping[spec.name] = col
                 taken.add(col)
                 break
+    # pass 2b: a prefixed name ("Lineitem sku") as the name after its prefix, for the fields the prefix allows
+    by_name = {s.name: s for s in specs}
+    for prefixes, allowed in PREFIXED_FIELDS.get(kind, ()):
+        for col in columns:  # in file order: the first "… Country" wins
+            name = bare_name(col)
+            rest = next((name[len(p) + 1:] for p in prefixes if name.startswith(p + "_")), None)
+            if rest is None or col in taken:
+                continue
+            field = next((f for f in allowed if mapping[f] is None
+                          and (rest == f or rest in by_name[f].aliases)), None)
+            if field is not None:
+                mapping[field] = col
+                taken.add(col)
     # pass 3: fuzzy, against the field name and its aliases, only over columns nobody claimed
     free = [c for c in columns if c not in taken]
     for spec in specs:

@@ -20,7 +20,7 @@ else the default the upload gave (the tenant's currency on the Upload page).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -285,6 +285,29 @@ def _attributes(chunk: pd.DataFrame, mapping: Mapping[str, str | None]) -> pd.Se
     return pd.Series(records, index=chunk.index, dtype=object)
 
 
+def _fill_from_order(frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    """An order's lines without a customer, country or currency take the order's (from a line that has one).
+
+    Why: Shopify-style exports write the order's columns (Email, Billing Country, Currency) on its first line
+    only; the other lines would count as an unknown customer in an unspecified country. An order has one
+    customer, one country and one currency, so nothing a file states is changed. Line keys are computed before
+    (from the file's own cells), so lines stored earlier still deduplicate. Within a chunk: the part of an
+    order that falls into the next chunk keeps its gaps."""
+    orders = frame["order_id"]
+    for c in columns:
+        col = frame[c]
+        missing = col.isna().to_numpy()
+        if not missing.any() or missing.all():
+            continue
+        known = pd.Series(col[~missing].to_numpy(), index=orders[~missing].to_numpy())
+        fill = known[~known.index.duplicated()].reindex(orders[missing].to_numpy()).to_numpy()
+        found = pd.notna(fill)
+        if found.any():
+            values = col.astype(object)
+            values.iloc[np.flatnonzero(missing)[found]] = fill[found]
+            frame[c] = values.astype(col.dtype)
+
+
 def prepare_sales(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
                   defaults: Mapping[str, Any] | None = None) -> Prepared:
     """Text columns stay in pandas' string dtype (missing = NA) until the writers convert them once."""
@@ -324,6 +347,7 @@ def prepare_sales(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
         if ok.any():
             keys[ok] = line_keys(frame[ok]).to_numpy()
     frame.insert(0, "line_key", keys)
+    _fill_from_order(frame, ("customer_id", "country", "currency"))  # after the keys: they hash what the file says
     return prepared
 
 
