@@ -261,3 +261,25 @@ def test_a_prefix_names_whose_column_it_is() -> None:
     m = auto_map(["Order", "Billing Name", "SKU", "Qty", "Price", "Date"], "sales")
     assert m["product_name"] is None and m["sku"] == "SKU"
     assert auto_map(["Invoice", "Name", "SKU", "Qty", "Price", "Date"], "sales")["product_name"] == "Name"
+
+
+TRUSTPILOT = ["Review Id", "Review Created (UTC)", "Review Consumer User Id", "Review Title", "Review Content",
+              "Review Stars", "Source Of Review", "Review Language", "Reply Content", "Sku", "Product Name"]
+AMAZON_REVIEWS = ["asin", "reviewerID", "reviewerName", "helpful", "reviewText", "overall", "summary",
+                  "unixReviewTime", "reviewTime"]
+JUDGE_ME = ["title", "body", "rating", "review_date", "source", "curated", "reviewer_name", "reviewer_email",
+            "product_id", "product_handle", "reply", "reply_date"]
+
+
+def test_review_platform_exports_map_and_a_reviewer_id_is_never_the_review_id() -> None:
+    """A reviewer's id as the review's id would merge all of one person's reviews into one (latest wins)."""
+    t = auto_map(TRUSTPILOT, "reviews")
+    assert (t["review_id"], t["created_at"], t["rating"], t["title"], t["text"], t["author"], t["sku"]) == (
+        "Review Id", "Review Created (UTC)", "Review Stars", "Review Title", "Review Content",
+        "Review Consumer User Id", "Sku")
+    a = auto_map(AMAZON_REVIEWS, "reviews")
+    assert (a["review_id"], a["author"], a["sku"], a["rating"], a["text"], a["title"]) == (
+        None, "reviewerID", "asin", "overall", "reviewText", "summary")
+    j = auto_map(JUDGE_ME, "reviews")
+    assert (j["text"], j["title"], j["rating"], j["created_at"], j["author"], j["sku"]) == (
+        "body", "title", "rating", "review_date", "reviewer_name", "product_id")

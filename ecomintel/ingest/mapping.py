@@ -36,11 +36,15 @@ def norm_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", folded).strip("_")
 
 
+_TIME_ZONE = re.compile(r"_(?:utc|gmt|local_time|local)$")
+
+
 def bare_name(column: str) -> str:
-    """The normalised name without a currency decoration: `Price (EUR)` → `price`, `price_usd` → `price`;
-    a header that is only a currency (`EUR`) keeps its own name."""
+    """The normalised name without a currency or time-zone decoration: `Price (EUR)` → `price`, `price_usd` →
+    `price`, `Created (UTC)` → `created`; a header that is only a currency (`EUR`) keeps its own name."""
     bare, code = split_currency(column)
-    return norm_name(bare) if code is not None and norm_name(bare) else norm_name(column)
+    name = norm_name(bare) if code is not None and norm_name(bare) else norm_name(column)
+    return _TIME_ZONE.sub("", name) or name
 
 
 # Order exports name what a column describes with a prefix: the line's product ("Lineitem sku", "Item Title"),
@@ -51,6 +55,8 @@ PREFIXED_FIELDS: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] 
                ("sku", "product_name", "quantity", "unit_price", "revenue")),
               (("billing", "shipping", "ship", "buyer", "customer", "delivery"), ("customer_id", "country")),
               (("order", "sale", "transaction"), ("order_id", "sold_at", "currency", "channel", "marketplace"))),
+    # review platforms prefix every column with the review ("Review Stars", "Review Created (UTC)")
+    "reviews": ((("review",), ("rating", "created_at", "text", "title", "author", "verified", "helpful_count")),),
 }
 LINE_PREFIXES = ("lineitem_", "line_item_")  # a file with these (Shopify) calls its order number "Name"
 
