@@ -283,3 +283,18 @@ def test_review_platform_exports_map_and_a_reviewer_id_is_never_the_review_id() 
     j = auto_map(JUDGE_ME, "reviews")
     assert (j["text"], j["title"], j["rating"], j["created_at"], j["author"], j["sku"]) == (
         "body", "title", "rating", "review_date", "reviewer_name", "product_id")
+
+
+PRISYNC = ["Product Name", "Product Code", "Brand", "Category", "Your Price", "Competitor", "Competitor Price",
+           "Competitor URL", "Date"]
+KEEPA = ["ASIN", "Title", "Brand", "Buy Box: Current", "Amazon: Current", "List Price: Current", "Sales Rank: Current",
+         "Categories: Root"]
+
+
+def test_price_tracker_exports_map_the_competitor_s_offer_not_our_price() -> None:
+    p = auto_map(PRISYNC, "listings")
+    assert (p["sku"], p["title"], p["seller"], p["price"], p["url"], p["observed_at"]) == (
+        "Product Code", "Product Name", "Competitor", "Competitor Price", "Competitor URL", "Date")
+    k = auto_map(KEEPA, "listings")
+    assert (k["sku"], k["title"], k["price"], k["list_price"], k["category"]) == (
+        "ASIN", "Title", "Buy Box: Current", "List Price: Current", "Categories: Root")

@@ -55,6 +55,9 @@ PREFIXED_FIELDS: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] 
                ("sku", "product_name", "quantity", "unit_price", "revenue")),
               (("billing", "shipping", "ship", "buyer", "customer", "delivery"), ("customer_id", "country")),
               (("order", "sale", "transaction"), ("order_id", "sold_at", "currency", "channel", "marketplace"))),
+    # price trackers (Prisync, Price2Spy) prefix the competitor's offer: "Competitor Price", "Competitor URL"
+    "listings": ((("competitor", "offer", "seller", "merchant"), ("price", "list_price", "url", "currency", "seller")),
+                 (("product", "item", "listing"), ("sku", "title", "brand", "category"))),
     # review platforms prefix every column with the review ("Review Stars", "Review Created (UTC)")
     "reviews": ((("review",), ("rating", "created_at", "text", "title", "author", "verified", "helpful_count")),),
 }
