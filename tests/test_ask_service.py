@@ -158,3 +158,21 @@ def test_empty_tenant_cannot_answer_and_says_to_upload(retail: tuple[Repository,
     assert "no sales data" in report["summary"].lower()
     assert report["metrics"] == {} and report["tables"] == []
     assert any("Upload" in s for s in report["suggestions"])
+
+
+def test_a_second_metric_is_shown_or_said_to_be_unanswered(retail: tuple[Repository, pd.DataFrame],
+                                                          settings: Settings) -> None:
+    """One answer has one metric; another metric the question joins with "and" is either in the table (said
+    so) or listed as not answered with the confidence capped — never dropped silently."""
+    repo, _ = retail
+    missing = ask("weekly units plus orders for nov 2011", repo=repo, settings=settings)
+    assert missing["plan"]["metric"] == "units" and missing["plan"]["also_metrics"] == ["orders"]
+    assert "orders" not in missing["tables"][0]["columns"]
+    assert "orders" in missing["not_understood"] and "Not answered: orders" in missing["summary"]
+    assert missing["confidence"] <= 0.6
+    shown = ask("best 5 clients by spend and orders in nov 2011", repo=repo, settings=settings)
+    assert shown["plan"]["also_metrics"] == ["orders"] and "orders" in shown["tables"][0]["columns"]
+    assert "orders" not in shown["not_understood"] and "also shows orders" in shown["summary"]
+    ranked = ask("top 3 countries by rev in nov 2011 and their average order value", repo=repo, settings=settings)
+    assert ranked["intent"] == "top_items" and ranked["plan"]["metric"] == "revenue"  # "by rev" ranks
+    assert ranked["plan"]["also_metrics"] == ["aov"]

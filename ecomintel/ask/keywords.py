@@ -106,6 +106,22 @@ DERIVED: tuple[tuple[str, str], ...] = (
                              r"|\bcustomer\s+value\b"),
 )
 
+# -- the one metric of an answer -------------------------------------------------------------------------------
+# Plain metric words → the metric. "by <word>" after a ranking names the ranking metric ("top 3 countries by rev
+# … and their aov" ranks by revenue); a second metric joined by "and"/"plus"/"," is not answered by the same
+# table, so the planner says so instead of dropping it silently.
+METRIC_WORDS: tuple[tuple[str, str], ...] = (
+    ("revenue", r"revs?|revenues?|turnover|takings|gmv|sales"),
+    ("units", r"units|qty|quantit(?:y|ies)|volumes?"),
+    ("orders", r"orders|invoices|transactions"),
+    ("customers", r"customers|custs|buyers|shoppers|clients"),
+    ("aov", r"aov|average\s+order\s+values?|avg\.?\s+order\s+values?|basket\s+values?"),
+)
+_METRIC_ALT = "|".join(p for _, p in METRIC_WORDS)
+BY_METRIC = rf"\bby\s+(?:the\s+)?(?:most\s+|highest\s+|total\s+|net\s+)?(?P<word>{_METRIC_ALT})\b"
+METRIC_PAIR = (rf"(?:\b(?P<a>{_METRIC_ALT})\s*,\s*|\b(?:and|plus|as\s+well\s+as|along\s+with)\s+|&\s*|\+\s*)"
+               rf"(?:(?:their|the|its|also|total|number\s+of)\s+)*(?P<b>{_METRIC_ALT})\b")
+
 # -- best / worst periods -------------------------------------------------------------------------------------
 RANK_WORDS_TOP = r"mejor|meilleure?|beste[nrs]?|best|top|highest|biggest|strongest|busiest|record|peak|largest|greatest|most\s+profitable|highest[- ]grossing|top[- ]grossing|most"
 RANK_WORDS_BOTTOM = r"peor|pire|schlechteste[nrs]?|worst|lowest|weakest|quietest|slowest|poorest|smallest|least|bottom|fewest"

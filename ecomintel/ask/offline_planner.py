@@ -63,8 +63,12 @@ def _derived_metric(text: str, spans: Spans) -> str | None:
 
 
 def _metric(text: str, intent: str, group_by: str | None, spans: Spans) -> tuple[str, str | None]:
-    """(metric, note) by precedence: AOV, "how many X", revenue words, units, orders, customers. Ranking
-    customers counts revenue, not customers."""
+    """(metric, note) by precedence: "by <metric>" after a ranking, AOV, "how many X", revenue words, units,
+    orders, customers. Ranking customers counts revenue, not customers."""
+    ranked = re.search(K.BY_METRIC, text) if intent in ("top_items", "bottom_items", "movers") else None
+    if ranked and not (group_by == "customer" and re.fullmatch(K.METRIC_WORDS[3][1], ranked.group("word"))):
+        spans.append(ranked.span())
+        return metric_of(ranked.group("word")) or "revenue", None
     if _hits(K.AOV, text, spans):
         return "aov", None
     if re.search(r"\bhow\s+many\b(?:\s+\w+)*?\s+(?:did|do|have|has|were|was)\s+(?:we|they|you|i)?\s*(?:sell|sold|buy|bought|ship|shipped)\b", text):
@@ -99,6 +103,26 @@ def _metric(text: str, intent: str, group_by: str | None, spans: Spans) -> tuple
     if group_by == "customer":
         return "revenue", "Customers ranked by revenue (net of returns)."
     return "revenue", None
+
+
+def metric_of(word: str) -> str | None:
+    """The metric a plain metric word names ("rev" → revenue, "qty" → units), or None."""
+    word = re.sub(r"\s+", " ", word)
+    return next((name for name, pattern in K.METRIC_WORDS if re.fullmatch(pattern, word)), None)
+
+
+def second_metrics(text: str, metric: str, group_by: str | None) -> list[str]:
+    """Metrics other than the answered one that the question joins with "and"/"plus"/"," ("rev and orders by
+    month", "… by rev and their aov"): the report checks its table for them and says which it does not answer,
+    instead of dropping them silently. A customer ranking's "customers" is its grouping, not a metric."""
+    out = []
+    for m in re.finditer(K.METRIC_PAIR, text):
+        for word in (m.group("a"), m.group("b")):
+            name = metric_of(word) if word else None
+            if name is None or name == metric or (name == "customers" and group_by == "customer"):
+                continue
+            out.append(name)
+    return list(dict.fromkeys(out))
 
 
 def _group_by(text: str, intent: str, spans: Spans) -> str | None:
@@ -351,6 +375,7 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
     if unknown_filters:
         return cannot_answer(gaps.unknown_filter_gap(vocab, unknown_filters), mode=mode, notes=notes,
                              not_understood=unknown_filters)
+    also = second_metrics(text, metric, group_by)
     not_understood = list(dict.fromkeys([*unread, *(w.text for w in unused)]))
     if intent is None:
         off_topic = gaps.is_off_topic(pr.text)
@@ -395,6 +420,7 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
     return Plan(
         intent=intent,  # type: ignore[arg-type]
         agents=agents_for(intent, mode), metric=metric, periods=periods[:2], group_by=group_by,  # type: ignore[arg-type]
+        also_metrics=also[:4],  # type: ignore[arg-type]
         filters=Filters(countries=ents.countries, exclude_countries=ents.exclude_countries, skus=ents.skus[:100],
                         exclude_skus=ents.exclude_skus[:100],
                         products=ents.products[:20], categories=ents.categories[:20],

@@ -118,6 +118,10 @@ class Plan(BaseModel):
     intent: Intent
     agents: list[str] = Field(default_factory=list, max_length=8)
     metric: Metric = "revenue"
+    # other metrics the question named beside `metric` ("rev and orders by month"): one answer ranks or
+    # trends one metric; the report says whether its table shows these too, and lists them as not answered
+    # when it does not (ask/synthesizer.py)
+    also_metrics: list[Metric] = Field(default_factory=list, max_length=4)
     periods: list[Period] = Field(default_factory=list, max_length=2)  # [main] or [current, previous]
     group_by: GroupBy | None = None
     filters: Filters = Field(default_factory=Filters)

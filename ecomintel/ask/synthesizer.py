@@ -85,11 +85,13 @@ def coverage(periods: Sequence[dict[str, str]], data_range: tuple[date | None, d
     return sum(shares) / len(shares)
 
 
-def report_confidence(results: Sequence[AgentResult], plan_confidence: float, cover: float) -> float:
+def report_confidence(results: Sequence[AgentResult], plan_confidence: float, cover: float, *,
+                      part_unanswered: bool = False) -> float:
     """status score (primary agent counts double) × primary agent's own confidence × plan certainty ×
     period coverage — each factor in 0..1, documented so a reader can recompute it. The plan's certainty
     enters undiluted: it is what separates a question read as asked from one read with guesses
-    (bench/ask.py measures how well the product separates right from wrong answers)."""
+    (bench/ask.py measures how well the product separates right from wrong answers). A part of the question
+    left unanswered (a second metric the table does not show) caps it at 0.6, like a word not understood."""
     if not results:
         return 0.0
     weights = [2.0] + [1.0] * (len(results) - 1)
@@ -97,6 +99,8 @@ def report_confidence(results: Sequence[AgentResult], plan_confidence: float, co
     primary = next((r for r in results if r.status in ("ok", "partial")), None)
     agent_conf = primary.confidence if primary else 0.0
     value = status * agent_conf * plan_confidence * (0.4 + 0.6 * cover)
+    if part_unanswered:
+        value = min(value, 0.6)
     return round(max(0.0, min(1.0, value)), 3)
 
 
@@ -263,6 +267,24 @@ def followups(plan: dict[str, Any], report: dict[str, Any]) -> list[str]:
 
 
 # -- the report ------------------------------------------------------------------------------------------
+HEADLINE_INTENTS = ("overview", "compare_periods")  # their answers carry every headline metric
+
+
+def _also_metrics(plan: dict[str, Any], tables: list[dict[str, Any]],
+                  metrics: dict[str, float]) -> tuple[list[str], list[str]]:
+    """(shown, unanswered) of the other metrics the question named (plan.also_metrics): shown when the primary
+    table has their column (or, for an overview or a comparison, the headline metrics hold them)."""
+    columns = set(tables[0].get("columns") or []) if tables else set()
+    if tables and tables[0].get("rows") and columns == {"metric", "current", "previous", "change", "change_pct"}:
+        columns |= {str(r[0]) for r in tables[0]["rows"]}  # a comparison lists its metrics as rows
+    shown: list[str] = []
+    unanswered: list[str] = []
+    for m in plan.get("also_metrics") or []:
+        headline = plan.get("intent") in HEADLINE_INTENTS and m in metrics
+        (shown if m in columns or headline else unanswered).append(str(m))
+    return shown, unanswered
+
+
 @traced("ask.synthesis")
 def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResult], *, data_version: int,
                data_range: tuple[date | None, date | None] = (None, None), llm: TextLLM | None = None,
@@ -314,6 +336,13 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
     not_understood = [str(w) for w in plan.get("not_understood") or []]
     if not_understood:
         summary += " Not understood, so not used: " + ", ".join(f"'{w}'" for w in not_understood) + "."
+    shown, unanswered = _also_metrics(plan, tables, metrics)
+    if shown:
+        summary += " The table also shows " + ", ".join(shown) + "."
+    if unanswered:
+        summary += (" Not answered: " + ", ".join(unanswered) + f" (this answer is about {plan.get('metric', 'revenue')}"
+                    "; ask for " + " and ".join(f"'{m} …'" for m in unanswered) + " separately).")
+        not_understood = list(dict.fromkeys([*not_understood, *unanswered]))
 
     report: dict[str, Any] = {
         "question": question,
@@ -326,7 +355,8 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
                    for r in results],
         "summary": summary,
         "summary_source": "template",
-        "confidence": report_confidence(results, float(plan.get("confidence", 0.5)), cover),
+        "confidence": report_confidence(results, float(plan.get("confidence", 0.5)), cover,
+                                        part_unanswered=bool(unanswered)),
         "metrics": metrics,
         "tables": tables,
         "charts": charts,
