@@ -298,3 +298,16 @@ def test_price_tracker_exports_map_the_competitor_s_offer_not_our_price() -> Non
     k = auto_map(KEEPA, "listings")
     assert (k["sku"], k["title"], k["price"], k["list_price"], k["category"]) == (
         "ASIN", "Title", "Buy Box: Current", "List Price: Current", "Categories: Root")
+
+
+def test_german_and_french_order_exports_map() -> None:
+    d = auto_map(["Bestellnummer", "Bestelldatum", "Artikelnummer", "Artikelname", "Menge", "Einzelpreis", "Kunde",
+                  "Land"], "sales")
+    assert [d[f] for f in ("order_id", "sold_at", "sku", "product_name", "quantity", "unit_price", "customer_id",
+                           "country")] == ["Bestellnummer", "Bestelldatum", "Artikelnummer", "Artikelname", "Menge",
+                                           "Einzelpreis", "Kunde", "Land"]
+    f = auto_map(["N° commande", "Date commande", "Référence", "Désignation", "Quantité", "Prix unitaire", "Client",
+                  "Pays"], "sales")
+    assert [f[x] for x in ("order_id", "sold_at", "sku", "product_name", "quantity", "unit_price", "customer_id",
+                           "country")] == ["N° commande", "Date commande", "Référence", "Désignation", "Quantité",
+                                           "Prix unitaire", "Client", "Pays"]

@@ -372,3 +372,16 @@ def test_a_shopify_orders_export_loads_with_its_order_columns_on_every_line(repo
     assert got["country"].tolist() == ["DE", "DE", "FR", None]
     assert got["currency"].tolist() == ["EUR"] * 4
     assert got["product_name"].tolist() == ["Canvas Tote", "Linen Shirt - M", "Canvas Tote", "Socks"]
+
+
+def test_a_german_shop_export_loads_as_it_is(repo: Repository) -> None:
+    """Windows-1252, semicolons, day-first dates, decimal commas with thousands dots and a € sign, German headers."""
+    text = ("Bestellnummer;Bestelldatum;Artikelnummer;Artikelname;Menge;Einzelpreis;Kunde;Land\n"
+            '10001;02.01.2024 09:15;A-100;Tasse "Blau";2;12,50 €;K-1;Deutschland\n'
+            "10002;03.01.2024 17:40;A-300;Schüssel groß;3;1.049,00 €;K-3;Österreich\n")
+    r = ingest_file(repo, "sales", text.encode("cp1252"), settings=SETTINGS, file_name="bestellungen.csv")
+    assert (r.status, r.accepted, r.rejected, r.encoding) == ("done", 2, 0, "cp1252")
+    got = rows(repo, m.sales).sort_values("order_id")
+    assert got["revenue"].tolist() == [25.0, 3147.0] and got["currency"].tolist() == ["EUR", "EUR"]
+    assert got["product_name"].tolist() == ['Tasse "Blau"', "Schüssel groß"]
+    assert got["sold_at"].astype(str).tolist() == ["2024-01-02 09:15:00", "2024-01-03 17:40:00"]
