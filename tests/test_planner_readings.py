@@ -123,6 +123,16 @@ def test_domain_phrasings(vocab: Vocab, question: str, expected: dict[str, Any])
     assert plan.not_understood == [], plan.not_understood
 
 
+@pytest.mark.parametrize("question", ["how do our candle prices stack up against other shops",
+                                      "our prices vs amazon's for the jumbo bags", "price comparison with rivals"])
+def test_our_prices_set_against_others_are_a_competitor_question(vocab: Vocab, question: str) -> None:
+    """No competitor listings in this tenant: the honest listings refusal, not a revenue comparison."""
+    plan = offline_plan(question, vocab)
+    assert plan.intent == "cannot_answer" and plan.gap is not None and plan.gap.need == "listings", plan
+    periods = offline_plan("how did our prices change from oct to nov", vocab)
+    assert periods.intent == "price_changes"  # prices set against another period are our own price changes
+
+
 @pytest.mark.parametrize("question", ["what might be stocked out by next friday", "skus likely to sell out soon",
                                       "which lines are running short"])
 def test_stock_phrasings_reach_the_stock_reading(vocab: Vocab, question: str) -> None:

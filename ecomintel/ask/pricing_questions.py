@@ -26,7 +26,13 @@ if TYPE_CHECKING:
 
 COMPETITOR = (r"\bcompetit\w*|\brivals?\b|\bother\s+sellers?\b|\bundercut\w*|\bthe\s+market\b|\bmarket\s+prices?\b"
               r"|\bprice\s+(?:gaps?|position\w*|index|benchmark\w*)|\bmore\s+expensive\b|\bless\s+expensive\b"
-              r"|\bpricier\b|\bcheaper\b|\boverpriced\b|\bunderpriced\b|\bbuy\s*box\b|\bprice\s+war\b")
+              r"|\bpricier\b|\bcheaper\b|\boverpriced\b|\bunderpriced\b|\bbuy\s*box\b|\bprice\s+war\b"
+              # our prices set against someone else's ("how do our prices compare to X", "prices vs other
+              # shops", "price comparison"): a comparison with a period ("prices in oct vs nov") is a change
+              r"|\bprices?\s+(?:compare[ds]?|comparison|stack\s+up|vs\.?|versus|against|relative\s+to)\b(?!\s+(?:to\s+|with\s+"
+              r"|against\s+)?(?:the\s+)?(?:last\b|this\b|previous\b|prior\b|before\b|\d|(?:jan|feb|mar|apr|may|jun|jul|aug"
+              r"|sep|oct|nov|dec)\w*\b|q[1-4]\b))"
+              r"|\bcompar\w*\s+(?:our\s+|my\s+)?(?:\w+\s+)?prices?\s+(?:to|with|against)\b|\bprice\s+comparisons?\b")
 RECOMMEND = (r"\bwhat\s+price\s+should\b|\b(?:recommend\w*|suggest\w*|optimal|optimum|best)\s+(?:new\s+)?prices?\b"
              r"|\bprices?\s+(?:recommendation|suggestion)s?\b|\bprices?\s+should\s+we\b"
              r"|\bshould\s+we\s+(?:raise|lower|increase|cut|drop|reduce)\b|\bwhat\s+(?:should\s+we\s+)?charge\b"
@@ -51,7 +57,8 @@ STRUCTURE = (r"\bprices?\b|\bpriced\b|\bpricing\b|\bproducts?\b|\bitems?\b|\bsku
              r"|\bhow\b|\bdo\b|\bwhere\b|\bwhich\b|\bshow\b|\bhave\b|\bhad\b|\bwithout\b|\bbreaking\b|\bwithin\b"
              r"|\bmargins?\b|\bdemand\b|\bdeep\b|\bnew\b|\bcharge\b|\bcompetition\b|\bdid\b|\bchanges?\b|\bchanged\b"
              r"|\bstores?\b|\bshops?\b|\bmarket\b|\bwe\b|\bour\b|\bare\b|\bcheaper\b|\bthan\b|\bover\b|\bpercent\b"
-             r"|\bprice[- ]sensitive\b|\bsensitive\b|\bsensitivity\b|\bbest\b|\bcurrent\w*")
+             r"|\bprice[- ]sensitive\b|\bsensitive\b|\bsensitivity\b|\bbest\b|\bcurrent\w*|\bagainst\b|\bstack\s+up\b"
+             r"|\bversus\b|\brelative\s+to\b")
 
 
 def _spans(pattern: str, text: str) -> Spans:
