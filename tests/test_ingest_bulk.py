@@ -260,3 +260,7 @@ def test_constant_columns_are_stated_once_and_stored_like_bound_ones(sqlite_engi
     assert stored["sku"].tolist() == ["O'Neil", "X"] and stored["marketplace"].tolist() == ["m'x", "m'x"]
     assert stored["name"].isna().all() and stored["inventory_level"].tolist() == [7, 7]
     assert stored["tenant_id"].tolist() == [repo.tenant_id] * 2
+    with sqlite_engine.begin() as conn:  # a row whose every column is a literal is still written (once)
+        written = repo.bulk_write(conn, m.products, pd.DataFrame({"sku": ["Y"], "marketplace": ["m'x"]}),
+                                  keys=["marketplace", "sku"], update=[])
+    assert written == (1, 0) and len(repo.frame(repo.scoped(m.products))) == 3

@@ -107,7 +107,7 @@ class BulkLoad(RepositoryCore):
         try:
             col_list, marks = _sqlite_insert_lists(encoded.columns, encoded.literals)
             written = _sqlite_insert_rows(cur, f'INSERT INTO "{table.name}" ({col_list}) VALUES ', marks, "",
-                                          encoded.values)
+                                          encoded.values, encoded.rows)
         finally:
             cur.close()
         return written, encoded.rows - written
@@ -234,13 +234,14 @@ class BulkLoad(RepositoryCore):
             if update:
                 existing = self._sqlite_existing(cur, table.name, keys, frame)
                 sets = ", ".join(f'"{c}" = excluded."{c}"' for c in update)
-                _sqlite_insert_rows(cur, head, marks, f" ON CONFLICT ({conflict}) DO UPDATE SET {sets}", values)
+                _sqlite_insert_rows(cur, head, marks, f" ON CONFLICT ({conflict}) DO UPDATE SET {sets}", values,
+                                    len(frame))
                 return len(frame), existing
             # Keep-first: a tenant's first load (nothing stored, keys deduplicated in the file) inserts
             # plainly — its unique index may be deferred (then ON CONFLICT would have no target); a repeat
             # that slipped through still fails on the unique index and rolls the load back.
             on_conflict = "" if none_stored else f" ON CONFLICT ({conflict}) DO NOTHING"
-            written = _sqlite_insert_rows(cur, head, marks, on_conflict, values)
+            written = _sqlite_insert_rows(cur, head, marks, on_conflict, values, len(frame))
             return written, len(frame) - written
         finally:
             cur.close()
@@ -386,7 +387,7 @@ def _csv_payload(frame: pd.DataFrame, columns: list[str]) -> bytes:
 SQLITE_ROWS_PER_INSERT = 50
 
 
-def _sqlite_insert_rows(cur: Any, head: str, marks: str, tail: str, columns: list[list[Any]]) -> int:
+def _sqlite_insert_rows(cur: Any, head: str, marks: str, tail: str, columns: list[list[Any]], rows: int) -> int:
     """Insert the rows given as per-column value lists with `head` + `(marks)` … + `tail`, 50 rows per
     statement; returns the rows the database changed (inserted, or inserted + updated for an upsert).
 
@@ -394,8 +395,10 @@ def _sqlite_insert_rows(cur: Any, head: str, marks: str, tail: str, columns: lis
     parameter tuple, reset, step, releasing and retaking the GIL) once per row; with 50 rows per
     statement the 541,909-line load spent ~30% less time writing, and that time holds the GIL the
     pipeline's preparing thread needs. 50 × ~12 parameters stays far below SQLite's 32,766-variable limit."""
-    rows = len(columns[0]) if columns else 0
     width, per = len(columns), SQLITE_ROWS_PER_INSERT
+    if not width:  # every column a literal (a one-row chunk can be): the same row, `rows` times
+        cur.executemany(head + f"({marks})" + tail, [()] * rows)
+        return int(cur.rowcount)
     full = rows - rows % per
     flat = list(chain.from_iterable(zip(*columns, strict=True)))
     step = per * width
