@@ -129,7 +129,10 @@ if is_admin:
             st.markdown("**This tenant's settings** (empty: the environment's value applies)")
             llm_provider = st.selectbox(
                 "LLM provider", choices, index=choices.index(chosen) if chosen in choices else 0,
-                format_func=lambda c: c or f"install default ({install.llm_provider})", key="tenant_llm_provider",
+                format_func=lambda c: (f"install default ({install.llm_provider})" if not c else
+                                       "none — offline only: questions never reach an LLM" if c == "none" else
+                                       f"{c} — OpenAI-compatible server set up by the operator"
+                                       if c in install.llm_endpoints else c), key="tenant_llm_provider",
                 help="Which LLM plans and summarises this tenant's questions; none = offline only. The keys and "
                 "servers are set for the install (ECOMINTEL_LLM_ENDPOINTS); only their names are chosen here.")
             if chosen and chosen not in choices:

@@ -137,7 +137,8 @@ def test_an_admin_chooses_the_tenants_llm_provider(accounts_db: str, monkeypatch
     at.switch_page("pages/settings.py").run()
     assert not at.exception
     choice = at.selectbox(key="tenant_llm_provider")
-    assert choice.options == ["install default (none)", "none", "local"]
+    assert choice.options == ["install default (none)", "none — offline only: questions never reach an LLM",
+                              "local — OpenAI-compatible server set up by the operator"]
     choice.set_value("local")
     at.button(key="FormSubmitter:tenant_settings-Save tenant settings").click().run()
     assert not at.exception
