@@ -30,6 +30,9 @@ QUESTIONS = [
     ("top complaints", "review_complaints", [], [], None),
     ("main problems customers mention with jackets", "review_complaints", ["Jackets"], [], None),
     ("why do people leave 1 star reviews", "review_complaints", [], [], None),
+    # counts by star rating (not complaints/praise): thresholds checked in test_sentiment_agent.py
+    ("what % of our reviews are 2-star", "review_sentiment", [], [], None),
+    ("star rating breakdown for knits", "review_sentiment", ["Knits"], [], None),
     ("common issues in negative reviews", "review_complaints", [], [], None),
     ("what do customers dislike about knits", "review_complaints", ["Knits"], [], None),
     ("biggest pain points in reviews", "review_complaints", [], [], None),

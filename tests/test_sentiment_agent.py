@@ -175,3 +175,19 @@ def test_the_upload_job_scores_new_reviews_in_the_background(loaded: Repository,
     first = score_reviews_job(loaded.tenant_id)
     assert first["scored"] == len(review_rows())
     assert score_reviews_job(loaded.tenant_id)["scored"] == 0
+
+
+def test_reviews_counted_by_star_rating_lead_the_answer(loaded: Repository, model: VaderModel) -> None:
+    """"how many four star reviews …": the count of that rating (spam excluded) leads, with every rating in the
+    first table; the counts are those of the loaded rows less the spam review."""
+    plan = offline_plan("number of four star reviews", loaded.vocabulary())
+    assert plan.intent == "review_sentiment" and plan.thresholds == {"rating_distribution": 1.0, "stars": 4.0}
+    result = _run(loaded, model, plan.intent, thresholds=plan.thresholds)
+    table = result.tables[0]
+    assert table.title.startswith("Reviews by star rating") and table.columns == ["stars", "reviews", "share_pct"]
+    got = {row[0]: row[1] for row in table.rows}
+    want = {k: sum(1 for r in review_rows() if r["rating"] == k) for k in range(1, 6)}
+    assert sum(got.values()) == result.metrics["reviews"] == sum(want.values()) - result.metrics["spam_reviews"]
+    assert all(0 <= want[k] - got[k] <= result.metrics["spam_reviews"] for k in range(1, 6))
+    assert result.summary.startswith(f"All reviews: {got[4]:,} 4★ reviews of {sum(got.values()):,} rated reviews")
+    assert result.metrics["reviews_4_star"] == got[4]

@@ -166,6 +166,31 @@ def _grouped(cx: ReviewContext, group: str) -> pd.DataFrame:
 
 
 # -- handlers -------------------------------------------------------------------------------------------------
+def _ratings(cx: ReviewContext) -> str:
+    """Reviews per star rating (spam excluded) as the first table, and the sentence for the asked stars
+    (plan.thresholds["stars"]), when the question counts ratings; '' otherwise."""
+    if not cx.plan.thresholds.get("rating_distribution"):
+        return ""
+    ratings = pd.to_numeric(cx.frame()["rating"], errors="coerce").dropna().round().astype(int)
+    if ratings.empty:
+        cx.warn("These reviews carry no star ratings, so they cannot be counted by stars.")
+        return ""
+    counts = ratings.value_counts().reindex(range(1, 6), fill_value=0)
+    total = int(counts.sum())
+    frame = pd.DataFrame({"stars": list(counts.index), "reviews": [int(v) for v in counts],
+                          "share_pct": [round(100 * int(v) / total, 1) for v in counts]})
+    cx.table(f"Reviews by star rating, {cx.scope()} (spam excluded)", frame)
+    for k, v in counts.items():
+        cx.result.metrics[f"reviews_{k}_star"] = float(v)
+    asked = cx.plan.thresholds.get("stars")
+    if asked is None:
+        return (f"{cx.lead()}: " + ", ".join(f"{k}★ {int(v):,}" for k, v in counts.items())
+                + f" of {total:,} rated reviews (spam excluded). ")
+    k = int(asked)
+    return (f"{cx.lead()}: {int(counts[k]):,} {k}★ reviews of {total:,} rated reviews "
+            f"({round(100 * int(counts[k]) / total, 1)}%, spam excluded). ")
+
+
 def sentiment(cx: ReviewContext) -> None:
     row = _kpis(cx)
     if row is None:
@@ -173,6 +198,7 @@ def sentiment(cx: ReviewContext) -> None:
         return
     mt = cx.result.metrics
     n = int(mt["reviews"])
+    lead = _ratings(cx)
     group = cx.plan.group_by if cx.plan.group_by in ("category", "product") else None
     groups_shown = ("category",) if group is None else (group,)
     for g in groups_shown:
@@ -200,7 +226,7 @@ def sentiment(cx: ReviewContext) -> None:
         if g == "product" and (ranked["confidence"] == "low").any():
             cx.warn(f"Some {label} have fewer than 20 reviews: their scores are marked low confidence.")
     _disagreement(cx)
-    cx.result.summary = (f"{cx.lead()}: {n:,} reviews (spam excluded), mean sentiment {mt['mean_score']:+.2f} on "
+    cx.result.summary = lead + (f"{cx.lead()}: {n:,} reviews (spam excluded), mean sentiment {mt['mean_score']:+.2f} on "
                          f"−1..1; {mt['negative_pct']}% negative, {mt['positive_pct']}% positive"
                          + (f", mean rating {mt['mean_rating']:.2f}★" if "mean_rating" in mt else "")
                          + f". {int(mt['spam_reviews']):,} reviews ({mt['spam_share_pct']}%) are flagged as spam "

@@ -56,6 +56,16 @@ INTENT_WORDS: tuple[tuple[str, str], ...] = (  # first family that matches wins
     ("review_praise", r"\blove\w*|\blike\b|\bliked\b|\bpraise\w*|\bpositive\s+reviews\b|\benjoy\w*|\bhappy\s+with\b"
                       r"|\b(?:5|five)[- ]stars?\b|\bwhat\s+(?:is|are)\s+(?:good|great)\b"),
 )
+# Counting reviews by their stars ("how many 1-star reviews", "share of five star reviews", "rating
+# distribution"): a count of ratings, not the complaints or praise that "1 star"/"5 star" otherwise ask about.
+STARS = r"\b(?P<n>[1-5]|one|two|three|four|five)[- ]?(?:stars?|★)(?:\s+ratings?)?\b"
+STAR_COUNT = (r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\w*|\bshare\b|%|\bpercent\w*|\bproportion\b|\bfraction\b"
+              r"|\bwhat\s+part\b|\bdistribution\b|\bbreakdown\b|\bsplit\b")
+RATING_DISTRIBUTION = (r"\b(?:star|rating)s?\s+(?:distribution|breakdown|split|counts?|histogram|mix)\b"
+                       r"|\b(?:distribution|breakdown|split|histogram|mix)\s+(?:of\s+)?(?:the\s+)?(?:star\s+)?ratings?\b"
+                       r"|\b(?:by|per)\s+(?:star\s+)?(?:rating|stars?)\b|\bhow\s+many\s+(?:reviews\s+)?(?:per|at\s+each|for\s+each)"
+                       r"\s+(?:star|rating)\b")
+STAR_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 ASPECT_WORDS: tuple[tuple[str, str], ...] = (  # aspect names as in agents/review_aspects.py
     ("fit", r"\bfit(?:s|ting)?\b"),
     ("size", r"\bsiz(?:e|es|ing)\b"),
@@ -139,7 +149,18 @@ def plan_review_question(q: DomainQuestion) -> Plan | None:
         return _refusal(gaps.gap_for(_reviews_requirement(), vocab), q.mode)
     rd = _Reading()
     rd.hit(REVIEW_WORDS, text)
-    intent = next((name for name, rx in INTENT_WORDS if rd.hit(rx, text)), None)
+    thresholds: dict[str, float] = {}
+    stars = re.search(STARS, text)
+    if rd.hit(RATING_DISTRIBUTION, text) or (stars and re.search(STAR_COUNT, text)):
+        rd.hit(STAR_COUNT, text)
+        thresholds["rating_distribution"] = 1.0
+        if stars:
+            rd.spans.append(stars.span())
+            n = stars.group("n")
+            thresholds["stars"] = float(STAR_NUMBERS.get(n) or int(n))
+        intent: str | None = "review_sentiment"
+    else:
+        intent = next((name for name, rx in INTENT_WORDS if rd.hit(rx, text)), None)
     aspects = [name for name, rx in ASPECT_WORDS if rd.hit(rx, text)]
     any_aspect = bool(rd.hit(ASPECT_ANY, text))
     if (aspects or any_aspect) and intent in (None, "review_complaints", "review_praise"):
@@ -183,7 +204,7 @@ def plan_review_question(q: DomainQuestion) -> Plan | None:
     return Plan(intent=intent, agents=list(INTENT_AGENTS[intent]), mode=q.mode, planner="offline",  # type: ignore[arg-type]
                 periods=periods, group_by=group_by, filters=filters, top_n=ents.top_n or 10,  # type: ignore[arg-type]
                 order=order, aspects=aspects, confidence=confidence, notes=notes[:20],  # type: ignore[arg-type]
-                not_understood=unused[:20])
+                thresholds=thresholds, not_understood=unused[:20])
 
 
 def _periods(q: DomainQuestion, rd: _Reading, notes: list[str], *, compare: bool) -> tuple[list[Period] | Gap, Spans]:
