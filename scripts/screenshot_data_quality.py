@@ -1,8 +1,11 @@
 """Screenshots of the Data Quality page: docs/screenshots/data_quality.png (scores, issues by impact, one issue
-opened with the rows behind it) and data_quality_daily.png (the daily volume with gaps and outliers).
+opened with the rows behind it) and data_quality_daily.png (the daily volume with gaps and outliers); and
+data_quality_answer.png: an Ask answer over a month with a gap of trading days, its quality warning under the
+lowered confidence.
 
 Starts the real app on a fresh demo database with the samples loaded plus a dirty sales file (a few lines in
-USD, a future date, a zero price, a price far off its SKU's usual one, an unreadable quantity), drives it with
+USD, a future date, a zero price, a price far off its SKU's usual one, an unreadable quantity) and an August
+file that misses a week of trading days, drives it with
 Playwright on the Debian Chromium and waits for the page's widgets, as scripts/screenshots.py does.
 Run: `.venv/bin/python scripts/screenshot_data_quality.py`.
 """
@@ -14,6 +17,8 @@ import gzip
 import io
 import sys
 import tempfile
+import zlib
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +56,25 @@ def dirty_sales() -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def august_with_a_gap() -> bytes:
+    """A fifth of October's invoices moved 9 weeks back (same weekdays) into August 2011, without the week of
+    2011-08-15..19: a month the samples do not have, with five trading days missing — as when one export failed."""
+    with gzip.open(ROOT / "data" / "samples" / "online_retail_2011_q4.csv.gz", "rt", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        fields = list(reader.fieldnames or [])
+        rows = []
+        for r in reader:
+            sold = datetime.fromisoformat(r["InvoiceDate"]) - timedelta(days=63)
+            if (date(2011, 8, 1) <= sold.date() <= date(2011, 8, 31) and not date(2011, 8, 15) <= sold.date()
+                    <= date(2011, 8, 19) and zlib.crc32(r["InvoiceNo"].encode()) % 5 == 0):
+                rows.append({**r, "InvoiceNo": "8" + r["InvoiceNo"], "InvoiceDate": f"{sold:%Y-%m-%d %H:%M:%S}"})
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
 def prepare(db_url: str) -> None:
     engine = make_engine(db_url)
     migrate(engine)
@@ -60,6 +84,7 @@ def prepare(db_url: str) -> None:
     for r in load_samples(repo, settings):
         print(f"{r.file_name}: {r.status}, {r.accepted} accepted")
     print(ingest_file(repo, "sales", dirty_sales(), settings=settings, file_name="sales_october_dirty.csv").summary())
+    print(ingest_file(repo, "sales", august_with_a_gap(), settings=settings, file_name="sales_august.csv").summary())
     engine.dispose()
 
 
@@ -90,6 +115,13 @@ def main() -> int:
                 page.get_by_role("tab", name="Daily volume").click()
                 page.locator('[data-testid="stPlotlyChart"]:visible').first.wait_for()
                 shoot(page, out, "data_quality_daily")
+                question = "revenue in August 2011"
+                open_page(page, url, "ask")
+                page.get_by_label("Your question").fill(question)
+                page.get_by_role("button", name="Ask", exact=True).click()
+                page.get_by_role("heading", name=question).wait_for()
+                page.get_by_text("Data quality problems under this answer").wait_for()
+                shoot(page, out, "data_quality_answer")
                 browser.close()
         except Exception:
             print(log.read_text(encoding="utf-8", errors="replace")[-3000:], file=sys.stderr)

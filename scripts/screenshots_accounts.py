@@ -1,5 +1,6 @@
 """Screenshots of sign-in, Home and Settings with demo mode off (issue 12): docs/screenshots/login.png,
-home.png (signed in as an admin, KPI tiles, trend, alerts) and settings.png (the admin's tabs).
+home.png (signed in as an admin, KPI tiles, trend, alerts), settings.png (the admin's tabs) and
+settings_llm_provider.png (Settings → Tenant: the tenant's own LLM provider among those the install offers).
 
 Starts the real app on a temporary SQLite database with the samples loaded into tenant `acme`, an admin
 created the way a newcomer does (the core's add_user, as `ecomintel users add` does), and drives Chromium.
@@ -49,7 +50,10 @@ def main() -> int:
         db = f"sqlite:///{Path(tmp) / 'accounts.db'}"
         prepare(db)
         proc, url = start_app(db, log_path=Path(tmp) / "streamlit.log",
-                              extra_env={"ECOMINTEL_DEMO_MODE": "0", "ECOMINTEL_DATA_DIR": tmp})
+                              extra_env={"ECOMINTEL_DEMO_MODE": "0", "ECOMINTEL_DATA_DIR": tmp,
+                                         # two servers the operator offers; an admin picks a name, never a URL
+                                         "ECOMINTEL_LLM_ENDPOINTS": "local=http://127.0.0.1:11434/v1,"
+                                                                    "gpu=https://llm.internal/v1"})
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -69,6 +73,14 @@ def main() -> int:
                 page.get_by_role("button", name="Create invitation").click()
                 page.get_by_text("Invitation for a new").wait_for()
                 shoot(page, out, "settings")
+                page.get_by_role("tab", name="Tenant").click()
+                choice = page.get_by_role("combobox", name="LLM provider")
+                choice.click()
+                choice.press("ArrowDown")  # a click only focuses it; the key opens the choices
+                page.get_by_role("option", name="local", exact=False).first.wait_for()
+                page.wait_for_timeout(500)
+                page.screenshot(path=str(out / "settings_llm_provider.png"))  # the viewport: the open list stays
+                print(f"saved {out / 'settings_llm_provider.png'}")
                 browser.close()
         finally:
             stop_app(proc)
