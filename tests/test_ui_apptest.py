@@ -558,3 +558,13 @@ def test_prices_in_two_currencies_are_refused_and_unmapping_one_imports(db_url: 
     at.button(key="upload_run").click().run()
     _assert_clean(at)
     assert next(m for m in at.metric if m.label == "Accepted").value == "1"
+
+
+def test_upload_profile_gives_money_in_the_files_currency(db_url: str) -> None:
+    # a shop export with the currency in its price header: the profile's revenue carries it, not a bare number
+    content = (b"InvoiceNo,StockCode,Description,Quantity,InvoiceDate,Price (EUR),CustomerID,Country\n"
+               b"1,A,Kettle,2,2011-11-01 10:00,12.50,7,France\n2,B,Mug,1,2011-11-02 11:00,4.00,8,France\n")
+    at = _upload(_app(), "shop_export.csv", content)
+    at.button(key="upload_run").click().run()
+    _assert_clean(at)
+    assert "revenue net: **29.00 EUR**" in _text(at)

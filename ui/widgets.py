@@ -87,8 +87,12 @@ def result_panel(repo: Repository, result: dict[str, Any]) -> None:
         st.markdown("**Profile of the valid rows**")
         cells = st.columns(3)
         shown = [(k, v) for k, v in profile.items() if v not in (None, "", [], {})]
+        currencies = profile.get("currencies")
+        # money in the file's one currency ("revenue net: 8,191.07 GBP"); mixed currencies are said above
+        unit = f" {currencies[0]}" if isinstance(currencies, list | tuple) and len(currencies) == 1 else ""
         for i, (key, value) in enumerate(shown):
-            cells[i % 3].markdown(f"{str(key).replace('_', ' ')}: **{_fmt(value)}**")
+            money = unit if str(key).startswith("revenue") else ""
+            cells[i % 3].markdown(f"{str(key).replace('_', ' ')}: **{_fmt(value)}{money}**")
     if result.get("warning_rows"):
         import pandas as pd
 
