@@ -70,6 +70,13 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("avg revenue per calendar day in oct", {"metric": "avg_daily_revenue"}),
     ("rev per trading day this yr", {"metric": "avg_daily_revenue"}),
     ("rev per cust in france", {"metric": "revenue_per_customer", "countries": ["France"]}),
+    # how analysts say up/down, "so far", hedges, "top sellers", "ppl" (probe round 2; other sentences)
+    ("did units slump in nov", {"intent": "compare_periods", "metric": "units"}),
+    ("why did revenue nosedive in nov", {"intent": "why_change"}),
+    ("weakest week so far by orders", {"intent": "bottom_items", "group_by": "week", "metric": "orders"}),
+    ("biggest sellers in oct", {"intent": "top_items", "group_by": "product", "metric": "units"}),
+    ("which hour do most orders usually arrive", {"intent": "top_items", "group_by": "hour", "metric": "orders"}),
+    ("number of ppl who bought in oct", {"intent": "overview", "metric": "customers"}),
 ]
 
 

@@ -19,7 +19,13 @@ RETURNS = (r"\breturn(?:s|ed|ing)?\b|\brefund|\bcancel+(?:ed|ations?|s)?\b|\bcre
            r"|\b(?:came|come|comes|coming|sent|send|sends|brought|bring|got\s+sent)\s+back\b|\bsendbacks?\b")
 PATTERNS = (r"day\s+of\s+(?:the\s+)?week|\bweekdays?\b|\bweekends?\b|\bwhich\s+day|\bwhat\s+day|days\s+of\s+the\s+week"
              r"|\bhours?\b|\bhourly\b|time\s+of\s+(?:the\s+)?day|what\s+time|\bbusiest\b|\bpeak\b|\bquietest\b")
-COMPARE = (r"\bcompar|\bvs\b|\bversus\b|\bchange[ds]?\b|\bdifference\b|\bdiffer\b|\bgrowth\b|\bgrow\b|\bgrew\b"
+# how analysts say a number went up or down ("sales tanked", "revenue plummeted", "orders spiked"): a change, and
+# never an unknown word (the planner reads them in every intent, so "why did sales tank" keeps its confidence)
+DIRECTION = (r"\btank(?:ed|ing|s)?\b|\bplummet\w*|\bcrash(?:ed|ing)?\b|\bslump(?:ed|ing|s)?\b|\bdip(?:ped|ping|s)?\b"
+             r"|\bnose-?div\w*|\bplung(?:e|ed|ing)\b|\bcollaps(?:e|ed|ing)\b|\bsurg(?:e|ed|ing)\b|\bsoar(?:ed|ing)?\b"
+             r"|\bspik(?:e|ed|ing)\b|\bjump(?:ed|ing)?\b|\bshr[au]nk\b|\bshrink(?:ing)?\b|\bdived?\b|\bbounced?\s+back\b"
+             r"|\bpick(?:ed)?\s+up\b|\bslow(?:ed)?\s+down\b|\bdried\s+up\b")
+COMPARE = (DIRECTION + r"|\bcompar|\bvs\b|\bversus\b|\bchange[ds]?\b|\bdifference\b|\bdiffer\b|\bgrowth\b|\bgrow\b|\bgrew\b"
             r"|\bincrease[ds]?\b|\bdecrease[ds]?\b|\bdrop(?:ped)?\b|\bfell\b|\bfall\b|\brise\b|\brose\b|\bdeclined?\b"
             r"|up\s+or\s+down|\bagainst\b")
 TOP = r"\btop\b|\bbest\b|\bhighest\b|\bmost\b|\bbiggest\b|\blargest\b|\bleading\b|best[- ]?sell|\bpopular\b|\bstrongest\b"
@@ -35,9 +41,9 @@ AOV = r"\baov\b|average\s+order\s+(?:value|size)|avg\.?\s+order|average\s+basket
 HOW_MANY = r"(?:how\s+many|number\s+of|count\s+of|no\.?\s+of)\s+(?:distinct\s+|unique\s+|different\s+)?(?P<what>\w+)"
 REVENUE_STRONG = r"\brevenues?\b|\bumsatz\b|\bventas\b|\bingresos\b|\bventes\b|\bchiffre\s+d'affaires\b|\brev\b|\brevs\b|\bsales\s+\$+|\$\$+|\bgrossed\b|\bturnover\b|\bincome\b|\bmoney\b|\bgmv\b|\btakings\b|\bearn|[£$€₹]|\bvalue\b|\bsales\s+value|\bspen[dt]\b|\bmade\b|\bgenerated?\b|\bgross\b|\bnet\b"
 UNITS = (r"\bunits?\b|\bquantit(?:y|ies)\b|\bqty\b|items?\s+sold|products?\s+sold|\bpieces\b|\bvolumes?\b|best[- ]?sell"
-          r"|\bbest\s+sellers?\b|most\s+(?:sold|popular)|sold\s+(?:the\s+)?most|\bpopular\b|top[- ]selling|how\s+many\s+(?:items|products|things)")
+          r"|\b(?:best|top|biggest)[- ]?sellers?\b|most\s+(?:sold|popular)|sold\s+(?:the\s+)?most|\bpopular\b|top[- ]selling|how\s+many\s+(?:items|products|things)")
 ORDERS = r"\borders?\b|\binvoices?\b|\btransactions?\b|\bpurchases\b|\bbaskets?\b"
-CUSTOMERS = r"\bcustomers?\b|\bbuyers?\b|\bshoppers?\b|\bclients?\b"
+CUSTOMERS = r"\bcustomers?\b|\bbuyers?\b|\bshoppers?\b|\bclients?\b|\bppl\b|\bfolks\b"
 SALES_WEAK = r"\bsales?\b|\bsold\b|\bselling\b|\bsell\b"
 
 GROUPS: tuple[tuple[str, str], ...] = (
@@ -51,7 +57,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("channel", r"\bchannels?\b"),
     ("marketplace", r"\bmarketplaces?\b"),
     ("country", r"\bcountr(?:y|ies)\b|\bmarkets?\b|\bregions?\b|\bnations?\b|\bgeograph|\bwhere\b"),
-    ("product", r"\bproducts?\b|\bitems?\b|\bskus?\b|stock\s*codes?\b|\barticles?\b|best[- ]?sellers?|\bwhat\s+sold\b|\bwhich\s+sold\b|\bmerchandise\b|\blines\b"),
+    ("product", r"\bproducts?\b|\bitems?\b|\bskus?\b|stock\s*codes?\b|\barticles?\b|(?:best|top|biggest|worst|slowest)[- ]?sellers?|\bwhat\s+sold\b|\bwhich\s+sold\b|\bmerchandise\b|\blines\b"),
 )
 
 
@@ -151,6 +157,8 @@ figures details detail breakdown look looking see check pull get got getting fin
 happened happen going been being ever still yet already here there which that those these this it its
 pounds gbp sterling dollars usd euros eur rupees inr currency money table chart graph list plot visual terms
 general whole entire everything altogether combined together respectively descending ascending order
+mostly mainly usually typically generally normally tend tends tended likely roughly broadly
+come comes came coming arrive arrives arrived arriving
 biz business company firm placed place ones one por pour nach lines line rows records entries analysis analyse analyze analytics insight insights report overview we've we're they them
 """.split())  # noqa: SIM905
 

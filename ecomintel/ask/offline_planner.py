@@ -78,7 +78,7 @@ def _metric(text: str, intent: str, group_by: str | None, spans: Spans) -> tuple
     if m:
         what = m.group("what")
         found = {"orders": r"orders?|invoices?|transactions?|purchases|baskets?",
-                 "customers": r"customers?|custs?|buyers?|shoppers?|clients?|people",
+                 "customers": r"customers?|custs?|buyers?|shoppers?|clients?|people|ppl|folks",
                  "returns": r"returns?|refunds?",
                  "units": r"units?|items?|products?|pieces|things|skus?"}
         for metric, words in found.items():
@@ -223,7 +223,9 @@ def _intent(text: str, relation: str, ents: Entities, weekdays: list[str], spans
         return "share"
     if _hits(K.WHY, text, spans):
         return "why_change"
-    if _hits(K.WHICH_CUSTOMERS, text, spans):
+    counted = re.search(r"\b(?:how\s+many|number\s+of|count\s+of|no\.?\s+of)\s+(?:distinct\s+|unique\s+|different\s+)?"
+                        r"(?:customers|custs|buyers|clients|shoppers|people|ppl|folks)\s+(?:who|that)\b", text)
+    if not counted and _hits(K.WHICH_CUSTOMERS, text, spans):  # "number of customers who bought" is a count
         return "bottom_items" if _hits(K.BOTTOM, text, spans) else "top_items"  # "which customers bought 85123A": customers ranked (the grouping reads the words)
     if _hits(K.MOVERS, text, spans):
         return "movers"
@@ -346,7 +348,9 @@ def offline_plan(question: str, vocab: Vocab, *, mode: str = "quick") -> Plan:
     intent = rank[0] if rank else _intent(text, pr.relation, ents, weekdays, spans)
     if adjustments and intent in (None, "overview"):
         intent = "returns"  # returns and stock adjustments are reported together
-    _hits(r"\ball[- ]time\b|\bever\b", text, spans)  # "all time" = all the data (the default period)
+    # "all time", "so far", "to date" = all the data up to the latest day (the default period)
+    _hits(r"\ball[- ]time\b|\bever\b|\bso\s+far\b|\bto\s+date\b|\bup\s+(?:un)?till?\s+now\b|\btill\s+now\b", text, spans)
+    _hits(K.DIRECTION, text, spans)  # "tanked", "spiked": how it changed, read with the change words
     include_partial = _hits(K.PARTIAL_TOO, pr.text, spans)
     if intent is None and derived:
         intent = "overview"

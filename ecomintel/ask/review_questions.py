@@ -34,7 +34,7 @@ Spans = list[tuple[int, int]]
 # question is never left to the "analysis not available" refusal once reviews are loaded).
 REVIEW_WORDS = (r"\breview\w*|\breviewers?\b|\bratings?\b|\brated\b|\bstars?\b|\bsentiment\w*|\bcomplain\w*"
                 r"|\bfeedback\b|\bsatisf\w*|\bnps\b|\bopinions?\b|\bunhappy\b|\bfeature\s+requests?\b"
-                r"|\b(?:customers?|people|shoppers|buyers|users|clients|reviewers)\s+(?:say|said|saying|think|feel"
+                r"|\b(?:customers?|people|ppl|folks|shoppers|buyers|users|clients|reviewers)\s+(?:say|said|saying|think|feel"
                 r"|like|love|hate|dislike|want|wish|ask\w*|request\w*|mention\w*|complain\w*|praise)\b"
                 r"|\bsaying\s+about\b|\bwant\s+us\s+to\b|\bwish(?:es)?\s+(?:we|you|they)\b|\bpain\s+points?\b"
                 r"|\bspam\b|\bfake\s+reviews?\b")
@@ -102,7 +102,7 @@ DESC = r"\bbest\b|\bhighest\b|\bmost\s+positive\b|\bmost\s+liked\b|\btop\s+rated
 DISAGREE = (r"\b(?:does\s*n[o']?t|don'?t|do\s+not|not)\s+match\w*\b|\bmismatch\w*|\bdisagree\w*|\bcontradict\w*"
             r"|\binconsistent\b")
 # Words a review question uses that carry no filter or intent of their own ("what do customers say …").
-REVIEW_FILLER = (r"\bcustomers?\b|\bpeople\b|\bshoppers\b|\bbuyers\b|\busers\b|\bclients\b|\bfolks\b|\bsay\w*\b"
+REVIEW_FILLER = (r"\bcustomers?\b|\bpeople\b|\bppl\b|\bshoppers\b|\bbuyers\b|\busers\b|\bclients\b|\bfolks\b|\bsay\w*\b"
                  r"|\bsaid\b|\bthink\w*\b|\bfeel\w*\b|\bmention\w*\b|\bleave\b|\bleft\b|\bwrit\w*\b|\btalk\w*\b"
                  r"|\bproducts?\b|\bitems?\b|\bmost\b|\bcommon\b|\bmain\b|\btop\b|\bbiggest\b|\bkey\b|\bmajor\b"
                  r"|\bshare\b|\bpercent\w*\b|\bnegative\b|\bpositive\b|\bneutral\b|\bscores?\b|\bavg\b|\baverage\b"
