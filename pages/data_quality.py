@@ -92,7 +92,12 @@ with tab_daily:
 
 with tab_imports:
     batches = repo.quality_batches()
-    st.dataframe(safe_frame(batches.drop(columns=["profile", "batch_id"])), hide_index=True, key="dq_batches")
+    st.dataframe(safe_frame(batches.drop(columns=["profile", "batch_id"])), hide_index=True, key="dq_batches",
+                 column_config={"batch": "Batch", "kind": "Data", "file_name": "File", "source": "Source",
+                                "status": "Status", "rows_total": "Rows in file", "rows_accepted": "Accepted",
+                                "rows_rejected": "Rejected", "rows_duplicate": "Duplicates", "rows_returns": "Returns",
+                                "message": "Result",
+                                "created_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm")})
     with_rejected = batches[batches["rows_rejected"] > 0]
     if not with_rejected.empty:
         options = {f"batch {n} · {f} · {r:,} rejected": (int(n), int(b)) for n, b, f, r in
