@@ -176,3 +176,15 @@ def test_a_second_metric_is_shown_or_said_to_be_unanswered(retail: tuple[Reposit
     ranked = ask("top 3 countries by rev in nov 2011 and their average order value", repo=repo, settings=settings)
     assert ranked["intent"] == "top_items" and ranked["plan"]["metric"] == "revenue"  # "by rev" ranks
     assert ranked["plan"]["also_metrics"] == ["aov"]
+
+
+def test_a_filtered_answer_names_its_filter_in_the_summary(retail: tuple[Repository, pd.DataFrame],
+                                                           settings: Settings) -> None:
+    """A headline of one country or product must not read like the whole shop's."""
+    repo, df = retail
+    country = df[df.country != "United Kingdom"].country.value_counts().index[0]
+    report = ask(f"what did {country} spend in nov 2011", repo=repo, settings=settings)
+    assert report["plan"]["filters"]["countries"] == [country]
+    assert f"Filtered to country {country}." in report["summary"]
+    whole = ask("what did we take in nov 2011", repo=repo, settings=settings)
+    assert "Filtered to" not in whole["summary"]

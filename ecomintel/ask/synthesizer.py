@@ -267,6 +267,25 @@ def followups(plan: dict[str, Any], report: dict[str, Any]) -> list[str]:
 
 
 # -- the report ------------------------------------------------------------------------------------------
+FILTER_WORDS = (("countries", "country", "countries"), ("skus", "SKU", "SKUs"), ("products", "product", "products"),
+                ("categories", "category", "categories"), ("channels", "channel", "channels"),
+                ("marketplaces", "marketplace", "marketplaces"), ("customers", "customer", "customers"))
+
+
+def unstated_filters(filters: dict[str, Any], summary: str) -> str:
+    """The plan's filters the summary does not name ("country Germany; SKU 85123A"), so a filtered number never
+    reads like the whole shop's ("Nov 2011: revenue £25,987" asked for Germany). Excluded countries and
+    weekdays are stated by the agents and the notes."""
+    low = summary.lower()
+    parts = []
+    for key, one, many in FILTER_WORDS:
+        values = [str(v) for v in filters.get(key) or []]
+        if values and not all(v.lower() in low for v in values):
+            shown = ", ".join(values[:5]) + (f" and {len(values) - 5} more" if len(values) > 5 else "")
+            parts.append(f"{one if len(values) == 1 else many} {shown}")
+    return "; ".join(parts)
+
+
 HEADLINE_INTENTS = ("overview", "compare_periods")  # their answers carry every headline metric
 
 
@@ -329,6 +348,9 @@ def synthesize(question: str, plan: dict[str, Any], results: Sequence[AgentResul
     timeless = plan.get("intent") in ("price_position", "promotions")  # current prices: no period to state
     if stated and not timeless and not all(period_text(p) in summary for p in periods):
         summary += f" Period: {stated}."
+    scope = unstated_filters(plan.get("filters") or {}, summary)
+    if primary is not None and scope:
+        summary += f" Filtered to {scope}."
     if primary is not None and plan.get("metric", "revenue") in ("revenue", "aov") and "net" not in summary \
             and not unframed and plan.get("intent") not in PRICING_INTENTS:
         summary += f" Revenue is {REVENUE_DEFINITION}."
