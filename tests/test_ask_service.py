@@ -188,3 +188,13 @@ def test_a_filtered_answer_names_its_filter_in_the_summary(retail: tuple[Reposit
     assert f"Filtered to country {country}." in report["summary"]
     whole = ask("what did we take in nov 2011", repo=repo, settings=settings)
     assert "Filtered to" not in whole["summary"]
+
+
+def test_the_asked_metric_leads_an_overview(retail: tuple[Repository, pd.DataFrame], settings: Settings) -> None:
+    """"avg order value in nov 2011" answers with the AOV first, not the revenue headline it sits in."""
+    repo, _ = retail
+    report = ask("avg order value in nov 2011", repo=repo, settings=settings)
+    assert report["intent"] == "overview" and report["plan"]["metric"] == "aov"
+    assert report["summary"].startswith("AOV in Nov 2011"), report["summary"]
+    units = ask("how many units did we shift in nov 2011", repo=repo, settings=settings)
+    assert units["summary"].startswith("Units in Nov 2011"), units["summary"]

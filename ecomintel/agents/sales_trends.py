@@ -81,7 +81,7 @@ def overview(cx: SalesContext) -> None:
             f"{cx.money(cur['avg_daily_revenue_calendar'])} per calendar day over {cur['calendar_days']:,.0f} days), "
             f"{cur['cancelled_orders']:,.0f} cancelled orders, return rate {fmt_pct(cur['return_rate'], False)}, "
             f"revenue per customer {cx.money(cur['revenue_per_customer'])}.")
-    if cx.mcol not in ("revenue", "units", "orders", "customers", "aov") and cx.mcol in cur:
+    if cx.mcol != "revenue" and cx.mcol in cur:  # the asked metric leads ("AOV in Oct 2011: £564.34. …")
         text = f"{metric_label(cx.mcol)} in {p.text()}: " \
                f"{fmt_metric(cx.mcol, cur[cx.mcol], cx.money)}. " + text
     cx.result.summary = text
