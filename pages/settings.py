@@ -28,7 +28,8 @@ st.title("Settings")
 with errors.guarded("reading the tenant", request_id=ctx.request_id):
     tenant = state.tenant()
     a, b, c, d = st.columns(4)
-    a.metric("Tenant", tenant.slug)
+    a.metric("Tenant", tenant.name or tenant.slug,  # the name the sidebar and Home show; the CLI takes the slug
+             help=f"On the command line: `--tenant {tenant.slug}`.")
     b.metric("Data version", tenant.data_version, help="Goes up with every import; cached answers "
              "computed on an older version are never served.")
     c.metric("Your role", role, help="You may: " + ", ".join(actions_for(role)))
