@@ -147,3 +147,12 @@ def test_review_answers_suggest_review_questions_the_planner_reads() -> None:
     for question in REVIEW_FOLLOWUPS:
         plan = _plan(question)
         assert plan is not None and plan.intent.startswith("review_") and not plan.not_understood, question
+
+
+def test_a_grouping_word_read_as_the_category_is_said_so() -> None:
+    """Reviews carry one product grouping; "by department" is answered by it, and the plan says so (and is a
+    little less sure) instead of mapping the word silently."""
+    plan = offline_plan("mean stars per department", VOCAB)
+    assert plan.intent == "review_sentiment" and plan.group_by == "category"
+    assert "Read 'department' as the reviews' category (the one product grouping reviews carry)." in plan.notes
+    assert plan.confidence < offline_plan("mean stars per category", VOCAB).confidence

@@ -180,6 +180,9 @@ def plan_review_question(q: DomainQuestion) -> Plan | None:
     if group_by in ("month", "week", "quarter", "day") and intent == "review_sentiment":
         intent = "review_trend"
     notes: list[str] = []
+    other = re.search(r"\b(departments?|class(?:es)?|product\s+types?|ranges?)\b", text) if group_by == "category" else None
+    if other:  # reviews carry one product grouping: say which one answered "by department"
+        notes.append(f"Read '{other.group(1)}' as the reviews' category (the one product grouping reviews carry).")
     periods, period_spans = _periods(q, rd, notes, compare=intent == "review_trend")
     if isinstance(periods, Gap):
         return _refusal(periods, q.mode)
