@@ -165,3 +165,17 @@ def test_period_checks_on_a_hand_made_series() -> None:
     future = sales_period_quality(daily, date(2030, 1, 1), date(2030, 1, 31), today=date(2026, 1, 1),
                                   batches=batches, batch_ids=[])
     assert future.count("future_date") == 10 and future.days_with_sales == 0
+
+
+def test_a_line_dated_years_ahead_does_not_move_the_month_a_question_names(shop: Repository) -> None:
+    """One mistyped year (2031) must not turn "november" into November 2030 — a period without data, answered
+    as "no problem" with high confidence; the future line is reported as a problem instead."""
+    typo = b"InvoiceNo,StockCode,Quantity,UnitPrice,InvoiceDate,CustomerID,Country\n777,S1,1,2.5,2031-09-20 10:00,1001,UK\n"
+    assert ingest_file(shop, "sales", typo, settings=SETTINGS, file_name="typo.csv",
+                       defaults={"currency": "GBP"}).accepted == 1
+    assert shop.vocabulary().sales_end == date(2011, 12, 9)
+    report = _ask(shop, "any data problems in november?")
+    assert report["periods"] == [{"start": "2011-11-01", "end": "2011-11-30", "label": "Nov 2011"}]
+    assert "3 trading days without any sales (2011-11-15..2011-11-17)" in report["summary"]
+    sales = ask("revenue last month", repo=shop, settings=SETTINGS, save=False)
+    assert sales["periods"][0]["start"] == "2011-11-01", sales["periods"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -37,11 +37,21 @@ class Vocabulary(CacheEntries):
     """Cheap, tenant-scoped lookups of the values a question may name."""
 
     def sales_date_range(self) -> tuple[date, date] | None:
-        """(first, last) sales date, or None when the tenant has no sales (uses the sold_at index)."""
+        """(first, last) sales date, or None when the tenant has no sales (uses the sold_at index).
+
+        The last is the latest date up to tomorrow (UTC) — the anchor of "last month", "november" and the
+        forecast origin: one line dated in the future (a mistyped year) would otherwise move them all years
+        ahead, and answers would be about a period without data. The data-quality check reports such lines.
+        Only when every line lies in the future is the latest of them used."""
         s = m.sales
+        horizon = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
         with self.engine.connect() as conn:
             lo, hi = conn.execute(self.scoped(s, sa.func.min(s.c.sold_at), sa.func.max(s.c.sold_at))).one()
-        first, last = as_date(lo), as_date(hi)
+            last = as_date(hi)
+            if last is not None and last > horizon.date():
+                hi = conn.execute(self.scoped(s, sa.func.max(s.c.sold_at)).where(s.c.sold_at <= horizon)).scalar()
+                last = as_date(hi) or last
+        first = as_date(lo)
         return (first, last) if first and last else None
 
     def _distinct(self, table: sa.Table, column: str) -> tuple[str, ...]:
