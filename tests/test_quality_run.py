@@ -86,6 +86,8 @@ def test_quality_gate_on_customer_answers_and_mixed_currencies(repo: Repository)
     customers = ask("top 5 customers in february 2011", repo=repo, settings=SETTINGS, save=False)
     assert any("have no customer id" in w for w in customers["warnings"])
     assert any("mix currencies (GBP, USD)" in w for w in customers["warnings"])
+    march = ask("revenue in march 2011", repo=repo, settings=SETTINGS, save=False)  # the USD line is in February
+    assert not any("mix currencies" in w for w in march["warnings"]), march["warnings"]
 
 
 def test_quality_questions_are_routed_to_the_data_qa_agent(repo: Repository) -> None:

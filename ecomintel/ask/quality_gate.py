@@ -29,17 +29,19 @@ CUSTOMER_METRICS = frozenset({"customers", "revenue_per_customer"})
 MONEY_METRICS = frozenset({"revenue", "aov", "asp", "avg_daily_revenue", "returns", "return_rate",
                            "revenue_per_customer"})
 MISSING_CUSTOMER_SHARE = 0.05  # below it, a customer answer gets no warning
-STORE_KEY = "quality_gate:v1"
+STORE_KEY = "quality_gate:v2"
 
 
 @dataclass(frozen=True)
 class GateFacts:
-    """Per day with sales: lines and lines without a customer id; the sales currencies; the trading weekdays."""
+    """Per day with sales: lines and lines without a customer id; the sales currencies; when there are several,
+    the (day, currency) pairs that occur, so that an answer is warned only about the currencies its period adds."""
 
     days: tuple[str, ...]
     lines: tuple[int, ...]
     no_customer: tuple[int, ...]
     currencies: tuple[str, ...]
+    currency_days: tuple[tuple[str, str], ...] = ()
 
 
 _FACTS: OrderedDict[tuple[str, int, int], GateFacts] = OrderedDict()
@@ -60,11 +62,13 @@ def gate_facts(repo: Repository) -> GateFacts:
     if hit is not None:
         data = json.loads(hit[0])
         facts = GateFacts(tuple(data["days"]), tuple(data["lines"]), tuple(data["no_customer"]),
-                          tuple(data["currencies"]))
+                          tuple(data["currencies"]), tuple((d, c) for d, c in data["currency_days"]))
     else:
         daily = repo.quality_sales_daily()
+        codes = tuple(repo.quality_sales_currency_codes())
         facts = GateFacts(tuple(daily["day"]), tuple(int(v) for v in daily["lines"]),
-                          tuple(int(v) for v in daily["no_customer"]), tuple(repo.quality_sales_currency_codes()))
+                          tuple(int(v) for v in daily["no_customer"]), codes,
+                          tuple(repo.quality_sales_currency_days()) if len(codes) > 1 else ())
         store.put_cache_entry(version, STORE_KEY, json.dumps(facts.__dict__), 7 * 24 * 3600)
     with _LOCK:
         _FACTS[key] = facts
@@ -120,6 +124,9 @@ def gate_warnings(plan: Plan, periods: list[dict[str, Any]], facts: GateFacts) -
                             "have no customer id; customer figures count only the lines that have one.")
             factor *= max(0.6, 1.0 - share / 2)
     currencies = [c for c in facts.currencies if c]
+    if len(currencies) > 1 and periods and facts.currency_days:  # only the currencies the answer's periods add
+        bounds = [(str(p["start"])[:10], str(p["end"])[:10]) for p in periods]
+        currencies = sorted({c for d, c in facts.currency_days if any(lo <= d <= hi for lo, hi in bounds)})
     if len(currencies) > 1 and plan.metric in MONEY_METRICS:
         warnings.append(f"Data quality: the sales prices mix currencies ({', '.join(currencies)}); amounts in "
                         "different currencies are added as if they were one.")

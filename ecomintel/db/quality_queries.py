@@ -247,6 +247,16 @@ class QualityQueries(RepositoryCore):
         with self.engine.connect() as conn:
             return sorted(str(r[0]) for r in conn.execute(stmt))
 
+    def quality_sales_currency_days(self) -> list[tuple[str, str]]:
+        """(day 'YYYY-MM-DD', currency) for every day and currency that occur together in the sales lines — a
+        few hundred rows even for years of sales in two currencies (the quality gate asks only then)."""
+        s = m.sales
+        day = sa.func.date(s.c.sold_at).label("day")
+        stmt = (self.scoped(s, day, s.c.currency).where(s.c.currency.is_not(None), s.c.currency != "")
+                .group_by(day, s.c.currency).order_by(day))
+        with self.engine.connect() as conn:
+            return [(str(d)[:10], str(c)) for d, c in conn.execute(stmt)]
+
     def tenant_currency(self) -> str | None:
         """The tenant's currency: the code on most rows across sales, products and listings (None: none stated)."""
         counts: dict[str, int] = {}
