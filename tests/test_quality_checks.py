@@ -171,3 +171,7 @@ def test_score_is_100_on_clean_data_and_never_rises_with_more_defects(a: tuple, 
     assert s_high <= s_low <= 100
     if any(high):
         assert s_high < 100  # any defect shows in the score
+
+
+def test_issue_titles_count_in_the_singular_and_the_plural() -> None:
+    assert [ck.counted(1, "line"), ck.counted(2, "SKU"), ck.counted(1200, "row")] == ["1 line", "2 SKUs", "1,200 rows"]

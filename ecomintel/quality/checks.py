@@ -36,7 +36,13 @@ ROW_CONDITION = {"customer_id": "no_customer", "name": "no_name", "product_name"
                  "rating": "no_rating", "price": "no_price", "created_at": "no_date"}
 
 
+def counted(n: int, noun: str) -> str:
+    """`1 line`, `2 lines`, `1 listing price`, `3 SKUs`: issue titles read as sentences."""
+    return f"{n:,} {noun if n == 1 else noun + 's'}"
+
+
 # -- statistics ---------------------------------------------------------------------------------------
+
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     order = np.argsort(values)
     v, w = values[order], weights[order]
@@ -308,7 +314,7 @@ def import_issues(dataset: str, batches: pd.DataFrame) -> list[Issue]:
         n = int(rejected["rows_rejected"].sum())
         records = [{str(k): v for k, v in r.items()} for r in rejected.to_dict("records")]
         files = ", ".join(f"batch {b['batch']} {b['file_name']}: {int(b['rows_rejected']):,}" for b in records[:5])
-        out.append(Issue("rejected_rows", dataset, "warning", f"{n:,} rows rejected at import",
+        out.append(Issue("rejected_rows", dataset, "warning", f"{counted(n, 'row')} rejected at import",
                          f"Rows of the {dataset} files that could not be stored ({files}); each kept with its reason.",
                          n, points=points(n, total, 15.0, 0.2),
                          examples=[{"batch": int(b["batch"]), "file_name": b["file_name"],
@@ -326,7 +332,7 @@ def import_issues(dataset: str, batches: pd.DataFrame) -> list[Issue]:
         if isinstance(profile, dict):
             warned += int(profile.get("warnings", 0) or 0) - int(profile.get("no_text", 0) or 0)
     if warned:
-        out.append(Issue("dropped_values", dataset, "info", f"{warned:,} optional values could not be read",
+        out.append(Issue("dropped_values", dataset, "info", f"{counted(warned, 'optional value')} could not be read",
                          "Optional cells that did not parse (e.g. a rating of '|') were left empty and the rows "
                          "kept; the import result lists them.", warned, points=points(warned, total, 2.0, 0.2)))
     return out

@@ -48,10 +48,6 @@ class PeriodQuality:
         return sum(c.count for c in self.checks if c.check == check)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 def _spans(runs: list[tuple[date, date, int]]) -> str:
     return ", ".join(a.isoformat() if a == b else f"{a.isoformat()}..{b.isoformat()}" for a, b, _n in runs[:4])
 
@@ -73,12 +69,12 @@ def sales_period_quality(daily: pd.DataFrame, start: date, end: date, *, today: 
     flagged = inside[inside["outlier"].astype(bool).to_numpy()] if "outlier" in inside else inside.iloc[0:0]
     if len(flagged):
         listed = ", ".join(f"{d}: {v:,.0f}" for d, v in list(zip(flagged["day"], flagged["revenue"], strict=True))[:5])
-        out.checks.append(PeriodCheck("daily_revenue_outliers", True, f"{_plural(len(flagged), 'day')} with unusual "
+        out.checks.append(PeriodCheck("daily_revenue_outliers", True, f"{ck.counted(len(flagged), 'day')} with unusual "
                                       f"revenue ({listed})", len(flagged), "days"))
     else:
         out.checks.append(PeriodCheck("daily_revenue_outliers", False, "no day of unusual revenue", 0, "days"))
     future = int(inside.loc[(inside_days > today).to_numpy(), "lines"].sum())
-    out.checks.append(PeriodCheck("future_date", future > 0, f"{_plural(future, 'line')} dated in the future"
+    out.checks.append(PeriodCheck("future_date", future > 0, f"{ck.counted(future, 'line')} dated in the future"
                                   if future else "no future-dated lines", future))
     spikes = ck.share_spikes(daily, "no_customer")
     spikes = spikes[spikes["day"].isin(set(inside["day"]))]
@@ -86,7 +82,7 @@ def sales_period_quality(daily: pd.DataFrame, start: date, end: date, *, today: 
     overall = float(daily["no_customer"].sum()) / max(1, int(daily["lines"].sum()))
     if len(spikes):
         out.checks.append(PeriodCheck("customer_id_dropout", True, "customer ids missing on almost every line of "
-                                      f"{_plural(len(spikes), 'day')} ({', '.join(list(spikes['day'])[:5])})",
+                                      f"{ck.counted(len(spikes), 'day')} ({', '.join(list(spikes['day'])[:5])})",
                                       int(spikes["no_customer"].sum())))
     else:
         out.checks.append(PeriodCheck("customer_id_dropout", False, f"customer id missing on {share:.1%} of the "
@@ -105,7 +101,7 @@ def _gaps(daily: pd.DataFrame, start: date, end: date, today: date) -> PeriodChe
     runs = ck.runs_within(ck.gap_runs(days, trading), lo_all, hi_all, trading)
     missing = sum(k for _a, _b, k in runs)
     if missing:
-        return PeriodCheck("gap_days", True, f"{_plural(missing, 'trading day')} without any sales ({_spans(runs)})",
+        return PeriodCheck("gap_days", True, f"{ck.counted(missing, 'trading day')} without any sales ({_spans(runs)})",
                            missing, "days")
     return PeriodCheck("gap_days", False, "no trading day without sales", 0, "days")
 
@@ -119,10 +115,10 @@ def _rejected(batches: pd.DataFrame, batch_ids: Collection[int]) -> PeriodCheck:
     own = batches[batches["batch_id"].isin(ids) & (batches["kind"] == "sales")]
     bad = own[own["rows_rejected"] > 0]
     n = int(bad["rows_rejected"].sum())
-    files = f"{_plural(len(own), 'import')} carr{'ies' if len(own) == 1 else 'y'} the period's lines"
+    files = f"{ck.counted(len(own), 'import')} carr{'ies' if len(own) == 1 else 'y'} the period's lines"
     if not n:
         return PeriodCheck("rejected_rows", False, f"no rows rejected ({files})", 0)
     listed = ", ".join(f"batch {int(b)} {f}: {int(r):,}" for b, f, r in
                        list(zip(bad["batch"], bad["file_name"], bad["rows_rejected"], strict=True))[:4])
-    return PeriodCheck("rejected_rows", True, f"{_plural(n, 'row')} rejected at import in the files that carry "
+    return PeriodCheck("rejected_rows", True, f"{ck.counted(n, 'row')} rejected at import in the files that carry "
                        f"this period's lines ({listed}; counted over the whole files)", n)

@@ -220,7 +220,7 @@ def _sales_checks(repo: Repository, profile: dict[str, Any], now: datetime,
     rows, counts = profile["rows"], profile["counts"]
     issues: list[Issue] = []
     issues += ck.condition_issue("sales", "future_date", counts["future_date"], rows, weight=10, saturate=0.001,
-                                 severity="critical", title=f"{counts['future_date']:,} lines dated in the future",
+                                 severity="critical", title=f"{ck.counted(counts['future_date'], 'line')} dated in the future",
                                  detail=f"Lines with a sale date after {now.date().isoformat()}: a date typo or a "
                                         "wrong date format.")
     issues += ck.condition_issue("sales", "zero_price_sale", counts["zero_price_sale"], rows, weight=5, saturate=0.01,
@@ -274,7 +274,7 @@ def _sales_checks(repo: Repository, profile: dict[str, Any], now: datetime,
     prices = ck.log_outliers(priced, "sku", "unit_price", "lines", mad_floor=0.1)
     if not prices.empty:
         n = int(prices["lines"].sum())
-        issues.append(Issue("price_outliers", "sales", "warning", f"{n:,} lines priced far from their SKU's usual "
+        issues.append(Issue("price_outliers", "sales", "warning", f"{ck.counted(n, 'line')} priced far from their SKU's usual "
                             "price", f"Unit prices beyond {ck.OUTLIER_Z:g} robust z (log scale) of the SKU's own "
                             "prices, e.g. " + ", ".join(f"{s} at {p:,.2f} (usually {m_:,.2f})" for s, p, m_ in
                                                        list(zip(prices["sku"], prices["unit_price"],
@@ -292,7 +292,7 @@ def _sales_checks(repo: Repository, profile: dict[str, Any], now: datetime,
     quantities = ck.log_outliers(qty, "sku", "quantity", "lines", mad_floor=0.25, min_abs=100)
     if not quantities.empty:
         n = int(quantities["lines"].sum())
-        issues.append(Issue("quantity_outliers", "sales", "warning", f"{n:,} lines with an extreme quantity",
+        issues.append(Issue("quantity_outliers", "sales", "warning", f"{ck.counted(n, 'line')} with an extreme quantity",
                             f"Quantities beyond {ck.OUTLIER_Z:g} robust z (log scale) of the SKU's usual quantity, "
                             "e.g. " + ", ".join(f"{s} × {q:,.0f} (usually {m_:,.0f})" for s, q, m_ in
                                                 list(zip(quantities["sku"], quantities["quantity"],
@@ -308,7 +308,7 @@ def _sales_checks(repo: Repository, profile: dict[str, Any], now: datetime,
     names = ck.several_per_key(items[product], "sku", "product_name", "lines")
     if not names.empty:
         skus = int(items.loc[product, "sku"].nunique())
-        issues.append(Issue("sku_several_names", "sales", "warning", f"{len(names):,} SKUs sold under several names",
+        issues.append(Issue("sku_several_names", "sales", "warning", f"{ck.counted(len(names), 'SKU')} sold under several names",
                             "The same SKU carries different product names (typos, renamed products, or two products "
                             "sharing a code); answers name each SKU by its most frequent name.", len(names),
                             unit="SKUs", points=ck.points(len(names), skus, 5.0, 0.25),
@@ -343,7 +343,7 @@ def _products_checks(repo: Repository, profile: dict[str, Any], codes: dict[str,
     out = ck.log_outliers(groups, "key", "value", "rows", mad_floor=0.15, min_rows=10)
     if not out.empty:
         n = int(out["rows"].sum())
-        issues.append(Issue("price_outliers", "products", "warning", f"{n:,} products priced far from their category",
+        issues.append(Issue("price_outliers", "products", "warning", f"{ck.counted(n, 'product')} priced far from their category",
                             f"Prices beyond {ck.OUTLIER_Z:g} robust z (log scale) of the category's prices.", n,
                             points=ck.points(n, rows, 5.0, 0.02),
                             examples=[{"category": str(k)[:80], "price": float(v), "category_median": round(float(m_), 2)}
@@ -376,7 +376,7 @@ def _listings_checks(repo: Repository, profile: dict[str, Any], now: datetime, c
     out = ck.log_outliers(groups, "key", "value", "rows", mad_floor=0.1, min_rows=3)
     if not out.empty:
         n = int(out["rows"].sum())
-        issues.append(Issue("price_outliers", "listings", "warning", f"{n:,} listing prices far from the product's usual",
+        issues.append(Issue("price_outliers", "listings", "warning", f"{ck.counted(n, 'listing price')} far from the product's usual",
                             f"Beyond {ck.OUTLIER_Z:g} robust z (log scale) of the same SKU's listing prices.", n,
                             points=ck.points(n, rows, 5.0, 0.02),
                             examples=[{"sku": k, "price": float(v), "usual": round(float(m_), 2)}
@@ -392,7 +392,7 @@ def _listings_checks(repo: Repository, profile: dict[str, Any], now: datetime, c
 def _reviews_checks(repo: Repository, profile: dict[str, Any], now: datetime) -> list[Issue]:
     rows, counts = profile["rows"], profile["counts"]
     issues = ck.condition_issue("reviews", "future_date", counts["future_date"], rows, weight=5, saturate=0.01,
-                                 severity="critical", title=f"{counts['future_date']:,} reviews dated in the future",
+                                 severity="critical", title=f"{ck.counted(counts['future_date'], 'review')} dated in the future",
                                  detail=f"created_at after {now.date().isoformat()}.")
     issues += ck.condition_issue("reviews", "spam", counts["spam"], rows, weight=5, saturate=0.2,
                                  title=f"{counts['spam']:,} reviews flagged as spam",
@@ -401,7 +401,7 @@ def _reviews_checks(repo: Repository, profile: dict[str, Any], now: datetime) ->
     repeated = repo.quality_repeated_text("reviews", "text")
     if not repeated.empty:
         n = int(repeated["rows"].sum() - len(repeated))
-        issues.append(Issue("repeated_texts", "reviews", "warning", f"{n:,} reviews repeat another review's text",
+        issues.append(Issue("repeated_texts", "reviews", "warning", f"{ck.counted(n, 'review')} repeat{'s' if n == 1 else ''} another review's text",
                             f"{len(repeated):,} texts occur more than once.", n, points=ck.points(n, rows, 5.0, 0.05),
                             examples=[{"text": str(v)[:120], "reviews": int(c)} for v, c in
                                       zip(repeated["value"], repeated["rows"], strict=True)][:20],
