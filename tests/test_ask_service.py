@@ -198,3 +198,18 @@ def test_the_asked_metric_leads_an_overview(retail: tuple[Repository, pd.DataFra
     assert report["summary"].startswith("AOV in Nov 2011"), report["summary"]
     units = ask("how many units did we shift in nov 2011", repo=repo, settings=settings)
     assert units["summary"].startswith("Units in Nov 2011"), units["summary"]
+
+
+def test_a_data_question_about_one_check_leads_with_that_check(retail: tuple[Repository, pd.DataFrame],
+                                                              settings: Settings) -> None:
+    """"blank customer ids?" is answered by the missing-values check first (then the scores), not by the
+    generic biggest deductions; a check that found nothing says so."""
+    repo, df = retail
+    report = ask("how many blank customer ids are in the orders", repo=repo, settings=settings)
+    assert report["intent"] == "data_quality" and report["plan"]["thresholds"]["check_missing_values"] == 1.0
+    assert report["summary"].startswith("Asked about missing values: sales: customer_id is missing on"), report["summary"]
+    asked = next(t for t in report["tables"] if t["title"] == "Asked about: missing values")
+    assert any(row[2].startswith("customer_id is missing") and row[3] == int((df.customer_id.fillna("") == "").sum())
+               for row in asked["rows"]), asked
+    dupes = ask("were any sales lines double-counted", repo=repo, settings=settings)
+    assert dupes["summary"].startswith("Asked about duplicate rows: "), dupes["summary"]

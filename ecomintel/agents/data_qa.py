@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 
@@ -26,6 +27,16 @@ from ecomintel.quality.period import PeriodQuality, sales_period_quality
 from ecomintel.quality.run import DATASETS, QualityReport, run_quality
 
 FOCUS_PREFIX = "focus_"
+CHECK_PREFIX = "check_"
+# checks that answer the same question as the one asked ("missing customer ids": values missing, a column absent,
+# customer ids dropping out on some days; "outliers": prices, quantities and days)
+RELATED_CHECKS = {"missing_values": ("missing_values", "column_absent", "customer_id_dropout"),
+                  "price_outliers": ("price_outliers", "quantity_outliers", "daily_revenue_outliers")}
+
+
+def asked_checks(plan: Plan) -> list[str]:
+    """The checks the question names (plan.thresholds `check_<name>`)."""
+    return [k[len(CHECK_PREFIX):] for k, v in plan.thresholds.items() if k.startswith(CHECK_PREFIX) and v]
 
 
 def focus_of(plan: Plan) -> list[str]:
@@ -75,6 +86,8 @@ class DataQAAgent:
             tail = f"Biggest deductions: {worst}."
         else:
             tail = "No check found a problem."
+        # a period's own checks lead a period question; otherwise the checks the question named lead
+        lead, asked = _asked(asked_checks(plan), issues) if scoped is None else ("", None)
         if scoped is not None and period is not None:
             result.summary = (f"{_period_sentence(scoped, period)} Scores for all data (the period is not applied to "
                               f"them): {head}. {tail}")
@@ -82,10 +95,13 @@ class DataQAAgent:
             result.summary = f"Data quality scores (all data): {head}. {tail}"
         else:
             result.summary = f"Data quality scores: {head}. {tail}"
+        result.summary = lead + result.summary
         result.tables.append(Table("Quality score per dataset (all data)", ["dataset", "rows", "score", "deducted",
                                                                             "issues", "first date", "last date"],
                                    [[d.dataset, d.rows, d.score, round(sum(i.points for i in d.issues), 2),
                                      sum(1 for i in d.issues if i.points > 0), d.first, d.last] for d in scores]))
+        if asked is not None:  # right after the scores (tables[0] stays the scores table)
+            result.tables.append(asked)
         result.tables.append(Table("Issues by impact", ["dataset", "severity", "points", "issue", "rows", "unit",
                                                         "detail"],
                                    [[i.dataset, i.severity, i.points, i.title, i.rows, i.unit, i.detail[:300]]
@@ -111,6 +127,23 @@ class DataQAAgent:
         result.confidence = 0.95
         result.elapsed_ms = int((time.perf_counter() - started) * 1000)
         return result
+
+
+def _asked(checks: list[str], issues: list[Any]) -> tuple[str, Table | None]:
+    """The issues of the checks the question asked about, as the answer's first sentence and a table
+    ("any missing customer ids?" leads with "customer_id is missing on 21.3% of rows"); nothing when none was
+    asked, and "none found" when the checks found nothing."""
+    if not checks:
+        return "", None
+    related = {c for n in checks for c in RELATED_CHECKS.get(n, (n,))}
+    found = [i for i in issues if i.check in related]
+    names = ", ".join(c.replace("_", " ") for c in checks)
+    table = Table(f"Asked about: {names}", ["dataset", "severity", "issue", "rows", "unit", "detail"],
+                  [[i.dataset, i.severity, i.title, i.rows, i.unit, i.detail[:300]] for i in found])
+    if not found:
+        return f"Asked about {names}: none found in the loaded data. ", table
+    return (f"Asked about {names}: " + "; ".join(f"{i.dataset}: {i.title}" for i in found[:4])
+            + (f" (and {len(found) - 4} more)" if len(found) > 4 else "") + ". "), table
 
 
 def _label(p: Period) -> str:

@@ -53,6 +53,14 @@ QUALITY = (r"\bdata[- ]quality\b|\bquality\s+(?:of\s+(?:the\s+|our\s+|my\s+)?(?:
            r"|\boutliers?\s+in\s+(?:the\s+|our\s+)?(?:\w+\s+)?" + DATA + r"\b|\bgaps?\s+in\s+(?:the\s+|our\s+)?(?:\w+\s+)?"
            + DATA + r"\b")
 DOMAIN_PATTERN = QUALITY
+# The checks a question asks about by name (plan.thresholds `check_<name>` = 1): the answer leads with them.
+ASKED_CHECKS: tuple[tuple[str, str], ...] = (
+    ("missing_values", r"\b(?:missing|empty|blank|null|absent|incomplete)\b|\bcompleteness\b"),
+    ("duplicate_rows", r"\b(?:dupes?|dups|duplicat\w*|double[- ]counted|deduplicat\w*)\b"),
+    ("rejected_rows", r"\brejected\b|\brejects\b"),
+    ("gap_days", r"\bgaps?\b|\bmissing\s+days\b"),
+    ("price_outliers", r"\boutliers?\b|\banomal\w*"),
+)
 FILLER = (r"\bhow\b|\bwhat\b|\bwhat's\b|\bwhats\b|\bis\b|\bare\b|\bthe\b|\bour\b|\bmy\b|\bthis\b|\bwith\b|\bin\b"
           r"|\bany\b|\bthere\b|\bshow\b|\bme\b|\bgive\b|\bcheck\b|\bdo\b|\bwe\b|\bhave\b|\bsome\b|\bof\b|\bfor\b"
           r"|\ball\b|\boverall\b|\bour\b|\bpls\b|\bplease\b|\bcan\b|\bi\b|\byou\b|\btell\b|\bhey\b|\bso\b"
@@ -92,8 +100,10 @@ def plan_quality_question(q: DomainQuestion) -> Plan | None:
     spans += period_spans + _spans(FILLER, text)
     unused = [w.text for w in unused_words(text, spans)]
     confidence = plan_confidence(understood_share(text, spans), len(unused), [], fallback=False)
+    thresholds = {f"focus_{d}": 1.0 for d in focus}
+    thresholds.update({f"check_{name}": 1.0 for name, rx in ASKED_CHECKS if re.search(rx, text)})
     return Plan(intent="data_quality", agents=list(INTENT_AGENTS["data_quality"]), mode=q.mode,  # type: ignore[arg-type]
-                planner="offline", thresholds={f"focus_{d}": 1.0 for d in focus}, confidence=confidence,
+                planner="offline", thresholds=thresholds, confidence=confidence,
                 periods=periods, notes=notes[:20], not_understood=unused[:20])
 
 
