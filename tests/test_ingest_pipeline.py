@@ -385,3 +385,16 @@ def test_a_german_shop_export_loads_as_it_is(repo: Repository) -> None:
     assert got["revenue"].tolist() == [25.0, 3147.0] and got["currency"].tolist() == ["EUR", "EUR"]
     assert got["product_name"].tolist() == ['Tasse "Blau"', "Schüssel groß"]
     assert got["sold_at"].astype(str).tolist() == ["2024-01-02 09:15:00", "2024-01-03 17:40:00"]
+
+
+def test_line_totals_that_are_not_quantity_times_price_are_warned_not_used(repo: Repository) -> None:
+    """Revenue is quantity × unit price whatever the export's total column holds (an order total, a discount,
+    an unreadable cell): the rows where they differ are kept with a warning that says so."""
+    data = (b"order,sku,qty,price,total,date\n1,A,2,10.00,20.00,2011-01-03\n2,A,1,10.00,8.50,2011-01-04\n"
+            b"3,B,1,5.00,5,O,2011-01-05\n").replace(b"5,O", b'"5,O"')
+    r = ingest_file(repo, "sales", data, settings=SETTINGS, file_name="totals.csv", defaults={"currency": "EUR"})
+    assert (r.accepted, r.rejected, r.warnings) == (3, 0, 2) and r.mapping["revenue"] == "total"
+    why = [w["warnings"] for w in r.warning_rows]
+    assert "line total 8.50 ≠ quantity × unit price 10.00" in why[0] and "is not a number" in why[1]
+    assert "2 rows kept with a warning" in r.message
+    assert sorted(rows(repo, m.sales)["revenue"].tolist()) == [5.0, 10.0, 20.0]

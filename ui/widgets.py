@@ -100,7 +100,8 @@ def result_panel(repo: Repository, result: dict[str, Any]) -> None:
 
         warned = pd.DataFrame(result["warning_rows"])
         st.markdown(f"**Rows kept with a warning** ({int(result.get('warnings') or 0):,}; first {len(warned):,} "
-                    "shown) — optional values that could not be read were left empty; reviews without text")
+                    "shown) — optional values that could not be read were left empty, line totals that are not "
+                    "quantity × unit price (revenue uses quantity × unit price), reviews without text")
         st.dataframe(warned, hide_index=True, key=f"warned_{result.get('batch_number')}")
         st.download_button("Download warnings (CSV)", to_safe_csv(warned),
                            file_name=f"warnings_batch_{result.get('batch_number')}.csv", mime="text/csv",

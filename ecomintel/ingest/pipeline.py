@@ -69,7 +69,7 @@ class IngestResult:
     delimiter: str | None = None
     sha256: str = ""
     data_version: int | None = None
-    warnings: int = 0  # rows kept with a warning (optional values left empty, reviews without text)
+    warnings: int = 0  # rows kept with a warning (optional values left empty, line totals, reviews without text)
     warning_rows: list[dict[str, Any]] = field(default_factory=list)  # the first WARNING_ROWS: row, warnings, cells
     no_text: int = 0  # reviews kept without text (they have a title or a rating), flagged "no text"
     currency_note: str = ""  # this file's currencies vs the tenant's other data (mixed currencies are never summed)
@@ -331,7 +331,7 @@ def _done_message(r: IngestResult) -> str:
     if r.no_text:
         parts.append(f"{r.no_text:,} reviews kept without text (they have a title or a rating; flagged 'no text')")
     if r.warnings - r.no_text > 0:
-        parts.append(f"{r.warnings - r.no_text:,} rows kept with optional values left empty (see warnings)")
+        parts.append(f"{r.warnings - r.no_text:,} rows kept with a warning (see warnings)")
     text = "; ".join(parts) + "."
     return f"{text} {r.currency_note}" if r.currency_note else text
 

@@ -285,6 +285,20 @@ def _attributes(chunk: pd.DataFrame, mapping: Mapping[str, str | None]) -> pd.Se
     return pd.Series(records, index=chunk.index, dtype=object)
 
 
+def _check_line_totals(text: pd.Series, computed: pd.Series, warnings: Reasons) -> None:
+    """Warn on the rows whose line-total column cannot be read or disagrees with quantity × unit price (by more
+    than a cent and 0.5%). Why only warn: revenue is always quantity × unit price, so every answer adds the same
+    thing whatever the export puts in its total column (discounts, shipping, an order total on the first line);
+    the warning says where the file's own totals differ, instead of dropping them silently."""
+    stated = nz.parse_number(text)
+    unread = stated.isna().to_numpy() & text.ne("").to_numpy()
+    warnings.add(unread, _quoted("revenue", text, " is not a number (revenue = quantity × unit price)"))
+    gap = (stated - computed).abs()
+    differs = (gap > np.maximum(0.01, 0.005 * computed.abs())).fillna(False).to_numpy()
+    warnings.add(differs, lambda rows: "line total " + text[rows].str.slice(0, 20) + " ≠ quantity × unit price "
+                 + computed[rows].map("{:.2f}".format) + " (revenue uses quantity × unit price)")
+
+
 def _fill_from_order(frame: pd.DataFrame, columns: Sequence[str]) -> None:
     """An order's lines without a customer, country or currency take the order's (from a line that has one).
 
@@ -323,6 +337,8 @@ def prepare_sales(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
     customer_id = nz.id_text(cells("customer_id"))
     _max_len("customer_id", customer_id, reasons, 64)
     is_return = (order_id.str.upper().str.startswith("C").fillna(False) | quantity.lt(0)).astype(bool)
+    if cells.mapping.get("revenue"):
+        _check_line_totals(cells("revenue"), quantity * unit_price, warnings)
     frame = pd.DataFrame({
         "order_id": order_id,
         "sku": sku,
