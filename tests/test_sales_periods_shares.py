@@ -194,3 +194,20 @@ def test_shares_of_a_partition_sum_to_100(share_engine: sa.Engine, drawn: list[t
         rest = run(repo, intent="share", filters={"exclude_countries": ["United Kingdom"]})
         assert part.metrics["share_pct"] + rest.metrics["share_pct"] == pytest.approx(100)
         assert part.metrics["part"] + rest.metrics["part"] == pytest.approx(part.metrics["total"])
+
+
+def test_a_daily_line_breaks_where_a_week_is_missing_but_not_at_weekends() -> None:
+    from datetime import date, timedelta
+
+    from ecomintel.agents.charts import line_chart
+
+    days = [date(2011, 8, 1) + timedelta(days=i) for i in range(26)]
+    kept = [d for d in days if d.weekday() < 5 and not date(2011, 8, 15) <= d <= date(2011, 8, 19)]
+    chart = line_chart("revenue by day", [d.isoformat() for d in kept], {"revenue": [100.0] * len(kept)}, "revenue")
+    trace = chart.figure["data"][0]
+    breaks = [trace["x"][i] for i, y in enumerate(trace["y"]) if y is None]
+    assert breaks == ["2011-08-13"]  # one break, after Friday 12 August; the weekends stay joined
+    months = line_chart("revenue by month", ["2011-01", "2011-02", "2011-04"], {"revenue": [1.0, 2.0, 3.0]}, "revenue")
+    assert None in months.figure["data"][0]["y"]  # March is missing
+    weekdays = line_chart("revenue by weekday", ["Mon", "Tue", "Wed"], {"revenue": [1.0, 2.0, 3.0]}, "revenue")
+    assert weekdays.figure["data"][0]["y"] == [1.0, 2.0, 3.0]

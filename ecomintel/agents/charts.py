@@ -45,9 +45,9 @@ def line_chart(title: str, x: list[Any], series: dict[str, list[Any]], metric: s
     under the chart saying what that means."""
     xs = [str(v) for v in x]
     flags = list(partial) if partial is not None else [False] * len(xs)
+    xs, flags, series = _break_at_gaps(xs, flags, {k: [num(v) for v in ys] for k, ys in series.items()})
     traces = []
-    for name, ys in series.items():
-        values = [num(v) for v in ys]
+    for name, values in series.items():
         solid = [None if flags[i] else v for i, v in enumerate(values)]
         traces.append(go.Scatter(x=xs, y=solid, mode="lines+markers", name=name, connectgaps=False))
         if any(flags):
@@ -64,6 +64,34 @@ def line_chart(title: str, x: list[Any], series: dict[str, list[Any]], metric: s
         fig.add_annotation(text=PARTIAL_NOTE, xref="paper", yref="paper", x=0, y=-0.22, showarrow=False,
                            xanchor="left", font={"size": 11})
     return ChartSpec(title=title, figure=figure_json(fig))
+
+
+def _break_at_gaps(xs: list[str], flags: list[bool], series: dict[str, list[Any]]
+                   ) -> tuple[list[str], list[bool], dict[str, list[Any]]]:
+    """Dated points with an empty point inserted where the data has a gap (consecutive dates further apart than
+    3 days and than 1.5 times the bucket's step), so the line breaks there instead of drawing a straight
+    segment across days without sales. A shop closed at weekends keeps one line; a missing week, or a
+    missing month in a monthly series, shows as a break."""
+    import pandas as pd
+
+    dates = pd.to_datetime(pd.Series(xs), errors="coerce", format="mixed")
+    if len(xs) < 3 or dates.isna().any():
+        return xs, flags, series
+    spacing = dates.diff().dt.days.iloc[1:]
+    limit = max(3.0, 1.5 * float(spacing.min()))  # buckets are regular: the shortest step is the bucket
+    out_x, out_f = [xs[0]], [flags[0]]
+    out_s = {k: [v[0]] for k, v in series.items()}
+    for i in range(1, len(xs)):
+        if spacing.iloc[i - 1] > limit:
+            out_x.append((dates.iloc[i - 1] + pd.Timedelta(days=1)).date().isoformat())
+            out_f.append(False)
+            for k in out_s:
+                out_s[k].append(None)
+        out_x.append(xs[i])
+        out_f.append(flags[i])
+        for k, v in series.items():
+            out_s[k].append(v[i])
+    return out_x, out_f, out_s
 
 
 def waterfall(effects: dict[str, float], delta: float, money: Money) -> ChartSpec:
