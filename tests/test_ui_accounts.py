@@ -153,3 +153,22 @@ def test_an_admin_chooses_the_tenants_llm_provider(accounts_db: str, monkeypatch
         assert tenant_settings.get(repo) == {"llm_provider": "local"}
     finally:
         engine.dispose()
+
+
+def test_the_invitation_page_says_whose_account_it_creates(accounts_db: str) -> None:
+    from ecomintel.accounts.invites import create_invite
+    from ecomintel.accounts.policy import AuthPolicy
+
+    engine = make_engine(accounts_db)
+    invite = create_invite(engine, RequestContext(tenant_id=1, role="admin"), "analyst", AuthPolicy())
+    engine.dispose()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["invite"] = invite.code
+    at.run()
+    assert not at.exception
+    assert "You are invited to **Acme** as **analyst**" in _text(at)
+    stale = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    stale.query_params["invite"] = "not-a-code"
+    stale.run()
+    assert "This invitation is unknown, already used or expired." in _text(stale)
+    assert not [f for f in stale.text_input if f.label == "Your name"]  # no form to fill in for nothing

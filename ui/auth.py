@@ -92,7 +92,14 @@ def current_user() -> SignedIn | None:
 
 def _invite_form(code: str) -> None:
     st.subheader("Accept your invitation")
-    st.caption("Choose your user name and password; the invitation gives you the role your admin chose.")
+    about = invites.invite_summary(state.engine(), code)
+    if about is None:
+        st.error("This invitation is unknown, already used or expired.", icon=":material/error:")
+        st.caption("Ask an admin of your team for a new invitation link.")
+        return
+    st.markdown(f"You are invited to **{about['tenant']}** as **{about['role']}** "
+                f"(the link is valid until {str(about['expires_at'])[:16]} UTC).")
+    st.caption("Choose your user name and password.")
     with st.form("invite"):
         username = st.text_input("User name", max_chars=100, help="Lowercase letters, digits, . _ @ -")
         name = st.text_input("Your name", max_chars=200)

@@ -81,6 +81,21 @@ def revoke_invite(engine: sa.Engine, ctx: RequestContext, invite_id: int) -> boo
     return bool(done)
 
 
+def invite_summary(engine: sa.Engine, code: str, now: datetime | None = None) -> dict[str, Any] | None:
+    """What an unused, unexpired invitation is for — {"tenant": name, "role": …, "expires_at": …} — or None.
+    Shown on the invitation page so the newcomer sees whose account they are creating; only the holder of the
+    code learns the tenant's name."""
+    if not code or len(code) > MAX_CODE:
+        return None
+    t = m.invitations
+    with rls.system_engine(engine).connect() as conn:  # the code names the tenant; nothing else does yet
+        row = conn.execute(sa.select(t.c.role, t.c.expires_at, m.tenants.c.name)
+                           .join(m.tenants, m.tenants.c.id == t.c.tenant_id)
+                           .where(t.c.code_hash == code_hash(code), t.c.used_at.is_(None),
+                                  t.c.expires_at > (now or utcnow()))).first()
+    return None if row is None else {"tenant": str(row.name), "role": str(row.role), "expires_at": row.expires_at}
+
+
 def accept_invite(engine: sa.Engine, code: str, username: str, password: str, name: str = "",
                   now: datetime | None = None) -> SignedIn:
     """Redeem `code`: a new user of the inviting tenant with the invited role (then sign in as usual)."""
