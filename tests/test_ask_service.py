@@ -207,8 +207,11 @@ def test_a_data_question_about_one_check_leads_with_that_check(retail: tuple[Rep
     repo, df = retail
     report = ask("how many blank customer ids are in the orders", repo=repo, settings=settings)
     assert report["intent"] == "data_quality" and report["plan"]["thresholds"]["check_missing_values"] == 1.0
-    assert report["summary"].startswith("Asked about missing values: sales: customer_id is missing on"), report["summary"]
-    asked = next(t for t in report["tables"] if t["title"] == "Asked about: missing values")
+    assert report["plan"]["thresholds"]["field_customer_id"] == 1.0  # the field named, not every column
+    assert report["summary"].startswith("Asked about missing values (customer_id): sales: customer_id is missing on"), \
+        report["summary"]
+    asked = next(t for t in report["tables"] if t["title"] == "Asked about: missing values (customer_id)")
+    assert all(row[2].startswith("customer_id ") for row in asked["rows"])
     assert any(row[2].startswith("customer_id is missing") and row[3] == int((df.customer_id.fillna("") == "").sum())
                for row in asked["rows"]), asked
     dupes = ask("were any sales lines double-counted", repo=repo, settings=settings)

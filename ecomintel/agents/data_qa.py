@@ -28,6 +28,8 @@ from ecomintel.quality.run import DATASETS, QualityReport, run_quality
 
 FOCUS_PREFIX = "focus_"
 CHECK_PREFIX = "check_"
+FIELD_PREFIX = "field_"  # the column a missing-values question names ("missing customer ids" → customer_id)
+FIELD_CHECKS = ("missing_values", "column_absent")
 # checks that answer the same question as the one asked ("missing customer ids": values missing, a column absent,
 # customer ids dropping out on some days; "outliers": prices, quantities and days)
 RELATED_CHECKS = {"missing_values": ("missing_values", "column_absent", "customer_id_dropout"),
@@ -87,7 +89,8 @@ class DataQAAgent:
         else:
             tail = "No check found a problem."
         # a period's own checks lead a period question; otherwise the checks the question named lead
-        lead, asked = _asked(asked_checks(plan), issues) if scoped is None else ("", None)
+        fields = [k[len(FIELD_PREFIX):] for k, v in plan.thresholds.items() if k.startswith(FIELD_PREFIX) and v]
+        lead, asked = _asked(asked_checks(plan), issues, fields) if scoped is None else ("", None)
         if scoped is not None and period is not None:
             result.summary = (f"{_period_sentence(scoped, period)} Scores for all data (the period is not applied to "
                               f"them): {head}. {tail}")
@@ -129,15 +132,16 @@ class DataQAAgent:
         return result
 
 
-def _asked(checks: list[str], issues: list[Any]) -> tuple[str, Table | None]:
+def _asked(checks: list[str], issues: list[Any], fields: list[str]) -> tuple[str, Table | None]:
     """The issues of the checks the question asked about, as the answer's first sentence and a table
     ("any missing customer ids?" leads with "customer_id is missing on 21.3% of rows"); nothing when none was
     asked, and "none found" when the checks found nothing."""
     if not checks:
         return "", None
     related = {c for n in checks for c in RELATED_CHECKS.get(n, (n,))}
-    found = [i for i in issues if i.check in related]
-    names = ", ".join(c.replace("_", " ") for c in checks)
+    found = [i for i in issues if i.check in related and (i.check not in FIELD_CHECKS or not fields
+                                                          or any(i.title.startswith(f"{f} ") for f in fields))]
+    names = ", ".join(c.replace("_", " ") for c in checks) + (f" ({', '.join(fields)})" if fields else "")
     table = Table(f"Asked about: {names}", ["dataset", "severity", "issue", "rows", "unit", "detail"],
                   [[i.dataset, i.severity, i.title, i.rows, i.unit, i.detail[:300]] for i in found])
     if not found:

@@ -70,6 +70,23 @@ FILLER = (r"\bhow\b|\bwhat\b|\bwhat's\b|\bwhats\b|\bis\b|\bare\b|\bthe\b|\bour\b
           r"|\bdupes?\b|\bduplicat\w*|\bimport\w*|\bload\w*|\bupload\w*|\bgot\b|\bhas\b|\bhow\s+many\b|\bmuch\b|\bmany\b|\bthere\s+are\b")
 
 
+# The field a missing-values question names ("missing customer ids", "blank prices"): plan.thresholds
+# `field_<column>` = 1, so the answer lists that column's issues, not every column's.
+FIELD_WORDS: tuple[tuple[str, str], ...] = (
+    ("customer_id", r"\bcustomer\s*(?:ids?|numbers?|codes?)\b|\bcust\s+ids?\b"),
+    ("order_id", r"\b(?:order|invoice)\s*(?:ids?|numbers?|nos?)\b"),
+    ("sku", r"\bskus?\b|\bstock\s*codes?\b|\bproduct\s+codes?\b"),
+    ("product_name", r"\bproduct\s+names?\b|\bdescriptions?\b"),
+    ("price", r"\b(?:unit\s+)?prices?\b"),
+    ("category", r"\bcategor(?:y|ies)\b"),
+    ("country", r"\bcountr(?:y|ies)\b"),
+    ("rating", r"\bratings?\b|\bstars?\b"),
+    ("text", r"\b(?:review\s+)?texts?\b"),
+    ("sold_at", r"\bdates?\b"),
+    ("created_at", r"\bdates?\b"),
+)
+
+
 def _spans(pattern: str, text: str) -> Spans:
     return [m.span() for m in re.finditer(pattern, text)]
 
@@ -102,6 +119,8 @@ def plan_quality_question(q: DomainQuestion) -> Plan | None:
     confidence = plan_confidence(understood_share(text, spans), len(unused), [], fallback=False)
     thresholds = {f"focus_{d}": 1.0 for d in focus}
     thresholds.update({f"check_{name}": 1.0 for name, rx in ASKED_CHECKS if re.search(rx, text)})
+    if "check_missing_values" in thresholds:
+        thresholds.update({f"field_{name}": 1.0 for name, rx in FIELD_WORDS if re.search(rx, text)})
     return Plan(intent="data_quality", agents=list(INTENT_AGENTS["data_quality"]), mode=q.mode,  # type: ignore[arg-type]
                 planner="offline", thresholds=thresholds, confidence=confidence,
                 periods=periods, notes=notes[:20], not_understood=unused[:20])
