@@ -25,6 +25,7 @@ makes `get` a miss and `set` a no-op, with a warning logged once per outage and
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -36,6 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ecomintel.config import Settings
@@ -101,8 +103,24 @@ def normalise_plan(plan: Mapping[str, Any] | Any) -> dict[str, Any]:
     return data
 
 
+@functools.cache
+def code_fingerprint(root: Path | None = None) -> str:
+    """A digest of this installation's code (name, size and modification time of every module of the package).
+
+    Why in every answer key: an answer depends on the code that computed it as much as on the data, and a
+    cached answer outlives an upgrade in the database (and in Redis) for up to its TTL; with the code in the
+    key, an upgraded install computes answers anew instead of serving the old code's. Reading stat() of the
+    package's ~200 files once per process costs a few milliseconds."""
+    root = root or Path(__file__).resolve().parent
+    parts = []
+    for path in sorted(root.rglob("*.py")):
+        info = path.stat()
+        parts.append(f"{path.relative_to(root)}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
 def cache_key(tenant_id: int, data_version: int, plan_dict: Mapping[str, Any] | Any) -> str:
-    """`ask:v1:t<tenant>:d<data_version>:<sha256 of the canonical normalised plan>`.
+    """`ask:v1:t<tenant>:d<data_version>:<sha256 of the code fingerprint and the canonical normalised plan>`.
 
     The tenant and version are plain integers between fixed separators, so two different
     (tenant, data_version) pairs can never produce the same key whatever the plans are.
@@ -113,7 +131,7 @@ def cache_key(tenant_id: int, data_version: int, plan_dict: Mapping[str, Any] | 
         raise ValueError("cache_key needs a non-negative integer data_version")
     canonical = json.dumps(normalise_plan(plan_dict), sort_keys=True, default=_json_default,
                            separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256((code_fingerprint() + canonical).encode("utf-8")).hexdigest()
     return f"ask:{KEY_VERSION}:t{tenant_id}:d{data_version}:{digest}"
 
 

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 import redis
@@ -247,3 +248,16 @@ def test_unreachable_redis_strict_raises_service_unavailable() -> None:
 ])
 def test_redact_url_hides_credentials(url: str, shown: str) -> None:
     assert redact_url(url) == shown
+
+
+def test_the_code_fingerprint_changes_with_the_code(tmp_path: Path) -> None:
+    """Answer keys carry it, so an upgraded install never serves answers the old code computed."""
+    from ecomintel.cache import code_fingerprint
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    before = code_fingerprint(tmp_path / "pkg")
+    (tmp_path / "pkg2").mkdir()
+    (tmp_path / "pkg2" / "a.py").write_text("x = 10\n")
+    assert code_fingerprint(tmp_path / "pkg2") != before
+    assert code_fingerprint() == code_fingerprint() and len(code_fingerprint()) == 16

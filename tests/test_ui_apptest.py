@@ -125,7 +125,7 @@ def test_upload_sample_csv_through_the_file_uploader(db_url: str) -> None:
     # preview and the automatic mapping (StockCode → sku …), required fields marked with *
     assert _frame_with(at, "StockCode").shape[0] > 0
     labels = {s.label: s.value for s in at.selectbox}
-    assert labels["sku *"] == "StockCode" and labels["order_id *"] == "InvoiceNo"
+    assert labels["SKU *"] == "StockCode" and labels["Order id *"] == "InvoiceNo"
     at.button(key="upload_run").click().run()
     _assert_clean(at)
     accepted = next(m for m in at.metric if m.label == "Accepted")
@@ -552,7 +552,7 @@ def test_prices_in_two_currencies_are_refused_and_unmapping_one_imports(db_url: 
                  kind="products")
     assert not at.exception and any("different currencies" in w.value for w in at.warning)
     assert at.button(key="upload_run").disabled
-    next(s for s in at.selectbox if s.label == "list_price").set_value(NOT_IN_FILE).run()
+    next(s for s in at.selectbox if s.label == "List price").set_value(NOT_IN_FILE).run()
     assert not any("different currencies" in w.value for w in at.warning)
     assert "Currency from the column headers: EUR" in _text(at)
     at.button(key="upload_run").click().run()

@@ -63,7 +63,7 @@ def test_upload_page_takes_competitor_listings(db_url: str) -> None:  # noqa: F8
     at = _upload(_app(), "buy.csv", (SAMPLES / "buy.csv").read_bytes(), kind="listings")
     _assert_clean(at)
     labels = {s.label: s.value for s in at.selectbox}
-    assert labels["price *"] == "price" and labels["title"] == "name" and labels["brand"] == "manufacturer"
+    assert labels["Price *"] == "price" and labels["Title"] == "name" and labels["Brand"] == "manufacturer"
     at.button(key="upload_run").click().run()
     _assert_clean(at)
     assert next(m for m in at.metric if m.label == "Accepted").value == "590"

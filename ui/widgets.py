@@ -148,12 +148,23 @@ def mapping_editor(kind: str, columns: list[str], guessed: dict[str, str | None]
     for i, spec in enumerate(FIELDS[kind]):
         guess = guessed.get(spec.name)
         chosen = cells[i % 3].selectbox(
-            f"{spec.name}{' *' if spec.required else ''}", options,
+            f"{field_label(spec.name)}{' *' if spec.required else ''}", options,
             index=options.index(guess) if guess in options else 0,
-            help=spec.help + (" Required." if spec.required else ""), key=f"{key}_{spec.name}")
+            help=spec.help + (" Required." if spec.required else "") + f" (field `{spec.name}`)",
+            key=f"{key}_{spec.name}")
         if chosen and chosen != NOT_IN_FILE:
             mapping[spec.name] = chosen
     return mapping
+
+
+_ACRONYMS = {"sku": "SKU", "url": "URL", "id": "id"}
+
+
+def field_label(name: str) -> str:
+    """A field as people write it: `order_id` → "Order id", `sku` → "SKU", `unit_price` → "Unit price"."""
+    words = [_ACRONYMS.get(w, w) for w in name.split("_")]
+    first = words[0] if words[0].isupper() else words[0].capitalize()
+    return " ".join([first, *words[1:]])
 
 
 def batch_history(repo: Repository, limit: int = 20) -> None:

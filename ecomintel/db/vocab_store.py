@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from ecomintel.db.cache_entries import CacheEntries
 from ecomintel.db.vocab import Vocab
 
-VOCAB_FORMAT = 1  # bump when what a stored vocabulary means changes without its fields changing
+VOCAB_FORMAT = 2  # bump when what a stored vocabulary means changes without its fields changing
 VOCAB_TTL_S = 3600
 
 log = logging.getLogger(__name__)
