@@ -88,13 +88,23 @@ class BulkLoad(RepositoryCore):
         if frame.empty:
             return 0, 0
         if encoded is not None and none_stored and update is None and len(keys) == 1:
-            if encoded.table != table.name or encoded.rows != len(frame):
+            if encoded.rows != len(frame):
                 raise ValueError("encoded rows do not match the frame")
-            return self._write_encoded(conn, table, encoded)
+            return self.write_encoded(conn, table, encoded)
         frame, columns = self._stamped(table, frame)
         if self.dialect == "postgresql":
             return self._write_postgres(conn, table, frame, columns, list(keys), update, none_stored)
         return self._write_sqlite(conn, table, frame, columns, list(keys), update, none_stored)
+
+    def write_encoded(self, conn: sa.Connection, table: sa.Table, encoded: Encoded) -> tuple[int, int]:
+        """Write rows `encode_rows` prepared (a tenant's first load of keep-first rows, under its lock): the
+        writer's part only, so a producer can send the encoded rows without the frame they came from."""
+        self.require_write()
+        if encoded.table != table.name:
+            raise ValueError("encoded rows are for another table")
+        if not encoded.rows:
+            return 0, 0
+        return self._write_encoded(conn, table, encoded)
 
     def _write_encoded(self, conn: sa.Connection, table: sa.Table, encoded: Encoded) -> tuple[int, int]:
         col_list = ", ".join(f'"{c}"' for c in encoded.columns)

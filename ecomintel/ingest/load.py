@@ -104,6 +104,9 @@ def write_staged(repo: Repository, conn: sa.Connection, kind: str, staged: Stage
                  none_stored: bool = False) -> tuple[LoadCounts, pd.DataFrame]:
     """Write a staged chunk; returns the counts and the rows sent to the database."""
     target = TARGETS[kind]
+    if staged.encoded is not None and none_stored and target.update is None:  # also a producer's slim chunk
+        written, existing = repo.write_encoded(conn, target.table, staged.encoded)
+        return LoadCounts(written=written, duplicates=staged.in_file + existing), staged.rows
     if kind == "listings":
         written, existing, replaced = repo.write_listing_rows(conn, staged.rows)
         return LoadCounts(written=written, duplicates=staged.in_file + existing, updated=replaced), staged.rows

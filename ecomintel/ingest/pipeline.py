@@ -10,8 +10,8 @@ uploaded again is recognised and skipped unless forced — and even forced, key-
 twice. Rejected rows are kept with their original cell texts and the reasons.
 
 Speed (bench/ingest.py, full Online Retail file): UTF-8 CSVs are read by Arrow (readers.py), chunks are
-validated, deduplicated and encoded for the database in a background thread while the main thread writes
-(`prepared_chunks`), line keys are a vectorised 64-bit hash (dedup.py), and a tenant's first large load
+validated, deduplicated and encoded for the database ahead of the writer — in a thread, or for a tenant's
+first large sales load in a forked process (chunk_work.py) — line keys are a vectorised 64-bit hash (dedup.py), and a tenant's first large load
 rebuilds the sales indexes once after the load (`_maybe_defer_indexes`, db/bulk_load.py).
 """
 
@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
@@ -31,13 +29,14 @@ import pandas as pd
 from ecomintel.config import Settings
 from ecomintel.db.repository import Repository
 from ecomintel.errors import EcomintelError
+from ecomintel.ingest.chunk_work import Producer, can_fork, forked_chunks, threaded_chunks
 from ecomintel.ingest.fields import fields_of, required_fields
-from ecomintel.ingest.load import TARGETS, Staged, stage_rows, write_staged
+from ecomintel.ingest.load import TARGETS, write_staged
 from ecomintel.ingest.mapping import auto_map, resolve_mapping, suggest
 from ecomintel.ingest.profile import Profiler
 from ecomintel.ingest.readers import Source, load_source, open_table
 from ecomintel.ingest.review_patterns import flag_review_patterns
-from ecomintel.ingest.validate import PREPARERS, Prepared
+from ecomintel.ingest.validate import PREPARERS
 from ecomintel.observability import observe_ingest
 from ecomintel.tracing import traced
 
@@ -167,43 +166,33 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
                           kind=kind, file_name=raw.name, status="running", mapping=resolved,
                           encoding=table.encoding, delimiter=table.delimiter, sha256=raw.sha256)
     profiler = Profiler(kind)
-    prepare = PREPARERS[kind]
     patterns = 0  # reviews flagged as near-duplicates or author bursts (ingest/review_patterns.py)
-    seen: set[str] = set()  # keys of this file's lines so far (sales: a repeat in a later chunk is a duplicate)
     try:
         with repo.engine.begin() as conn, contextlib.ExitStack() as deferred:
             none_stored = kind == "sales" and repo.lock_tenant(conn, TARGETS[kind].table) == 0
-
-            def prepare_and_stage(part: pd.DataFrame, mapping_: Mapping[str, str | None],
-                                  defaults_: Mapping[str, Any] | None) -> tuple[Prepared, Staged]:
-                # runs in the preparing thread, chunk after chunk in file order (`seen` stays exact)
-                ready = prepare(part, mapping_, defaults_)
-                return ready, stage_rows(repo, kind, ready.valid(), batch_id, seen, encode=none_stored)
-
-            for chunk, (prepared, staged), fraction in prepared_chunks(table.chunks(), prepare_and_stage, resolved,
-                                                                        defaults, position=table.progress):
+            forked = none_stored and can_fork(table.rows)
+            # SQLite rows are encoded by the writer when a process prepares them: Python values cost more to
+            # send than the typed frame (PostgreSQL's are COPY bytes, cheap to send)
+            produce = Producer(repo, kind, batch_id, PREPARERS[kind], resolved, defaults,
+                               encode=none_stored and not (forked and repo.dialect == "sqlite"))
+            ahead = forked_chunks if forked else threaded_chunks
+            for work in ahead(table.chunks(), produce, table.progress):
                 if result.rows_total == 0 and kind == "sales":
-                    _maybe_defer_indexes(repo, conn, deferred, len(chunk), fraction, unique=none_stored)
-                ok = prepared.ok
-                if not ok.all():
-                    bad = ~ok
-                    raw_rows = chunk[bad].to_dict("records")
-                    reasons = prepared.reasons[bad].tolist()
-                    numbers = (chunk.index[bad] + 1).tolist()
-                    repo.add_rejected(batch_id, [
-                        {"row_number": num, "raw": {str(k): str(v) for k, v in row.items()}, "reasons": why}
-                        for num, row, why in zip(numbers, raw_rows, reasons, strict=True)], conn=conn)
-                _collect_warnings(result, chunk, prepared)
-                counts, distinct = write_staged(repo, conn, kind, staged, none_stored=none_stored)
+                    _maybe_defer_indexes(repo, conn, deferred, work.rows, work.fraction, unique=none_stored)
+                if work.rejected:
+                    repo.add_rejected(batch_id, work.rejected, conn=conn)
+                result.warnings += work.warned
+                result.no_text += work.no_text
+                result.warning_rows.extend(work.warning_rows)
+                counts, distinct = write_staged(repo, conn, kind, work.staged, none_stored=none_stored)
                 profiler.add(distinct)
-                result.rows_total += len(chunk)
-                result.rejected += int((~ok).sum())
+                result.rows_total += work.rows
+                result.rejected += len(work.rejected)
                 result.accepted += counts.written
                 result.duplicates += counts.duplicates
                 result.updated += counts.updated
-                if kind == "sales":
-                    result.returns += int(distinct["is_return"].sum())
-                report(min(fraction, 0.99) * 0.95,
+                result.returns += work.returns
+                report(min(work.fraction, 0.99) * 0.95,
                        f"{result.rows_total:,} rows read — {result.accepted:,} stored, {result.rejected:,} rejected")
             if kind == "reviews" and result.accepted:  # near-duplicates and bursts need all the reviews
                 patterns = flag_review_patterns(repo, conn)
@@ -250,52 +239,6 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
     return result
 
 
-WARNING_ROWS = 200
-_END = object()
-
-
-def prepared_chunks(chunks: Iterator[pd.DataFrame], prepare: Callable[..., T],
-                    mapping: Mapping[str, str | None], defaults: Mapping[str, Any] | None,
-                    depth: int = 2, position: Callable[[], float] = lambda: 0.0,
-                    ) -> Iterator[tuple[pd.DataFrame, T, float]]:
-    """(chunk, prepare(chunk, mapping, defaults), fraction of the file read up to that chunk), read,
-    validated and staged (deduplicated, encoded for the writer) in a background thread `depth` chunks ahead.
-
-    Why: while the database stores chunk N (PostgreSQL in its own process, SQLite with the GIL released),
-    the next chunk is parsed, validated and encoded — the load then takes about max(prepare, write) instead
-    of their sum. Errors in the reader or validator re-raise here, in the caller's thread."""
-    box: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def work() -> None:
-        try:
-            for chunk in chunks:
-                if stop.is_set():
-                    return
-                fraction = position()
-                box.put((chunk, prepare(chunk, mapping, defaults), fraction))
-            box.put(_END)
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            box.put(exc)
-
-    worker = threading.Thread(target=work, name="ingest-prepare", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = box.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():  # unblock a producer waiting on a full queue
-            with contextlib.suppress(queue.Empty):
-                box.get(timeout=0.05)
-        worker.join()
-
-
 DEFER_INDEXES_MIN_ROWS = 100_000
 
 
@@ -334,27 +277,6 @@ def _done_message(r: IngestResult) -> str:
         parts.append(f"{r.warnings - r.no_text:,} rows kept with a warning (see warnings)")
     text = "; ".join(parts) + "."
     return f"{text} {r.currency_note}" if r.currency_note else text
-
-
-def _collect_warnings(result: IngestResult, chunk: pd.DataFrame, prepared: Prepared) -> None:
-    """Count the chunk's stored rows that carry a warning and keep the first WARNING_ROWS of them."""
-    if prepared.warnings is None:
-        return
-    warned = prepared.warnings.ne("").to_numpy() & prepared.ok
-    if not warned.any():
-        return
-    result.warnings += int(warned.sum())
-    if result.kind == "reviews":
-        from ecomintel.ingest.validate import NO_TEXT
-
-        result.no_text += int((prepared.warnings[warned].str.contains(NO_TEXT, regex=False)).sum())
-    room = WARNING_ROWS - len(result.warning_rows)
-    if room > 0:
-        rows = chunk[warned].head(room)
-        for number, (_i, row), why in zip((rows.index + 1).tolist(), rows.iterrows(),
-                                          prepared.warnings[warned].head(room).tolist(), strict=True):
-            result.warning_rows.append({"row": int(number), "warnings": why,
-                                        **{str(k): str(v)[:200] for k, v in row.items()}})
 
 
 def _currency_note(repo: Repository, kind: str, currencies: list[str], *, first_load: bool = False) -> str:

@@ -133,6 +133,7 @@ class Table:
     _chunks: Iterator[pd.DataFrame]
     _first: pd.DataFrame
     _position: Any = field(default=None)
+    rows: int | None = None  # data rows in the file, when the reader counted them (the Arrow path)
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         """Chunks of text cells ('' for empty), each with a RangeIndex continuing from the previous one."""
@@ -279,7 +280,7 @@ its table is cut into the chunks (~85 MB of Arrow text for the 541,909-line file
     first = next(it)
     encoding = "utf-8-sig" if sample.startswith(codecs.BOM_UTF8) else "utf-8"
     return Table(columns=columns, format="csv", encoding=encoding, delimiter=delimiter, compressed=compressed,
-                 _chunks=it, _first=first, _position=lambda: min(done[0] / total, 1.0))
+                 _chunks=it, _first=first, _position=lambda: min(done[0] / total, 1.0), rows=total)
 
 
 _TOO_MANY_FIELDS = re.compile(r"Expected (\d+) columns, got (\d+)")
@@ -388,7 +389,7 @@ def _open_xlsx(raw: RawFile, chunk_rows: int) -> Table:
     if first is None:
         raise EmptyFile(f"{raw.name} has a header but no data rows.", "Add data rows below the header.")
     return Table(columns=columns, format="xlsx", encoding=None, delimiter=None, compressed=False,
-                 _chunks=it, _first=first, _position=lambda: min(done[0] / total, 1.0))
+                 _chunks=it, _first=first, _position=lambda: min(done[0] / total, 1.0), rows=total)
 
 
 def _dedupe(names: list[str]) -> list[str]:
