@@ -4,8 +4,9 @@ for a tenant's first large sales load in a forked process.
 Why ahead: while the database stores chunk N, chunk N+1 is parsed, validated, deduplicated and encoded, so
 a load takes about max(prepare, write) instead of their sum. Why a process for large first loads: both sides
 hold Python's GIL most of the time (pandas bookkeeping, sqlite3 binding each parameter), so a thread only
-interleaves them; on the 541,909-line file a forked producer took the chunk loop from ~2.5 s to ~1.6 s on
-2 cores (bench/ingest.py). The process is used only where forking is safe — a POSIX process whose only
+interleaves them; on the 541,909-line file a forked producer took the SQLite chunk loop from ~2.4 s to ~1.6 s
+on 2 cores (bench/ingest.py). PostgreSQL keeps the thread: its writer waits on the server with the GIL released,
+and a process made that load slower. The process is used only where forking is safe — a POSIX process whose only
 thread is the caller (the CLI, a worker's job, the bench) — and when the file is large enough to repay
 sending each chunk's encoded rows back (FORK_MIN_ROWS); the app's threads take the thread path.
 

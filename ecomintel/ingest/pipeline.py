@@ -170,11 +170,12 @@ def ingest_file(repo: Repository, kind: str, source: Source, *, settings: Settin
     try:
         with repo.engine.begin() as conn, contextlib.ExitStack() as deferred:
             none_stored = kind == "sales" and repo.lock_tenant(conn, TARGETS[kind].table) == 0
-            forked = none_stored and can_fork(table.rows)
-            # SQLite rows are encoded by the writer when a process prepares them: Python values cost more to
-            # send than the typed frame (PostgreSQL's are COPY bytes, cheap to send)
+            # a process only for SQLite, whose writer holds the GIL binding parameters (PostgreSQL's COPY waits on
+            # the server with the GIL released, so the thread already overlaps; a process was slower there); its
+            # rows are then encoded by the writer: Python values cost more to send than the typed frame
+            forked = none_stored and repo.dialect == "sqlite" and can_fork(table.rows)
             produce = Producer(repo, kind, batch_id, PREPARERS[kind], resolved, defaults,
-                               encode=none_stored and not (forked and repo.dialect == "sqlite"))
+                               encode=none_stored and not forked)
             ahead = forked_chunks if forked else threaded_chunks
             for work in ahead(table.chunks(), produce, table.progress):
                 if result.rows_total == 0 and kind == "sales":
