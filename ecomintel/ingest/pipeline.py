@@ -9,10 +9,11 @@ an ingest that stores rows bumps the tenant's data_version exactly once; the sam
 uploaded again is recognised and skipped unless forced — and even forced, key-based dedup stores nothing
 twice. Rejected rows are kept with their original cell texts and the reasons.
 
-Speed (bench/ingest.py, full Online Retail file): UTF-8 CSVs are read by Arrow (readers.py), chunks are
-validated, deduplicated and encoded for the database ahead of the writer — in a thread, or for a tenant's
-first large sales load in a forked process (chunk_work.py) — line keys are a vectorised 64-bit hash (dedup.py), and a tenant's first large load
-rebuilds the sales indexes once after the load (`_maybe_defer_indexes`, db/bulk_load.py).
+Speed (bench/ingest.py, full Online Retail file): UTF-8 CSVs are read by Arrow (readers.py); chunks are
+validated, deduplicated and encoded ahead of the writer — in a thread, or for a tenant's first large SQLite
+sales load in a forked process (chunk_work.py); line keys are a vectorised 64-bit hash (dedup.py); and a
+tenant's first large load rebuilds the sales indexes once after the load (`_maybe_defer_indexes`,
+db/bulk_load.py).
 """
 
 from __future__ import annotations
