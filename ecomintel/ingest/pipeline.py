@@ -23,7 +23,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
 
@@ -43,7 +43,6 @@ from ecomintel.tracing import traced
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
-T = TypeVar("T")
 
 
 @dataclass
