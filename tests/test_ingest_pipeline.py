@@ -374,6 +374,17 @@ def test_a_shopify_orders_export_loads_with_its_order_columns_on_every_line(repo
     assert got["product_name"].tolist() == ["Canvas Tote", "Linen Shirt - M", "Canvas Tote", "Socks"]
 
 
+def test_a_rejected_line_does_not_speak_for_its_order(repo: Repository) -> None:
+    """The order's first line (the one with the customer and country) is rejected: it is not stored, so the
+    order's other lines keep no customer and no country rather than values from a line that is not there."""
+    data = SHOPIFY_ORDERS.replace(",2,Linen Shirt - M,", ",0,Linen Shirt - M,")  # quantity 0: rejected
+    r = ingest_file(repo, "sales", data.encode(), settings=SETTINGS, file_name="orders_export.csv")
+    assert (r.accepted, r.rejected) == (3, 1)
+    got = rows(repo, m.sales).sort_values(["order_id", "sku"])
+    assert got["customer_id"].tolist() == [None, "ben@example.com", None]
+    assert got["country"].tolist() == [None, "FR", None]
+
+
 def test_a_german_shop_export_loads_as_it_is(repo: Repository) -> None:
     """Windows-1252, semicolons, day-first dates, decimal commas with thousands dots and a € sign, German headers."""
     text = ("Bestellnummer;Bestelldatum;Artikelnummer;Artikelname;Menge;Einzelpreis;Kunde;Land\n"

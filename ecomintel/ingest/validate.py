@@ -299,7 +299,7 @@ def _check_line_totals(text: pd.Series, computed: pd.Series, warnings: Reasons) 
                  + computed[rows].map("{:.2f}".format) + " (revenue uses quantity × unit price)")
 
 
-def _fill_from_order(frame: pd.DataFrame, columns: Sequence[str]) -> None:
+def _fill_from_order(frame: pd.DataFrame, columns: Sequence[str], valid: np.ndarray) -> None:
     """An order's lines without a customer, country or currency take the order's (from a line that has one).
 
     Why: Shopify-style exports write the order's columns (Email, Billing Country, Currency) on its first line
@@ -313,7 +313,8 @@ def _fill_from_order(frame: pd.DataFrame, columns: Sequence[str]) -> None:
         missing = col.isna().to_numpy()
         if not missing.any() or missing.all():
             continue
-        known = pd.Series(col[~missing].to_numpy(), index=orders[~missing].to_numpy())
+        have = ~missing & valid  # only a stored line speaks for its order (a rejected one is not kept)
+        known = pd.Series(col[have].to_numpy(), index=orders[have].to_numpy())
         fill = known[~known.index.duplicated()].reindex(orders[missing].to_numpy()).to_numpy()
         found = pd.notna(fill)
         if found.any():
@@ -363,7 +364,7 @@ def prepare_sales(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
         if ok.any():
             keys[ok] = line_keys(frame[ok]).to_numpy()
     frame.insert(0, "line_key", keys)
-    _fill_from_order(frame, ("customer_id", "country", "currency"))  # after the keys: they hash what the file says
+    _fill_from_order(frame, ("customer_id", "country", "currency"), ok)  # after the keys: they hash the file's cells
     return prepared
 
 
