@@ -68,18 +68,20 @@ def auto_map(columns: Sequence[str], kind: str) -> dict[str, str | None]:
     """{field: column or None} for every field of `kind`, from names, aliases, prefixed names, then fuzzy
     matching."""
     specs = fields_of(kind)
+    bare = {c: bare_name(c) for c in columns}
     # first occurrence wins; a column's own name wins over another's name without its currency
-    normed = {bare_name(c): c for c in reversed(list(columns))}
+    normed = {bare[c]: c for c in reversed(list(columns))}
     normed.update({norm_name(c): c for c in reversed(list(columns))})
     mapping: dict[str, str | None] = {s.name: None for s in specs}
     taken: set[str] = set()
+    line_file = kind == "sales" and any(n.startswith(LINE_PREFIXES) for n in normed)
 
     def aliases(spec: FieldSpec) -> tuple[str, ...]:
-        if kind == "sales" and any(n.startswith(LINE_PREFIXES) for n in normed):
-            if spec.name == "order_id":
-                return (*spec.aliases, "name")
-            return tuple(a for a in spec.aliases if a != "name")
-        return spec.aliases
+        if not line_file:
+            return spec.aliases
+        if spec.name == "order_id":
+            return (*spec.aliases, "name")
+        return tuple(a for a in spec.aliases if a != "name")
 
     # pass 1: the field's own name; pass 2: aliases in order (earlier aliases are stronger)
     for spec in specs:
@@ -100,7 +102,7 @@ def auto_map(columns: Sequence[str], kind: str) -> dict[str, str | None]:
     by_name = {s.name: s for s in specs}
     for prefixes, allowed in PREFIXED_FIELDS.get(kind, ()):
         for col in columns:  # in file order: the first "… Country" wins
-            name = bare_name(col)
+            name = bare[col]
             rest = next((name[len(p) + 1:] for p in prefixes if name.startswith(p + "_")), None)
             if rest is None or col in taken:
                 continue

@@ -9,8 +9,6 @@ Nothing here evaluates a cell: `=1+2` is text, and stays text.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -96,26 +94,20 @@ def id_text(s: pd.Series) -> pd.Series:
     and writes these columns, so converting them to Python objects here and back for every check cost
     more than the checks (the writers convert once)."""
     t = as_text(s)
-    if hasattr(t.array, "__arrow_array__"):  # in C++: pandas' where() on Arrow strings went cell by cell
+    if t.str.contains(".", regex=False).any():  # the suffix pattern needs a dot: other cells stay as they are
+        t = _drop_float_suffix(t)
+    return _empty_as_missing(t)
+
+
+def _empty_as_missing(t: pd.Series) -> pd.Series:
+    """Text with '' as missing; for an Arrow-backed column in C++ (pandas' where() went cell by cell)."""
+    if hasattr(t.array, "__arrow_array__"):
         import pyarrow as pa
         import pyarrow.compute as pc
 
         arr = pa.array(t.array)
-        if pc.any(pc.match_substring(arr, ".")).as_py():  # the pattern needs a dot: other cells stay as they are
-            arr = pc.replace_substring_regex(arr, pattern=_FLOAT_SUFFIX, replacement=r"\1")
-        return _like(t, _empty_as_null(arr))
-    floaty = t.str.contains(".", regex=False)
-    if floaty.any():
-        t = t.where(~floaty, _drop_float_suffix(t))
+        return _like(t, pc.if_else(pc.equal(arr, ""), pa.scalar(None, type=arr.type), arr))
     return t.where(t.ne(""))
-
-
-def _empty_as_null(arr: Any) -> Any:
-    """An Arrow string array with '' as null."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, type=arr.type), arr)
 
 
 def _drop_float_suffix(t: pd.Series) -> pd.Series:
@@ -133,12 +125,7 @@ def _drop_float_suffix(t: pd.Series) -> pd.Series:
 
 def optional_text(s: pd.Series) -> pd.Series:
     """`clean_text` kept in pandas' string dtype (missing = NA), for the same reason as `id_text`."""
-    t = as_text(s)
-    if hasattr(t.array, "__arrow_array__"):
-        import pyarrow as pa
-
-        return _like(t, _empty_as_null(pa.array(t.array)))
-    return t.where(t.ne(""))
+    return _empty_as_missing(as_text(s))
 
 
 def parse_number(s: pd.Series) -> pd.Series:

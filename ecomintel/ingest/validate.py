@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 
 from ecomintel.ingest import normalize as nz
-from ecomintel.ingest.currency import split_currency
 from ecomintel.ingest.dedup import content_keys, line_keys
 from ecomintel.ingest.mapping import mapped_currency
 from ecomintel.ingest.spam import spam_flags
@@ -97,10 +96,6 @@ class Cells:
         if column not in self._text:
             self._text[column] = nz.as_text(self.chunk[column])
         return self._text[column]
-
-    def header(self, field: str) -> str:
-        """The name of the column mapped to `field` ('' when none)."""
-        return str(self.mapping.get(field) or "")
 
     def mapped(self, field: str) -> pd.Series:
         """The mapped column's text without the default ('' everywhere when the field is not mapped)."""
@@ -214,11 +209,6 @@ def _optional(parse: Callable[..., pd.Series], name: str, text: pd.Series, warni
         out[bad] = None
         return out
     return values.mask(bad)
-
-
-def header_currency(header: str) -> str | None:
-    """The currency a column's name gives: 'Price (EUR)', 'price_usd', 'Preis €' → EUR, USD, EUR (None without)."""
-    return split_currency(header)[1]
 
 
 def detect_currency(cells: Cells, kind: str, warnings: Reasons) -> pd.Series:
@@ -338,15 +328,16 @@ def prepare_sales(chunk: pd.DataFrame, mapping: Mapping[str, str | None],
     customer_id = nz.id_text(cells("customer_id"))
     _max_len("customer_id", customer_id, reasons, 64)
     is_return = (order_id.str.upper().str.startswith("C").fillna(False) | quantity.lt(0)).astype(bool)
+    revenue = quantity * unit_price
     if cells.mapping.get("revenue"):
-        _check_line_totals(cells("revenue"), quantity * unit_price, warnings)
+        _check_line_totals(cells("revenue"), revenue, warnings)
     frame = pd.DataFrame({
         "order_id": order_id,
         "sku": sku,
         "product_name": nz.optional_text(cells("product_name")),
         "quantity": quantity,
         "unit_price": unit_price,
-        "revenue": quantity * unit_price,
+        "revenue": revenue,
         "currency": detect_currency(cells, "sales", warnings),
         "customer_id": customer_id,
         "country": _truncate(nz.optional_text(cells("country")), 100),
