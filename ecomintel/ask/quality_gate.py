@@ -84,6 +84,7 @@ def gate_warnings(plan: Plan, periods: list[dict[str, Any]], facts: GateFacts) -
         expected_trading_days,
         gap_runs,
         runs_within,
+        span_list,
         trading_weekdays,
     )
 
@@ -105,7 +106,7 @@ def gate_warnings(plan: Plan, periods: list[dict[str, Any]], facts: GateFacts) -
         missing = sum(k for _a, _b, k in inside)
         if missing:
             expected = max(1, expected_trading_days([start, end], trading))
-            spans = ", ".join(a.isoformat() if a == b else f"{a.isoformat()}..{b.isoformat()}" for a, b, _k in inside[:4])
+            spans = span_list(inside)
             warnings.append(f"Data quality: {start.isoformat()}..{end.isoformat()} has {missing} trading day"
                             f"{'s' if missing > 1 else ''} without any sales ({spans}) — data missing or the shop "
                             "closed; totals and averages for this period may be low.")

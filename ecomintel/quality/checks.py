@@ -161,6 +161,11 @@ def runs_within(runs: Sequence[tuple[date, date, int]], start: date, end: date,
     return out
 
 
+def span_list(runs: Sequence[tuple[date, date, int]]) -> str:
+    """`2011-11-15..2011-11-17, 2011-11-22`: the first four runs, as the answers and the period checks say them."""
+    return ", ".join(a.isoformat() if a == b else f"{a.isoformat()}..{b.isoformat()}" for a, b, _n in runs[:4])
+
+
 def expected_trading_days(days: Sequence[date], trading: set[int]) -> int:
     if not days:
         return 0

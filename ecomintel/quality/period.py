@@ -48,10 +48,6 @@ class PeriodQuality:
         return sum(c.count for c in self.checks if c.check == check)
 
 
-def _spans(runs: list[tuple[date, date, int]]) -> str:
-    return ", ".join(a.isoformat() if a == b else f"{a.isoformat()}..{b.isoformat()}" for a, b, _n in runs[:4])
-
-
 def sales_period_quality(daily: pd.DataFrame, start: date, end: date, *, today: date, batches: pd.DataFrame,
                          batch_ids: Collection[int]) -> PeriodQuality:
     """The period checks of sales over [start, end]. `daily`: the run's series (day 'YYYY-MM-DD', lines,
@@ -101,7 +97,7 @@ def _gaps(daily: pd.DataFrame, start: date, end: date, today: date) -> PeriodChe
     runs = ck.runs_within(ck.gap_runs(days, trading), lo_all, hi_all, trading)
     missing = sum(k for _a, _b, k in runs)
     if missing:
-        return PeriodCheck("gap_days", True, f"{ck.counted(missing, 'trading day')} without any sales ({_spans(runs)})",
+        return PeriodCheck("gap_days", True, f"{ck.counted(missing, 'trading day')} without any sales ({ck.span_list(runs)})",
                            missing, "days")
     return PeriodCheck("gap_days", False, "no trading day without sales", 0, "days")
 
