@@ -157,14 +157,13 @@ def mapping_editor(kind: str, columns: list[str], guessed: dict[str, str | None]
     return mapping
 
 
-_ACRONYMS = {"sku": "SKU", "url": "URL", "id": "id"}
+_ACRONYMS = {"sku": "SKU", "url": "URL"}
 
 
 def field_label(name: str) -> str:
     """A field as people write it: `order_id` → "Order id", `sku` → "SKU", `unit_price` → "Unit price"."""
-    words = [_ACRONYMS.get(w, w) for w in name.split("_")]
-    first = words[0] if words[0].isupper() else words[0].capitalize()
-    return " ".join([first, *words[1:]])
+    text = " ".join(_ACRONYMS.get(w, w) for w in name.split("_"))
+    return text[:1].upper() + text[1:]
 
 
 def batch_history(repo: Repository, limit: int = 20) -> None:

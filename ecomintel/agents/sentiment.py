@@ -188,7 +188,7 @@ def _ratings(cx: ReviewContext) -> str:
                 + f" of {total:,} rated reviews (spam excluded). ")
     k = int(asked)
     return (f"{cx.lead()}: {int(counts[k]):,} {k}★ reviews of {total:,} rated reviews "
-            f"({round(100 * int(counts[k]) / total, 1)}%, spam excluded). ")
+            f"({frame.loc[frame['stars'] == k, 'share_pct'].iloc[0]}%, spam excluded). ")
 
 
 def sentiment(cx: ReviewContext) -> None:

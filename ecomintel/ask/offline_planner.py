@@ -66,7 +66,7 @@ def _metric(text: str, intent: str, group_by: str | None, spans: Spans) -> tuple
     """(metric, note) by precedence: "by <metric>" after a ranking, AOV, "how many X", revenue words, units,
     orders, customers. Ranking customers counts revenue, not customers."""
     ranked = re.search(K.BY_METRIC, text) if intent in ("top_items", "bottom_items", "movers") else None
-    if ranked and not (group_by == "customer" and re.fullmatch(K.METRIC_WORDS[3][1], ranked.group("word"))):
+    if ranked and not (group_by == "customer" and metric_of(ranked.group("word")) == "customers"):
         spans.append(ranked.span())
         return metric_of(ranked.group("word")) or "revenue", None
     if _hits(K.AOV, text, spans):
