@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -33,6 +32,7 @@ from typing import Any
 
 from ecomintel.config import Settings, load_settings
 from ecomintel.errors import EcomintelError, InputError, NotFound
+from ecomintel.ops_cli import print_json
 
 DEMO_TENANT = "demo"
 _engines: list[Any] = []  # engines the running command opened; run() disposes them when it ends
@@ -108,10 +108,6 @@ def progress_printer(stream: Any = sys.stderr, step: float = 0.1) -> Callable[[f
             last_fraction[0], last_head[0] = fraction, head
 
     return show
-
-
-def print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
 # -- init ----------------------------------------------------------------------------------------------
